@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Hono } from 'hono';
+import type { ChannelAdapter, ChannelName } from './channels/channel-adapter.js';
+import { WebchatAdapter } from './channels/webchat/webchat-adapter.js';
+import { createWebchatRoutes } from './channels/webchat/webchat-routes.js';
+import { createTelegramChannel, type TelegramChannel } from './channels/telegram/telegram-channel.js';
+import type { MediaDownloader } from './channels/whatsapp/download-media.js';
+import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel.js';
+import { createWhatsAppRoutes, WHATSAPP_PAGE_PATH } from './channels/whatsapp/whatsapp-routes.js';
+import type { WhatsAppSocketFactory } from './channels/whatsapp/whatsapp-socket.js';
+import { telegramMode, type Config } from './config/config.js';
+import { createConversationService, type ConversationService } from './conversation/conversation-service.js';
+import { InboundLimits } from './conversation/inbound-limits.js';
+import { createFieldCipher } from './crypto/field-cipher.js';
+import { openDatabase, withCipher, type Database } from './db/database.js';
+import { getOrCreateSetting } from './db/settings.js';
+import { createEngine, type Engine } from './engine/engine.js';
+import { CaseEvents } from './handoff/case-events.js';
+import { createInbox, type Inbox, type InboxOptions } from './inbox/create-inbox.js';
+import { loadFlowFile } from './engine/load-flow.js';
+import { loadTexts, type LoadedTexts } from './i18n/load-texts.js';
+import type { Logger } from './logging/logger.js';
+import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
+import { createConsentVersions } from './privacy/consent.js';
+import { createRetentionRunner, type RetentionRunner } from './privacy/retention.js';
+import { projectPath } from './project-path.js';
+import { createServer } from './server/create-server.js';
+import { createTimerRunner, type TimerRunner } from './timers/timer-runner.js';
+
+export interface App {
+  config: Config;
+  server: Hono;
+  database: Database;
+  texts: LoadedTexts;
+  engine: Engine;
+  conversations: ConversationService;
+  dispatcher: Dispatcher;
+  timers: TimerRunner;
+  /** Finishes staff erasures and runs the retention purge (once over all instances). */
+  retention: RetentionRunner;
+  adapters: Map<ChannelName, ChannelAdapter>;
+  telegram: TelegramChannel | null;
+  whatsapp: WhatsAppChannel | null;
+  /** The staff side: accounts, handoff service, inbox pages, API, notifications. */
+  inbox: Inbox;
+  /** Starts the background work (dispatcher, timers, channel connections). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  /** Use this database instead of opening one from the config (tests share one per worker). */
+  database?: Database;
+  /** For tests: a shorter reminder than the flow's. */
+  reminderAfterMs?: number;
+  /** For tests: a shorter discreet-mode deletion delay than the flow's. */
+  discreetDeleteAfterMs?: number;
+  /** For tests: the bot's identity, so grammY does not call getMe. */
+  telegramBotInfo?: Parameters<typeof createTelegramChannel>[0]['botInfo'];
+  /** For tests: a fake WhatsApp socket instead of Baileys' makeWASocket. */
+  whatsappSocketFactory?: WhatsAppSocketFactory;
+  /** For tests: media bytes without WhatsApp's media servers. */
+  whatsappMediaDownloader?: MediaDownloader;
+  /** For tests: where a QR would be printed (nothing by default in tests). */
+  whatsappPrintQr?: (qr: string) => void;
+  /** For tests: the first reconnect delay after a transient close. */
+  whatsappReconnectBackoffMs?: number;
+  /** This process's name in leases (default: random, one per process). */
+  instanceId?: string;
+  /** For tests: how often this instance looks for due retention work (default a minute). */
+  retentionPollMs?: number;
+  /** For tests: live views' poll interval, the notifiers' retry timing and fetch. */
+  inbox?: Pick<InboxOptions, 'livePollMs' | 'notifyRetry' | 'notifyFetch' | 'loginAttemptsPerMinute'>;
+}
+
+/** The composition root: builds every part from explicit dependencies. Nothing here listens on a port. */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, logger } = options;
+  const texts = await loadTexts(projectPath('locales'));
+  const flow = loadFlowFile(path.resolve(config.FLOW_FILE), texts.has);
+  const engine = createEngine(flow, texts, {
+    render: { org: config.ORG_NAME },
+    ...(options.reminderAfterMs !== undefined ? { reminderAfterMs: options.reminderAfterMs } : {}),
+    ...(options.discreetDeleteAfterMs !== undefined ? { discreetDeleteAfterMs: options.discreetDeleteAfterMs } : {}),
+  });
+  const cipher = createFieldCipher(config.ENCRYPTION_KEYS ?? []);
+  if (!cipher.enabled) {
+    logger.warn('ENCRYPTION_KEYS is not set: resident content is stored unencrypted (refused when NODE_ENV=production)');
+  }
+  const database = withCipher(
+    options.database ??
+      (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE })),
+    cipher,
+  );
+
+  const caseEvents = new CaseEvents();
+  const adapters = new Map<ChannelName, ChannelAdapter>();
+  const webchat = new WebchatAdapter();
+  adapters.set('web', webchat);
+
+  const dispatcher = createDispatcher({
+    database,
+    adapters,
+    logger,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    pollMs: config.OUTBOX_POLL_MS,
+    dirOf: texts.dir,
+    onSettled: (row) => caseEvents.emit({ type: 'delivery', ...row }),
+    // Discreet mode: an open web chat page clears at once; the resident hears of what could not be deleted.
+    onDeletionSettled: (row) => {
+      if (row.channel === 'web') webchat.wake(row.externalUserId);
+      conversations.reportFailedDeletions(row.residentId).catch((error) => {
+        logger.error({ err: error }, 'could not tell the resident about messages that were not deleted');
+      });
+    },
+  });
+  const inbox = createInbox({
+    database,
+    texts,
+    config,
+    logger,
+    events: caseEvents,
+    kickDispatcher: () => dispatcher.kick(),
+    // Read at request time; `whatsapp` is assigned further down.
+    channelWarnings: () => {
+      const status = whatsapp?.status();
+      return status && (status.state === 'logged-out' || status.state === 'replaced')
+        ? [{ channel: 'whatsapp', since: new Date(status.since), fixPath: WHATSAPP_PAGE_PATH }]
+        : [];
+    },
+    ...options.inbox,
+  });
+  const conversations = createConversationService({
+    database,
+    engine,
+    logger,
+    onReplies: () => dispatcher.kick(),
+    onCommitted: (step) => inbox.onStep(step),
+    limits: new InboundLimits({
+      perResidentPerMinute: config.INBOUND_PER_RESIDENT_PER_MINUTE,
+      globalPerSecond: config.INBOUND_GLOBAL_PER_SECOND,
+    }),
+    consentVersion: createConsentVersions(flow, texts, { org: config.ORG_NAME }),
+    audit: inbox.audit,
+  });
+  const timers = createTimerRunner({ database, conversations, logger, pollMs: config.TIMER_POLL_MS });
+  const retention = createRetentionRunner({
+    database,
+    erasure: inbox.erasure,
+    logger,
+    policy: { closedDays: config.RETENTION_CLOSED_DAYS, abandonedDays: config.RETENTION_ABANDONED_DAYS },
+    everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000,
+    holder: options.instanceId ?? randomUUID(),
+    ...(options.retentionPollMs !== undefined ? { pollMs: options.retentionPollMs } : {}),
+  });
+
+  const routes: Hono<any>[] = [];
+  if (config.WEBCHAT_ENABLED) {
+    const secret = config.WEBCHAT_SECRET ?? (await getOrCreateSetting(database, 'webchat_secret'));
+    routes.push(
+      createWebchatRoutes({
+        database,
+        conversations,
+        adapter: webchat,
+        texts,
+        secret,
+        org: config.ORG_NAME,
+        messagesPerMinute: config.WEBCHAT_MESSAGES_PER_MINUTE,
+      }),
+    );
+  }
+  let telegram: TelegramChannel | null = null;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = createTelegramChannel(
+      {
+        token: config.TELEGRAM_BOT_TOKEN,
+        mode: telegramMode(config),
+        apiRoot: config.TELEGRAM_API_ROOT,
+        publicUrl: config.PUBLIC_URL,
+        webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+        maxMediaBytes: config.TELEGRAM_MAX_MEDIA_BYTES,
+        messagesPerSecond: config.TELEGRAM_MESSAGES_PER_SECOND,
+        ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),
+      },
+      { conversations, database, texts, logger },
+    );
+    adapters.set('telegram', telegram.adapter);
+    routes.push(telegram.routes);
+  }
+  let whatsapp: WhatsAppChannel | null = null;
+  if (config.WHATSAPP_ENABLED) {
+    whatsapp = createWhatsAppChannel(
+      {
+        maxMediaBytes: config.WHATSAPP_MAX_MEDIA_BYTES,
+        messagesPerMinute: config.WHATSAPP_MESSAGES_PER_MINUTE,
+        chatMessagesPerMinute: config.WHATSAPP_CHAT_MESSAGES_PER_MINUTE,
+        jitterMs: config.WHATSAPP_SEND_JITTER_MS,
+        leaseMs: config.WHATSAPP_LEASE_MS,
+        instanceId: options.instanceId ?? randomUUID(),
+        ...(options.whatsappSocketFactory ? { socketFactory: options.whatsappSocketFactory } : {}),
+        ...(options.whatsappMediaDownloader ? { downloadMedia: options.whatsappMediaDownloader } : {}),
+        ...(options.whatsappPrintQr ? { printQr: options.whatsappPrintQr } : {}),
+        ...(options.whatsappReconnectBackoffMs !== undefined ? { reconnectBackoffMs: options.whatsappReconnectBackoffMs } : {}),
+      },
+      {
+        conversations,
+        database,
+        texts,
+        logger,
+        onReady: () => dispatcher.kick(),
+        onLoggedOut: () =>
+          inbox.alertStaff({
+            event: 'channel.logged_out',
+            channel: 'whatsapp',
+            at: new Date().toISOString(),
+            url: `${config.PUBLIC_URL?.replace(/\/+$/, '') ?? ''}${WHATSAPP_PAGE_PATH}`,
+          }),
+      },
+    );
+    adapters.set('whatsapp', whatsapp.adapter);
+  }
+  // The pairing page is there whether or not WhatsApp is on (it then says so), for coordinators only.
+  routes.push(createWhatsAppRoutes({ connection: whatsapp?.connection ?? null, coordinatorOnly: inbox.coordinatorOnly, texts }));
+  routes.push(inbox.routes);
+  const whatsappHealth = whatsapp;
+  const server = createServer({
+    database,
+    logger,
+    routes,
+    https: config.PUBLIC_URL?.startsWith('https:') ?? false,
+    ...(whatsappHealth
+      ? { health: { whatsapp: () => ({ state: whatsappHealth.status().state, since: whatsappHealth.status().since }) } }
+      : {}),
+  });
+
+  return {
+    config,
+    server,
+    database,
+    texts,
+    engine,
+    conversations,
+    dispatcher,
+    timers,
+    retention,
+    adapters,
+    telegram,
+    whatsapp,
+    inbox,
+    async start() {
+      dispatcher.start();
+      timers.start();
+      retention.start();
+      await telegram?.start();
+      await whatsapp?.start();
+    },
+    async close() {
+      await telegram?.stop();
+      await whatsapp?.stop();
+      inbox.close();
+      await retention.stop();
+      await timers.stop();
+      await dispatcher.stop();
+      if (!options.database) await database.close();
+    },
+  };
+}

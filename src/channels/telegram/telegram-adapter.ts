@@ -1,0 +1,90 @@
+import { GrammyError, HttpError, type Api } from 'grammy';
+import type { OutboundMessage } from '../../engine/types.js';
+import {
+  tooOldToDelete,
+  type ChannelAdapter,
+  type DeleteResult,
+  type Recipient,
+  type SendResult,
+  type SentMessageRef,
+} from '../channel-adapter.js';
+import { Pacer } from './pacer.js';
+import { renderForTelegram } from './render-telegram.js';
+
+/**
+ * Sends outbox rows to Telegram. Every outcome becomes a SendResult the dispatcher understands:
+ * 429 waits retry_after, 5xx and network errors retry with backoff, 403 (blocked) stops for good.
+ */
+export class TelegramAdapter implements ChannelAdapter {
+  readonly channel = 'telegram' as const;
+  readonly #pacer: Pacer;
+
+  constructor(
+    private readonly api: Api,
+    options: { messagesPerSecond: number; perChatIntervalMs?: number },
+  ) {
+    this.#pacer = new Pacer(options.perChatIntervalMs ?? 1000, options.messagesPerSecond);
+  }
+
+  async send(recipient: Recipient, message: OutboundMessage): Promise<SendResult> {
+    const chatId = recipient.externalUserId;
+    const sentIds: number[] = [];
+    for (const chunk of renderForTelegram(message)) {
+      await this.#pacer.wait(chatId);
+      try {
+        const sent = await this.api.sendMessage(
+          chatId,
+          chunk.text,
+          chunk.reply_markup ? { reply_markup: chunk.reply_markup } : {},
+        );
+        sentIds.push(sent.message_id);
+      } catch (error) {
+        // A long message split in parts that fails halfway is sent again whole: a rare double, never a gap.
+        return sendFailure(error);
+      }
+    }
+    return { ok: true, channelMessageId: sentIds.join(',') };
+  }
+
+  /**
+   * Deletes one sent message for both sides (a split text: all its parts, with deleteMessages). Telegram
+   * lets a bot do so for 48 hours; older ones are not even tried. A message already gone (the resident
+   * deleted it for both) counts as deleted.
+   */
+  async deleteMessage(recipient: Recipient, message: SentMessageRef): Promise<DeleteResult> {
+    const chatId = recipient.externalUserId;
+    if (tooOldToDelete('telegram', message.sentAt)) {
+      return { ok: false, retry: false, reason: 'sent more than 48 hours ago: Telegram no longer lets the bot delete it' };
+    }
+    const ids = message.channelMessageId
+      .split(',')
+      .map(Number)
+      .filter((id) => Number.isSafeInteger(id) && id > 0);
+    if (ids.length === 0) return { ok: false, retry: false, reason: `no Telegram message id in "${message.channelMessageId}"` };
+    await this.#pacer.wait(chatId);
+    try {
+      if (ids.length === 1) await this.api.deleteMessage(chatId, ids[0]!);
+      else await this.api.deleteMessages(chatId, ids);
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof GrammyError && error.error_code === 400 && /not found/i.test(error.description)) return { ok: true };
+      const failure = sendFailure(error);
+      // Blocked: nothing to delete from any more that we could reach; not a reason to mark them unreachable here.
+      return { ok: false, retry: failure.retry, retryAfterMs: failure.retryAfterMs, reason: failure.reason };
+    }
+  }
+}
+
+export function sendFailure(error: unknown): SendResult & { ok: false } {
+  if (error instanceof GrammyError) {
+    const reason = `Telegram ${error.error_code}: ${error.description}`;
+    if (error.error_code === 429) {
+      return { ok: false, retry: true, retryAfterMs: (error.parameters.retry_after ?? 1) * 1000, reason };
+    }
+    if (error.error_code === 403) return { ok: false, retry: false, unreachable: true, reason };
+    if (error.error_code >= 500) return { ok: false, retry: true, reason };
+    return { ok: false, retry: false, reason };
+  }
+  if (error instanceof HttpError) return { ok: false, retry: true, reason: `network: ${error.message}` };
+  return { ok: false, retry: true, reason: `unexpected: ${(error as Error).message}` };
+}

@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { parseEncryptionKeys } from '../crypto/field-cipher.js';
+
+/**
+ * Every environment variable the process reads, parsed once at start.
+ * A wrong value stops start-up with a ConfigError that names the variable and what it expects.
+ */
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = (what: string) =>
+  z.coerce
+    .number({ message: `expected ${what}` })
+    .int({ message: `expected ${what}` })
+    .positive({ message: `expected ${what}` });
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { message: 'expected development, production or test' })
+    .default('development'),
+  PORT: z.coerce
+    .number({ message: 'expected a port number between 1 and 65535' })
+    .int({ message: 'expected a port number between 1 and 65535' })
+    .min(0, { message: 'expected a port number between 1 and 65535' })
+    .max(65535, { message: 'expected a port number between 1 and 65535' })
+    .default(3000),
+  HOST: z.string().min(1, { message: 'expected a host name or address' }).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// or postgresql:// URL' })
+    .optional(),
+  DATABASE_POOL_SIZE: positiveInt('a whole number of connections, at least 1').default(10),
+  DATA_DIR: z.string().min(1, { message: 'expected a folder path' }).default('./data'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://chat.example.org' }).optional(),
+  ORG_NAME: z.string().min(1, { message: 'expected the organisation name shown to residents' }).default('Al Amal'),
+  FLOW_FILE: z.string().min(1, { message: 'expected a path to a flow JSON file' }).default('flows/intake.json'),
+  WEBCHAT_ENABLED: booleanText.default(true),
+  WEBCHAT_SECRET: z.string().min(32, { message: 'expected at least 32 characters of random text' }).optional(),
+  WEBCHAT_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(20),
+  INBOUND_PER_RESIDENT_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
+  INBOUND_GLOBAL_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').default(50),
+  OUTBOX_MAX_ATTEMPTS: positiveInt('a whole number of attempts, at least 1').default(8),
+  OUTBOX_POLL_MS: positiveInt('a number of milliseconds, at least 1').default(1000),
+  TIMER_POLL_MS: positiveInt('a number of milliseconds, at least 1').default(5000),
+  RETENTION_CLOSED_DAYS: positiveInt('a whole number of days, at least 1').default(365),
+  RETENTION_ABANDONED_DAYS: positiveInt('a whole number of days, at least 1').default(90),
+  RETENTION_INTERVAL_MINUTES: z.coerce
+    .number({ message: 'expected a whole number of minutes, 0 (off) or more' })
+    .int({ message: 'expected a whole number of minutes, 0 (off) or more' })
+    .min(0, { message: 'expected a whole number of minutes, 0 (off) or more' })
+    .default(60),
+  STAFF_SESSION_IDLE_MINUTES: positiveInt('a whole number of minutes, at least 1').default(120),
+  STAFF_SESSION_MAX_HOURS: positiveInt('a whole number of hours, at least 1').default(12),
+  STAFF_LOGIN_MAX_FAILURES: positiveInt('a whole number of attempts, at least 1').default(5),
+  STAFF_LOCKOUT_MINUTES: positiveInt('a whole number of minutes, at least 1').default(15),
+  STAFF_TELEGRAM_CHAT_ID: z
+    .string()
+    .regex(/^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/, {
+      message: 'expected a Telegram chat id such as -1001234567890, or @channelname',
+    })
+    .optional(),
+  STAFF_WEBHOOK_URL: z.url({ message: 'expected an absolute http(s) URL for the staff notifications webhook' }).optional(),
+  STAFF_WEBHOOK_SECRET: z.string().min(16, { message: 'expected at least 16 characters of random text' }).optional(),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { message: 'expected the bot token BotFather gave, like 123456789:AAE...' })
+    .optional(),
+  TELEGRAM_MODE: z.enum(['webhook', 'polling'], { message: 'expected webhook or polling' }).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, { message: 'expected 16 to 256 letters, digits, _ or -' })
+    .optional(),
+  TELEGRAM_API_ROOT: z
+    .url({ message: 'expected the base URL of a Bot API server, such as https://api.telegram.org' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('https://api.telegram.org'),
+  TELEGRAM_MAX_MEDIA_BYTES: positiveInt('a number of bytes, at least 1').default(20 * 1024 * 1024),
+  TELEGRAM_MESSAGES_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').default(25),
+  WHATSAPP_ENABLED: booleanText.default(false),
+  WHATSAPP_MAX_MEDIA_BYTES: positiveInt('a number of bytes, at least 1').default(16 * 1024 * 1024),
+  WHATSAPP_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
+  WHATSAPP_CHAT_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(20),
+  WHATSAPP_SEND_JITTER_MS: z.coerce
+    .number({ message: 'expected a number of milliseconds, 0 or more' })
+    .int({ message: 'expected a number of milliseconds, 0 or more' })
+    .min(0, { message: 'expected a number of milliseconds, 0 or more' })
+    .default(1500),
+  WHATSAPP_LEASE_MS: z.coerce
+    .number({ message: 'expected a number of milliseconds, at least 1000' })
+    .int({ message: 'expected a number of milliseconds, at least 1000' })
+    .min(1000, { message: 'expected a number of milliseconds, at least 1000' })
+    .default(30_000),
+  ENCRYPTION_KEYS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseEncryptionKeys(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  STAFF_API_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_.~+/=-]{32,256}$/, { message: 'expected at least 32 random letters, digits or -._~+/=' })
+    .optional(),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+/** Values never echoed back in an error message: they may hold passwords. */
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'WEBCHAT_SECRET',
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'STAFF_API_TOKEN',
+  'STAFF_WEBHOOK_SECRET',
+  'ENCRYPTION_KEYS',
+]);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; expected: string; got: string | undefined }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems
+          .map((p) => `  ${p.variable}: ${p.expected}${p.got === undefined ? '' : ` (got ${JSON.stringify(p.got)})`}`)
+          .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; empty strings count as unset so `FOO=` in a .env file means "use the default". */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const parsed = envSchema
+    .superRefine(checkTelegram)
+    .superRefine(checkStaffNotifications)
+    .superRefine(checkEncryption)
+    .safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(environment)');
+        const got = SECRET_VARIABLES.has(variable) && relevant[variable] !== undefined ? '(hidden)' : relevant[variable];
+        return { variable, expected: issue.message, got };
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+export const configVariables = Object.keys(envSchema.shape);
+
+/** Webhook mode (the default when PUBLIC_URL is set) needs a public URL and a secret to check. */
+function checkTelegram(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void {
+  if (!env.TELEGRAM_BOT_TOKEN) return;
+  if (telegramMode(env) !== 'webhook') return;
+  if (!env.PUBLIC_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_URL'],
+      message: 'expected the public https URL Telegram can reach, for TELEGRAM_MODE=webhook',
+    });
+  }
+  if (!env.TELEGRAM_WEBHOOK_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TELEGRAM_WEBHOOK_SECRET'],
+      message: 'expected a random secret (16+ letters, digits, _ or -) for TELEGRAM_MODE=webhook',
+    });
+  }
+}
+
+/** Staff notifications need their other half: a bot token for the Telegram chat, a secret to sign the webhook. */
+function checkStaffNotifications(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void {
+  if (env.STAFF_TELEGRAM_CHAT_ID && !env.TELEGRAM_BOT_TOKEN) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TELEGRAM_BOT_TOKEN'],
+      message: 'expected a bot token: STAFF_TELEGRAM_CHAT_ID is set and notifications are sent through the bot',
+    });
+  }
+  if (env.STAFF_WEBHOOK_URL && !env.STAFF_WEBHOOK_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['STAFF_WEBHOOK_SECRET'],
+      message: 'expected a secret (16+ characters) to sign the requests to STAFF_WEBHOOK_URL',
+    });
+  }
+}
+
+/** In production resident content is never written in the clear: no keys, no start. */
+function checkEncryption(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV === 'production' && !env.ENCRYPTION_KEYS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ENCRYPTION_KEYS'],
+      message:
+        'required when NODE_ENV=production: resident content is encrypted at rest; make a key with `npm run cli -- crypto new-key` and keep it outside the database',
+    });
+  }
+}
+
+/** Webhook when asked, or by default when there is a public URL; else long polling. */
+export function telegramMode(env: Pick<Config, 'TELEGRAM_MODE' | 'PUBLIC_URL'>): 'webhook' | 'polling' {
+  return env.TELEGRAM_MODE ?? (env.PUBLIC_URL ? 'webhook' : 'polling');
+}

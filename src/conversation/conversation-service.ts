@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { InboundMessage } from '../channels/channel-adapter.js';
+import type { Database, Tx } from '../db/database.js';
+import { runAsOneStatement, type Query, type WritePart } from '../db/query.js';
+import { conversations, residents, timers } from '../db/schema.js';
+import type { ConversationState, Engine, StepInput, StepResult } from '../engine/engine.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { effectWrites, wantsErasure } from '../handoff/apply-effects.js';
+import { consentWrites, UNVERSIONED, type ConsentVersion } from '../privacy/consent.js';
+import { eraseResidentData, RESIDENT_ACTOR } from '../privacy/erasure.js';
+import type { Logger } from '../logging/logger.js';
+import {
+  insertConversationPart,
+  linkInboundPart,
+  lockConversationAndStoreInbound,
+  lockResident,
+  replyParts,
+  residentLocalePart,
+  selectOpenConversation,
+  timerParts,
+  updateConversationPart,
+  upsertResident,
+  type OpenConversation,
+} from './conversation-statements.js';
+import type { InboundLimits, LimitExceeded } from './inbound-limits.js';
+import { KeyedQueue } from './keyed-queue.js';
+import type { CleanChatEffect, PersistedConversation } from '../engine/types.js';
+import { hasUnsent, queueDeletions, takeFailedDeletions } from './clean-chat.js';
+
+export type InboundOutcome =
+  | {
+      status: 'processed';
+      residentId: string;
+      conversationId: string;
+      replies: number;
+      /** Set when the message went over a rate limit: stored, not read by the bot (see InboundLimits). */
+      limited?: LimitExceeded | undefined;
+    }
+  | { status: 'duplicate'; residentId: string };
+
+export interface ConversationService {
+  /** Stores one inbound message (deduplicated) and runs the conversation step, all in one transaction. */
+  handleInbound(message: InboundMessage): Promise<InboundOutcome>;
+  /** Feeds one due timer back through the step; false when it was already gone (cancelled or handled). */
+  handleTimer(timerId: number): Promise<boolean>;
+  /**
+   * Discreet mode: after a deletion ended (the dispatcher calls it), tells the resident how many of our
+   * messages could not be deleted, once none of theirs is left to try. True when it told them.
+   */
+  reportFailedDeletions(residentId: string): Promise<boolean>;
+}
+
+export interface ConversationServiceDeps {
+  database: Database;
+  engine: Engine;
+  logger: Logger;
+  /** Called after a commit that wrote replies, so the dispatcher can send them now rather than at its next poll. */
+  onReplies?: () => void;
+  /** Called after every committed step (the inbox's live views and the handoff alerts listen); must not throw. */
+  onCommitted?: (step: { residentId: string; conversationId: string; effects: readonly string[] }) => void;
+  /** Inbound rate limits (per resident and global); none when absent. */
+  limits?: InboundLimits;
+  /** The version of the consent text per language, for the consent records (src/privacy/consent.ts). */
+  consentVersion?: ConsentVersion;
+  /** Where a resident's own erasure ("stop" → yes) is recorded; not recorded when absent. */
+  audit?: Pick<AuditLog, 'record'>;
+  now?: () => Date;
+}
+
+/** Thrown inside a transaction to roll it back when the inbound message was seen before. */
+class DuplicateInbound extends Error {}
+
+export function createConversationService(deps: ConversationServiceDeps): ConversationService {
+  const { database, engine, logger } = deps;
+  const { db } = database;
+  const now = deps.now ?? (() => new Date());
+  const queue = new KeyedQueue();
+
+  /** Everything a step changes, in one statement (erasure, which is rare, goes first on its own). */
+  async function writeStep(
+    tx: Tx,
+    query: Query,
+    ids: {
+      residentId: string;
+      conversationId: string;
+      channel: string;
+      residentLocale: string | null;
+      /** A first message: the conversation row is created here, with the step's snapshot. */
+      isNew?: boolean;
+      inboundId?: number;
+      /** The conversation's consent before this step (null for a new one). */
+      consentBefore: boolean | null;
+    },
+    result: StepResult,
+  ): Promise<void> {
+    const at = now();
+    // Erasure before the replies: the confirmation written below must survive it.
+    const erase = wantsErasure(result);
+    if (erase) await eraseOwnData(tx, query, ids, at);
+    const conversation = {
+      id: ids.conversationId,
+      snapshot: result.snapshot,
+      flowVersion: result.flowVersion,
+      mode: result.mode,
+      at,
+    };
+    const parts: WritePart[] = ids.isNew
+      ? [
+          insertConversationPart(database.cipher, ids.residentId, engine.flow.id, conversation),
+          ...(ids.inboundId ? [linkInboundPart(ids.inboundId, ids.conversationId)] : []),
+        ]
+      : [updateConversationPart(database.cipher, conversation)];
+    if (!erase) {
+      const effects = effectWrites(database.cipher, { ...ids, now: at }, result);
+      parts.push(
+        ...effects,
+        ...consentWrites({
+          ...ids,
+          now: at,
+          before: ids.consentBefore,
+          after: result.intake.consent,
+          locale: result.locale,
+          version: deps.consentVersion ?? (() => UNVERSIONED),
+          neutral: result.snapshot.context.neutral === true,
+          handoffWritten: effects.some((p) => p.name === 'handoff'),
+        }),
+      );
+    }
+    if (result.locale !== ids.residentLocale) parts.push(residentLocalePart(ids.residentId, result.locale));
+    if (result.outbound.length > 0) parts.push(...replyParts(database.cipher, { ...ids, at }, result.outbound));
+    parts.push(...timerParts(ids.conversationId, result.timers, at));
+    await runAsOneStatement(query, parts);
+  }
+
+  /**
+   * The resident's own "stop" → yes: everything they told us goes, like a staff erasure, but the row
+   * (channel address, locale) and the conversation stay, so the confirmation reaches them and the chat
+   * can go on. Audited with the resident as actor (ids only).
+   */
+  async function eraseOwnData(
+    tx: Tx,
+    query: Query,
+    ids: { residentId: string; conversationId: string; isNew?: boolean },
+    at: Date,
+  ) {
+    const erased = await eraseResidentData(query, ids.residentId, {
+      reason: 'resident',
+      keep: 'address',
+      keepConversationId: ids.isNew ? undefined : ids.conversationId,
+      at,
+    });
+    await deps.audit?.record(
+      {
+        actor: RESIDENT_ACTOR,
+        action: 'resident.erase',
+        outcome: 'allowed',
+        residentId: ids.residentId,
+        detail: { erasure: 'resident', handoffs: erased?.handoffs.map((h) => h.id) ?? [] },
+      },
+      tx,
+    );
+  }
+
+  /**
+   * A message over a rate limit: it is stored and linked to the conversation already (the trust person
+   * sees it), but the bot does not read it. Once per window the resident is told, in their language,
+   * to slow down and send their answer again; not while a trust person has the chat (the bot is quiet then).
+   */
+  async function storedOnly(args: {
+    query: Query;
+    key: string;
+    over: LimitExceeded;
+    open: OpenConversation;
+    residentId: string;
+    channel: string;
+  }): Promise<{ status: 'processed'; residentId: string; conversationId: string; replies: number; limited: LimitExceeded }> {
+    const { query, key, over, open, residentId } = args;
+    let replies = 0;
+    if (deps.limits!.firstInWindow(key)) {
+      logger.warn({ channel: args.channel, limit: over }, 'inbound rate limit reached: messages are stored, not read by the bot');
+      if (open.mode !== 'with_person') {
+        const notice = engine.say(stateOf(open), `bot:slowDown.${over}`);
+        const target = { residentId, conversationId: open.id, channel: args.channel, at: now() };
+        await runAsOneStatement(query, replyParts(database.cipher, target, [notice]));
+        replies = 1;
+      }
+    }
+    return { status: 'processed', residentId, conversationId: open.id, replies, limited: over };
+  }
+
+  function stateOf(open: OpenConversation): ConversationState {
+    return { snapshot: open.snapshot, flowVersion: open.flowVersion, mode: open.mode };
+  }
+
+  /**
+   * Discreet mode: queues the step's cleaning (clean-chat.ts) in its transaction, before the step is
+   * written; adds a word to its replies when some of our messages are too old to delete; and when a
+   * quiet-spell sweep finds messages not sent yet (paced, or the channel was down), it comes again.
+   */
+  async function withCleaning(query: Query, residentId: string, result: StepResult): Promise<StepResult> {
+    const cleaning = result.effects.find((e): e is CleanChatEffect => e.type === 'cleanChat');
+    if (!cleaning || wantsErasure(result)) return result;
+    const { tooOld } = await queueDeletions(query, residentId, cleaning);
+    const sweepAgain = cleaning.scope === 'bot' && (await hasUnsent(query, residentId));
+    if (tooOld === 0 && !sweepAgain) return result;
+    const state = { snapshot: result.snapshot, flowVersion: result.flowVersion, mode: result.mode };
+    const schedule = new Map(result.timers.schedule.map((t) => [t.sendId, t]));
+    for (const t of engine.noticeTimers(state)) schedule.set(t.sendId, t);
+    const told = tooOld > 0 ? [engine.say(state, 'bot:discreet.tooOld', { count: tooOld })] : [];
+    return {
+      ...result,
+      outbound: [...result.outbound, ...told],
+      timers: { schedule: [...schedule.values()], cancel: result.timers.cancel.filter((id) => !schedule.has(id)) },
+    };
+  }
+
+  return {
+    async handleInbound(message) {
+      const key = `${message.channel}:${message.externalUserId}`;
+      let residentIdForDuplicate = '';
+      let effects: string[] = [];
+      try {
+        const outcome = await queue.run(key, () =>
+          database.transaction(async (tx, query) => {
+            // Sent together, executed in order on one connection: the upsert takes the resident's row
+            // lock first, and the statement after it starts (and takes its snapshot) only then.
+            // Never read the conversation in the upsert's own statement: its snapshot predates the lock.
+            const [resident, { open, inboundId }] = await Promise.all([
+              upsertResident(query, message, now()),
+              lockConversationAndStoreInbound(query, database.cipher, message),
+            ]);
+            residentIdForDuplicate = resident.id;
+            if (inboundId === undefined) throw new DuplicateInbound();
+            // Counted only once we know it is new. A message that starts a conversation is always read
+            // (so the conversation exists), and so is one that names danger: it gets the numbers.
+            const over = deps.limits?.take(key) ?? null;
+            if (open && over && !engine.mentionsDanger(message.text)) {
+              return storedOnly({ query, key, over, open, residentId: resident.id, channel: message.channel });
+            }
+            const conversationId = open?.id ?? randomUUID();
+            const input: StepInput = {
+              type: 'inbound',
+              content: {
+                messageId: inboundId,
+                text: message.text,
+                choice: message.choice,
+                media: message.media ? { kind: message.media.kind } : undefined,
+                notice: message.notice,
+                localeHint: message.localeHint ?? resident.locale ?? undefined,
+                channel: message.channel,
+                privacy: open ? undefined : { discreet: resident.discreet, neutral: resident.neutral },
+              },
+            };
+            const result = await withCleaning(query, resident.id, engine.step(open ? stateOf(open) : null, input));
+            await writeStep(
+              tx,
+              query,
+              {
+                residentId: resident.id,
+                conversationId,
+                channel: message.channel,
+                residentLocale: resident.locale,
+                isNew: !open,
+                inboundId,
+                consentBefore: open?.snapshot.context.consent ?? null,
+              },
+              result,
+            );
+            effects = result.effects.map((e) => e.type);
+            return { status: 'processed' as const, residentId: resident.id, conversationId, replies: result.outbound.length };
+          }),
+        );
+        if (outcome.replies > 0) deps.onReplies?.();
+        deps.onCommitted?.({ residentId: outcome.residentId, conversationId: outcome.conversationId, effects });
+        return outcome;
+      } catch (error) {
+        if (error instanceof DuplicateInbound) {
+          logger.debug({ channel: message.channel }, 'duplicate inbound message ignored');
+          return { status: 'duplicate', residentId: residentIdForDuplicate };
+        }
+        throw error;
+      }
+    },
+
+    async handleTimer(timerId) {
+      const [timer] = await db
+        .select({ conversationId: timers.conversationId, channel: residents.channel, externalId: residents.externalId })
+        .from(timers)
+        .innerJoin(conversations, eq(conversations.id, timers.conversationId))
+        .innerJoin(residents, eq(residents.id, conversations.residentId))
+        .where(eq(timers.id, timerId));
+      if (!timer) return false;
+      let committed: { residentId: string; conversationId: string; effects: string[] } | undefined;
+      const handled = await queue.run(`${timer.channel}:${timer.externalId}`, () =>
+        database.transaction(async (tx, query) => {
+          // Same lock order as an inbound message (resident, conversation, timer), so the two never deadlock.
+          const resident = await lockResident(query, timer);
+          if (!resident) return false;
+          const open = await selectOpenConversation(query, database.cipher, timer);
+          if (!open || open.id !== timer.conversationId) {
+            await tx.delete(timers).where(eq(timers.id, timerId)); // its conversation has ended
+            return false;
+          }
+          const [due] = await tx.delete(timers).where(eq(timers.id, timerId)).returning({ event: timers.event });
+          if (!due) return false;
+          const result = await withCleaning(query, resident.id, engine.step(stateOf(open), { type: 'timer', event: due.event }));
+          if (!result.changed) return true;
+          await writeStep(
+            tx,
+            query,
+            {
+              residentId: resident.id,
+              conversationId: open.id,
+              channel: timer.channel,
+              residentLocale: resident.locale,
+              consentBefore: open.snapshot.context.consent,
+            },
+            result,
+          );
+          committed = { residentId: resident.id, conversationId: open.id, effects: result.effects.map((e) => e.type) };
+          return true;
+        }),
+      );
+      if (handled) deps.onReplies?.();
+      if (committed) deps.onCommitted?.(committed);
+      return handled;
+    },
+
+    async reportFailedDeletions(residentId) {
+      const [address] = await db
+        .select({ channel: residents.channel, externalId: residents.externalId })
+        .from(residents)
+        .where(eq(residents.id, residentId));
+      if (!address) return false;
+      const told = await queue.run(`${address.channel}:${address.externalId}`, () =>
+        database.transaction(async (_tx, query) => {
+          const resident = await lockResident(query, address);
+          if (!resident) return false;
+          const count = await takeFailedDeletions(query, residentId);
+          if (count === 0) return false;
+          // The open conversation, else the last one: its language and wording (a closed one is read rarely).
+          const [last] = await query<{ id: string; snapshot: unknown; flowVersion: number; mode: OpenConversation['mode'] }>(
+            `select id, snapshot, flow_version as "flowVersion", mode from conversations
+             where resident_id = $1::uuid order by (mode <> 'closed') desc, updated_at desc limit 1`,
+            [residentId],
+          );
+          if (!last) return false;
+          const state: ConversationState = {
+            snapshot: database.cipher.decryptJson<PersistedConversation>(last.snapshot),
+            flowVersion: last.flowVersion,
+            mode: last.mode,
+          };
+          const at = now();
+          const target = { residentId, conversationId: last.id, channel: address.channel, at };
+          const notice = engine.say(state, 'bot:discreet.failed', { count });
+          await runAsOneStatement(query, [
+            ...replyParts(database.cipher, target, [notice]),
+            ...timerParts(last.id, { schedule: engine.noticeTimers(state), cancel: [] }, at),
+          ]);
+          logger.warn({ channel: address.channel, count }, 'some sent messages could not be deleted; the resident was told');
+          return true;
+        }),
+      );
+      if (told) deps.onReplies?.();
+      return told;
+    },
+  };
+}

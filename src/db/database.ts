@@ -1,0 +1,161 @@
+import { PLAIN_CIPHER, type FieldCipher } from '../crypto/field-cipher.js';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { projectPath } from '../project-path.js';
+import { pgliteQuery, postgresQuery, type Query } from './query.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Executor = Db | Tx;
+
+export interface Database {
+  readonly db: Db;
+  readonly kind: 'pglite' | 'postgres';
+  /** Encrypts resident content before it is written and decrypts it after it is read (see field-cipher.ts). */
+  readonly cipher: FieldCipher;
+  /** A drizzle transaction, with a raw query port on the same connection for the hot path (see query.ts). */
+  transaction<T>(body: (tx: Tx, query: Query) => Promise<T>): Promise<T>;
+  /** Rows of a raw query, whichever driver runs it (PGlite returns { rows }, postgres.js an array). */
+  rows<T>(query: ReturnType<typeof sql>, executor?: Executor): Promise<T[]>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS_FOLDER = projectPath('migrations');
+/** Any fixed number shared by every instance: it keeps two processes from migrating at once. */
+const MIGRATION_LOCK_KEY = 727_1001;
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+}
+
+/** The same connections, with the cipher of the configured keys (src/app.ts, the CLI). */
+export function withCipher(database: Database, cipher: FieldCipher): Database {
+  return { ...database, cipher };
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
+}
+
+/** The driver's transaction client behind a drizzle transaction, which drizzle keeps as `session.client`. */
+function driverClientOf<Client>(tx: Tx): Client {
+  const client = (tx as unknown as { session?: { client?: Client } }).session?.client;
+  if (!client) throw new Error('drizzle transaction without session.client: adapt driverClientOf to this drizzle version');
+  return client;
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/**
+ * drizzle runs its queries through postgres.js `unsafe()` unprepared, which costs every parameterised
+ * statement an extra Describe round trip and a fresh plan. Our statements are few and fixed, so we
+ * let postgres.js prepare (and cache per connection) every one, inside transactions too.
+ * Not for a pooler in transaction mode (PgBouncer), which cannot keep prepared statements.
+ */
+function preparedByDefault(sql: postgres.Sql): postgres.Sql {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      if (property === 'unsafe') {
+        return (query: string, params?: unknown[], options?: object) =>
+          target.unsafe(query, params as never, { ...options, prepare: true });
+      }
+      if (property === 'begin') {
+        return (...args: unknown[]) => {
+          const callback = args.at(-1) as (tx: postgres.Sql) => unknown;
+          return (target.begin as (...a: unknown[]) => unknown)(...args.slice(0, -1), (tx: postgres.Sql) =>
+            callback(preparedByDefault(tx)),
+          );
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const client = postgres(url, { max: poolSize, onnotice: () => {}, connection: { application_name: 'tussenin' } });
+  const db = drizzlePostgres(preparedByDefault(client), { schema }) as unknown as Db;
+  await migrateWithLock(url);
+  return {
+    db,
+    kind: 'postgres',
+    cipher: PLAIN_CIPHER,
+    transaction: (body) => db.transaction((tx) => body(tx, postgresQuery(driverClientOf<postgres.TransactionSql>(tx)))),
+    rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
+    ping: async () => {
+      try {
+        await client`select 1`;
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** drizzle's migrator takes no lock; with several instances one must migrate while the others wait. */
+async function migrateWithLock(url: string): Promise<void> {
+  const lockClient = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await lockClient`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder: MIGRATIONS_FOLDER });
+    await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+  } finally {
+    await lockClient.end({ timeout: 5 });
+  }
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  let client;
+  if (dataDir === 'memory://') {
+    client = new PGlite();
+  } else {
+    const folder = path.resolve(dataDir, 'pglite');
+    mkdirSync(folder, { recursive: true });
+    client = new PGlite(folder);
+  }
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  let closed = false;
+  return {
+    db,
+    kind: 'pglite',
+    cipher: PLAIN_CIPHER,
+    transaction: (body) => db.transaction((tx) => body(tx, pgliteQuery(driverClientOf<PgliteTransaction>(tx)))),
+    rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
+    ping: async () => {
+      if (closed) return false;
+      try {
+        await client.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

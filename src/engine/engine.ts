@@ -1,0 +1,311 @@
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { BUILTIN_STATES, compileFlow, DISCREET_SWEEP_ID, orderedOptions, SAFETY_OPTIONS, type Emitted } from './compile-flow.js';
+import type { MachineEvent } from './events.js';
+import type { FlowDefinition, FlowStep } from './flow-definition.js';
+import { renderSay, type RenderDefaults } from './render.js';
+import type { SayRequest, TextValue } from './say.js';
+import { guessLocaleFromScript, normalize } from './text-match.js';
+import type { Texts } from './texts.js';
+import type {
+  CleanChatEffect,
+  ConversationMode,
+  Effect,
+  InboundContent,
+  IntakeContext,
+  IntakeRecord,
+  OutboundMessage,
+  PersistedConversation,
+  TimerRequest,
+} from './types.js';
+import { dangerLocale, understand, type StepView } from './understand.js';
+import { buildVocabulary, type Vocabulary } from './vocabulary.js';
+
+export type StepInput =
+  | { type: 'inbound'; content: InboundContent }
+  /** A delayed event that came due (XState `after`), fed back exactly as the machine raised it. */
+  | { type: 'timer'; event: { type: string } };
+
+export interface ConversationState {
+  snapshot: PersistedConversation;
+  flowVersion: number;
+  mode: ConversationMode;
+}
+
+export interface StepResult {
+  snapshot: PersistedConversation;
+  flowVersion: number;
+  mode: ConversationMode;
+  locale: string;
+  outbound: OutboundMessage[];
+  effects: Effect[];
+  timers: { schedule: TimerRequest[]; cancel: string[] };
+  intake: IntakeRecord;
+  /** False when the input did nothing (a timer for a step already left). */
+  changed: boolean;
+  /** True when answers, notes or consent differ from before the step (so the intake row needs writing). */
+  intakeChanged: boolean;
+}
+
+export interface Engine {
+  readonly flow: FlowDefinition;
+  /** One inbound message or due timer against one conversation (null for a new one). Pure: no I/O. */
+  step(conversation: ConversationState | null, input: StepInput): StepResult;
+  /** True when a text names danger in any locale's word list (what makes `step` give the emergency numbers). */
+  mentionsDanger(text: string | undefined): boolean;
+  /**
+   * One sentence of the bot outside the flow (the rate-limit notice) for a conversation: in its
+   * language, or in every language while none has been chosen yet; in neutral wording when chosen.
+   */
+  say(conversation: ConversationState, key: string, vars?: Record<string, TextValue>): OutboundMessage;
+  /**
+   * The timers a sentence said outside the flow asks for: in discreet mode, the quiet-spell deletion
+   * that every bot message pushes on (what `step` schedules for its own replies).
+   */
+  noticeTimers(conversation: ConversationState): TimerRequest[];
+}
+
+export interface EngineOptions {
+  render: RenderDefaults;
+  /** For tests: a shorter reminder than the flow's. */
+  reminderAfterMs?: number;
+  /** For tests: a shorter discreet-mode deletion delay than the flow's `discreetDeleteAfterMinutes`. */
+  discreetDeleteAfterMs?: number;
+}
+
+/**
+ * While a trust person has the chat the bot only answers these; everything else is theirs to read.
+ * The privacy commands too: someone may be reading along at any moment.
+ */
+const EVENTS_WHILE_WITH_PERSON = new Set(['STOP', 'LANGUAGE', 'DISCREET', 'NEUTRAL', 'NORMAL']);
+/** What a first message is acted on for straight away (anything else is a greeting). */
+const EVENTS_ON_FIRST_MESSAGE = new Set(['DANGER', 'PERSON', 'STOP', 'HELP', 'DISCREET', 'NEUTRAL', 'NORMAL']);
+/** Sub-dialogs the bot finishes even while a person has the chat (the resident started them). */
+const STEPS_WHILE_WITH_PERSON = new Set(['stop', 'language']);
+
+export function createEngine(flow: FlowDefinition, texts: Texts, options: EngineOptions): Engine {
+  const machine: AnyStateMachine = compileFlow(flow, {
+    ...(options.reminderAfterMs !== undefined ? { reminderAfterMs: options.reminderAfterMs } : {}),
+    ...(options.discreetDeleteAfterMs !== undefined ? { discreetDeleteAfterMs: options.discreetDeleteAfterMs } : {}),
+  });
+  const discreetDeleteAfterMs = options.discreetDeleteAfterMs ?? Math.round(flow.discreetDeleteAfterMinutes * 60_000);
+  const sweepTimer = (): TimerRequest => ({
+    sendId: DISCREET_SWEEP_ID,
+    event: { type: 'DISCREET_SWEEP' },
+    delayMs: discreetDeleteAfterMs,
+  });
+  const vocabulary: Vocabulary = buildVocabulary(flow, texts);
+  const stepsById = new Map<string, FlowStep>(flow.steps.map((s) => [s.id, s]));
+  const stateIds = new Set([...stepsById.keys(), ...BUILTIN_STATES]);
+
+  const supportedLocale = (hint: string | undefined | null): string | null => {
+    if (!hint) return null;
+    const base = hint.toLowerCase().split(/[-_]/)[0]!;
+    return texts.locales.includes(base) ? base : null;
+  };
+
+  const stepView = (value: string, context: IntakeContext): StepView => {
+    if (value === 'stop') return { id: 'stop', answers: 'one', optionIds: ['yes', 'no'] };
+    if (value === 'safety') return { id: 'safety', answers: 'one', optionIds: [...SAFETY_OPTIONS] };
+    const step = stepsById.get(value);
+    if (!step) return { id: value, answers: 'none', optionIds: [] };
+    switch (step.kind) {
+      case 'choice':
+        return { id: step.id, answers: 'one', optionIds: orderedOptions(step, context).map((o) => o.id) };
+      case 'multi':
+        return { id: step.id, answers: 'many', optionIds: step.options.map((o) => o.id) };
+      case 'summary':
+        return { id: step.id, answers: 'one', optionIds: ['confirm', 'change'] };
+      case 'handoff':
+        return { id: step.id, answers: 'none', optionIds: [] };
+    }
+  };
+
+  const restore = (state: ConversationState): { snapshot: AnyMachineSnapshot; migrated: boolean } => {
+    let { value, context } = state.snapshot;
+    if (state.flowVersion === flow.version && stateIds.has(value)) {
+      return { snapshot: machine.resolveState({ value, context }), migrated: false };
+    }
+    // An older flow: keep the step if it still exists (or was renamed); otherwise pick up at resumeStep.
+    value = flow.renamedSteps[value] ?? value;
+    if (stateIds.has(value)) return { snapshot: machine.resolveState({ value, context }), migrated: false };
+    return {
+      snapshot: machine.resolveState({ value: flow.resumeStep, context: { ...context, lastQuestion: flow.resumeStep } }),
+      migrated: true,
+    };
+  };
+
+  return {
+    flow,
+    mentionsDanger(text) {
+      if (!text) return false;
+      return dangerLocale(normalize(text), texts.locales, vocabulary) !== null;
+    },
+    say(conversation, key, vars) {
+      const context = conversation.snapshot.context;
+      return renderSay({ type: 'say', key, vars, allLocales: !context.localeChosen }, context.locale, texts, options.render, {
+        neutral: context.neutral === true,
+      });
+    },
+    noticeTimers(conversation) {
+      return conversation.snapshot.context.discreet === true ? [sweepTimer()] : [];
+    },
+    step(conversation, input) {
+      const collected: Emitted[] = [];
+      const timerActions: { kind: 'schedule' | 'cancel'; sendId: string; event?: { type: string }; delayMs?: number }[] = [];
+      let snapshot: AnyMachineSnapshot;
+      let events: MachineEvent[] = [];
+      let before: IntakeContext | null = null;
+      const modeBefore: ConversationMode = conversation?.mode ?? 'bot';
+
+      const collect = (actions: readonly { type: string; params?: unknown }[]) => {
+        for (const action of actions) {
+          const params = action.params as Record<string, unknown> | undefined;
+          if (action.type === 'xstate.emit') collected.push(params!.event as Emitted);
+          else if (action.type === 'xstate.raise' && typeof params?.delay === 'number') {
+            timerActions.push({
+              kind: 'schedule',
+              sendId: String(params.id),
+              event: params.event as { type: string },
+              delayMs: params.delay,
+            });
+          } else if (action.type === 'xstate.cancel') timerActions.push({ kind: 'cancel', sendId: String(params!.sendId) });
+        }
+      };
+      const send = (event: { type: string }) => {
+        const [next, actions] = transition(machine, snapshot, event as never);
+        if (next.status === 'error')
+          throw new Error(`flow ${flow.id}@${flow.version} failed on ${event.type}: ${String(next.error)}`);
+        snapshot = next;
+        collect(actions as never);
+      };
+
+      if (conversation === null) {
+        const content = input.type === 'inbound' ? input.content : undefined;
+        const hint = supportedLocale(content?.localeHint) ?? (content?.text ? guessLocaleFromScript(content.text) : null);
+        const [first, actions] = initialTransition(machine, {
+          locale: hint ?? texts.sourceLocale,
+          localeHint: hint,
+          discreet: content?.privacy?.discreet,
+          neutral: content?.privacy?.neutral,
+        });
+        snapshot = first;
+        collect(actions as never);
+        if (content) {
+          // A first message is a greeting; only danger and explicit commands are acted on straight away.
+          events = understand(
+            content,
+            stepView(String(snapshot.value), snapshot.context),
+            snapshot.context.locale,
+            vocabulary,
+          ).filter((e) => EVENTS_ON_FIRST_MESSAGE.has(e.type));
+        }
+      } else {
+        const restored = restore(conversation);
+        snapshot = restored.snapshot;
+        before = snapshot.context as IntakeContext;
+        if (restored.migrated) {
+          collected.push({ type: 'say', key: 'bot:flowChanged' });
+          send({ type: 'REPROMPT' });
+        } else if (input.type === 'timer') {
+          // A reminder is the bot's voice: not while a trust person has the chat, and not for a step already left.
+          // Discreet mode's deletion is not: it runs whoever has the chat.
+          const quietWithPerson = conversation.mode === 'with_person' && input.event.type !== 'DISCREET_SWEEP';
+          if (quietWithPerson || !snapshot.can(input.event as never)) return unchanged(conversation, snapshot.context);
+          send(input.event);
+        } else {
+          events = understand(
+            input.content,
+            stepView(String(snapshot.value), snapshot.context),
+            snapshot.context.locale,
+            vocabulary,
+          );
+        }
+      }
+
+      for (const event of events) {
+        if (modeBefore === 'with_person' && !STEPS_WHILE_WITH_PERSON.has(String(snapshot.value))) {
+          if (event.type === 'DANGER') {
+            collected.push({ type: 'say', key: 'bot:emergency.text' });
+            collected.push({ type: 'effect', effect: { type: 'urgent', reason: 'danger-words' } });
+            continue;
+          }
+          if (!EVENTS_WHILE_WITH_PERSON.has(event.type)) continue;
+        }
+        send(event);
+      }
+
+      const context = snapshot.context as IntakeContext;
+      const value = String(snapshot.value);
+      const locale = context.locale;
+      const outbound: OutboundMessage[] = [];
+      const effects: Effect[] = [];
+      const style = { neutral: context.neutral === true };
+      for (const item of collected) {
+        if (item.type === 'say') outbound.push(renderSay(item as SayRequest, locale, texts, options.render, style));
+        else effects.push(item.effect);
+      }
+      // Discreet mode: a resident who writes has seen what came before, so it goes (theirs to read, a trust
+      // person's too); one cleaning per step, the command's own (which also retries earlier failures) first.
+      if (before?.discreet === true && input.type === 'inbound') effects.push({ type: 'cleanChat', scope: 'all' });
+      const cleanings = effects.filter((e): e is CleanChatEffect => e.type === 'cleanChat');
+      if (cleanings.length > 1) {
+        const kept = cleanings.find((e) => e.again) ?? cleanings.find((e) => e.scope === 'all') ?? cleanings[0]!;
+        effects.splice(0, effects.length, ...effects.filter((e) => e.type !== 'cleanChat' || e === kept));
+      }
+      const schedule = new Map<string, TimerRequest>();
+      const cancel = new Set<string>();
+      for (const t of timerActions) {
+        if (t.kind === 'schedule') {
+          schedule.set(t.sendId, { sendId: t.sendId, event: t.event!, delayMs: t.delayMs! });
+          cancel.delete(t.sendId);
+        } else {
+          schedule.delete(t.sendId);
+          cancel.add(t.sendId);
+        }
+      }
+      // Discreet mode: every bot message pushes the quiet-spell deletion on; turning it off cancels it.
+      if (context.discreet === true && outbound.length > 0) {
+        schedule.set(DISCREET_SWEEP_ID, sweepTimer());
+        cancel.delete(DISCREET_SWEEP_ID);
+      } else if (before?.discreet === true && context.discreet !== true) {
+        schedule.delete(DISCREET_SWEEP_ID);
+        cancel.add(DISCREET_SWEEP_ID);
+      }
+      const stepKind = stepsById.get(value)?.kind;
+      const derivedMode: ConversationMode = stepKind === 'handoff' ? 'waiting' : 'bot';
+      const mode: ConversationMode = modeBefore === 'with_person' && value !== 'stopped' ? 'with_person' : derivedMode;
+      return {
+        snapshot: { value, context },
+        flowVersion: flow.version,
+        mode,
+        locale,
+        outbound,
+        effects,
+        timers: { schedule: [...schedule.values()], cancel: [...cancel] },
+        intake: { answers: context.answers, notes: context.notes, consent: context.consent },
+        changed: true,
+        // assign() replaces answers and notes only when they change, so identity tells.
+        intakeChanged:
+          before === null ||
+          before.answers !== context.answers ||
+          before.notes !== context.notes ||
+          before.consent !== context.consent,
+      };
+    },
+  };
+
+  function unchanged(conversation: ConversationState, context: IntakeContext): StepResult {
+    return {
+      snapshot: conversation.snapshot,
+      flowVersion: conversation.flowVersion,
+      mode: conversation.mode,
+      locale: context.locale,
+      outbound: [],
+      effects: [],
+      timers: { schedule: [], cancel: [] },
+      intake: { answers: context.answers, notes: context.notes, consent: context.consent },
+      changed: false,
+      intakeChanged: false,
+    };
+  }
+}

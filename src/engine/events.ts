@@ -1,0 +1,29 @@
+import type { MediaKind, Notice } from './types.js';
+
+/** What a resident's message means at the current step; the machine only ever sees these. */
+export type MachineEvent =
+  | { type: 'ANSWER'; option: string }
+  | { type: 'ANSWERS'; options: string[] }
+  | { type: 'TEXT'; messageId: number; guessedLocale: string | null }
+  | { type: 'MEDIA'; messageId: number; kind: MediaKind }
+  | { type: 'UNCLEAR' }
+  | { type: 'DANGER'; messageId: number; locale: string }
+  | { type: 'SKIP' }
+  | { type: 'CONTINUE' }
+  | { type: 'PERSON' }
+  | { type: 'LANGUAGE' }
+  | { type: 'RESTART' }
+  | { type: 'STOP' }
+  | { type: 'HELP' }
+  | { type: 'REPROMPT' }
+  | { type: 'NOTICE'; notice: Notice }
+  /** Discreet mode on (and delete the bot's messages now); `channel` picks the how-to-delete-your-own text. */
+  | { type: 'DISCREET'; channel: string | null }
+  | { type: 'NEUTRAL'; channel: string | null }
+  /** Discreet mode and neutral wording off. */
+  | { type: 'NORMAL' }
+  /** Internal (a timer): the bot's messages of a quiet discreet conversation are deleted. */
+  | { type: 'DISCREET_SWEEP' };
+
+export type CommandEventType =
+  'SKIP' | 'CONTINUE' | 'PERSON' | 'LANGUAGE' | 'RESTART' | 'STOP' | 'HELP' | 'DISCREET' | 'NEUTRAL' | 'NORMAL';

@@ -1,0 +1,21 @@
+/**
+ * What the machine asks to be said, before translation. Values are either plain or references to
+ * locale keys, so the snapshot and the machine stay language-free and the renderer does the words.
+ */
+export type TextValue =
+  string | number | { t: string; vars?: Record<string, TextValue> | undefined } | { join: TextValue[]; sep: string };
+
+export interface ChoiceRef {
+  id: string;
+  label: string;
+  number?: number | undefined;
+}
+
+export interface SayRequest {
+  type: 'say';
+  key: string;
+  vars?: Record<string, TextValue> | undefined;
+  choices?: ChoiceRef[] | undefined;
+  /** The same key in every locale, one under the other (the language question before a language is known). */
+  allLocales?: boolean | undefined;
+}

@@ -1,0 +1,111 @@
+/** Shapes shared by the engine and everything around it. Nothing here knows a channel or a database. */
+
+export type ConversationMode = 'bot' | 'waiting' | 'with_person' | 'closed';
+
+export type Notice = 'unsupported' | 'edited' | 'tooLarge' | 'mediaFailed';
+
+export type MediaKind = 'voice' | 'audio' | 'image' | 'document' | 'video' | 'location' | 'contact' | 'sticker' | 'other';
+
+/** What the engine needs to know of one inbound message, after the channel adapter has normalised it. */
+export interface InboundContent {
+  /** Our own id of the stored message, so notes can point at it. */
+  messageId: number;
+  text?: string | undefined;
+  /** A button payload as the engine gave it out: `<step>:<option>` or `cmd:<command>`. */
+  choice?: string | undefined;
+  media?: { kind: MediaKind } | undefined;
+  /**
+   * Something the channel received but cannot pass on as text or media: a sticker, an edited message,
+   * a file over the size limit, a download that failed. The resident gets a kind word and the question again.
+   */
+  notice?: Notice | undefined;
+  /** A language the channel suggests (Telegram language_code, phone country code, browser language). */
+  localeHint?: string | undefined;
+  /** The channel it came in on (`web`, `telegram`, `whatsapp`): some answers say how to do something there. */
+  channel?: string | undefined;
+  /** For a new conversation: discreet mode and neutral wording the resident had set before (they carry over). */
+  privacy?: { discreet: boolean; neutral: boolean } | undefined;
+}
+
+export interface Choice {
+  /** Payload that comes back when pressed. */
+  id: string;
+  label: string;
+  /** The number a resident can type instead of pressing; absent for command buttons such as "skip". */
+  number?: number | undefined;
+}
+
+/** One message to the resident, rendered in their language; a channel shows the choices as it can. */
+export interface OutboundMessage {
+  text: string;
+  choices?: Choice[] | undefined;
+  locale: string;
+  dir: 'ltr' | 'rtl';
+}
+
+export type HandoffReason = 'intake-complete' | 'asked-for-person' | 'danger' | 'consent-declined';
+
+/**
+ * Discreet mode: take the bot's sent messages off the resident's screen (the stored transcript stays).
+ * `all`: every message sent to them (the bot's and the trust person's); `bot`: the bot's own only.
+ * `again`: also retry the ones an earlier cleaning could not delete (the resident asked again).
+ */
+export interface CleanChatEffect {
+  type: 'cleanChat';
+  scope: 'all' | 'bot';
+  again?: boolean | undefined;
+}
+
+/** Things the engine wants done besides sending messages, written in the same transaction. */
+export type Effect =
+  | { type: 'handoff'; reason: HandoffReason }
+  | { type: 'urgent'; reason: 'danger-words' | 'danger-now' }
+  | { type: 'erase' }
+  | CleanChatEffect
+  /** The resident turned discreet mode or neutral wording on or off: the open handoff's preferences follow. */
+  | { type: 'privacy' };
+
+export interface Note {
+  step: string;
+  messageId: number;
+  kind: 'text' | MediaKind;
+}
+
+/** The part of the machine's context that is the intake itself. */
+export interface IntakeRecord {
+  answers: Record<string, string | string[]>;
+  notes: Note[];
+  consent: boolean | null;
+}
+
+export interface TimerRequest {
+  /** Unique per conversation; a later request with the same id replaces the earlier one. */
+  sendId: string;
+  event: { type: string };
+  delayMs: number;
+}
+
+export interface PersistedConversation {
+  value: string;
+  context: IntakeContext;
+}
+
+export interface IntakeContext extends IntakeRecord {
+  locale: string;
+  /** True once the resident chose a language (or the hint was taken); before that the greeting is multilingual. */
+  localeChosen: boolean;
+  localeHint: string | null;
+  /** The greeting is said once per conversation (and again after start over), not at every repeat. */
+  greeted: boolean;
+  lastQuestion: string | null;
+  editing: boolean;
+  urgent: boolean;
+  ackedWhileWaiting: boolean;
+  /**
+   * Discreet mode (issue 6): the bot deletes its messages from the resident's chat, now and after each
+   * answer or quiet spell. Optional: conversations saved before it existed have neither flag (off).
+   */
+  discreet?: boolean;
+  /** Neutral wording: every bot message starts with a neutral first line and never names the organisation. */
+  neutral?: boolean;
+}

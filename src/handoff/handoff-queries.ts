@@ -1,0 +1,283 @@
+import type { FieldCipher } from '../crypto/field-cipher.js';
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { handoffReferrals, handoffs, intakes, messages, outbox, residents, staff } from '../db/schema.js';
+import { checkHandoffId } from './handoff-error.js';
+
+export type QueueStatus = 'waiting' | 'claimed' | 'closed' | 'open' | 'all';
+
+export interface QueueFilter {
+  status?: QueueStatus | undefined;
+  urgent?: boolean | undefined;
+  language?: string | undefined;
+  /** Cases this staff id holds or was assigned. */
+  mine?: string | undefined;
+  /** Cases nobody holds or was assigned. */
+  unassigned?: boolean | undefined;
+  limit?: number | undefined;
+}
+
+/** One line of the queue: everything but the resident's own words, so every staff member may see it. */
+export interface QueueItem {
+  id: string;
+  status: 'waiting' | 'claimed' | 'closed';
+  urgent: boolean;
+  reason: string;
+  channel: string;
+  language: string | null;
+  domains: string[];
+  urgency: string | null;
+  contact: string | null;
+  reachable: string | null;
+  helperGender: string | null;
+  /** After danger: `safe`, `later` (wait until they write), `chatOnly` (never call), `callAfter` (only at their time). */
+  safety: string | null;
+  /** The resident chose discreet mode (the bot deletes its messages from their chat). */
+  discreet: boolean;
+  /** The resident chose neutral wording: replies must not name the organisation or the topic up front. */
+  neutral: boolean;
+  claimedBy: string | null;
+  assignedTo: string | null;
+  phase: string;
+  trajectory: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  claimedAt: Date | null;
+  closedAt: Date | null;
+}
+
+export interface CaseRecord extends QueueItem {
+  conversationId: string;
+  residentId: string;
+  closedBy: string | null;
+  summary: Record<string, string | string[]>;
+  residentName: string | null;
+  residentUnreachable: boolean;
+  intake: { answers: Record<string, string | string[]>; notes: { step: string; messageId: number; kind: string }[] } | null;
+  referrals: string[];
+}
+
+export interface TranscriptMessage {
+  id: number;
+  direction: 'in' | 'out';
+  author: string | null;
+  text: string | null;
+  choice: string | null;
+  mediaId: string | null;
+  mediaKind: string | null;
+  locale: string | null;
+  createdAt: Date;
+  /** Outbound only: our outbox state (pending/sent/failed) and what the channel reported after. */
+  delivery: { status: 'pending' | 'sent' | 'failed'; channelStatus: string | null; lastError: string | null } | null;
+}
+
+export interface StaffLoad {
+  id: string;
+  name: string;
+  role: 'trust_person' | 'coordinator';
+  languages: string[];
+  gender: string | null;
+  openCases: number;
+}
+
+const queueColumns = {
+  id: handoffs.id,
+  status: handoffs.status,
+  urgent: handoffs.urgent,
+  reason: handoffs.reason,
+  channel: residents.channel,
+  summary: handoffs.summary,
+  preferences: handoffs.preferences,
+  claimedBy: handoffs.claimedBy,
+  assignedTo: handoffs.assignedTo,
+  phase: handoffs.phase,
+  trajectory: handoffs.trajectory,
+  createdAt: handoffs.createdAt,
+  updatedAt: handoffs.updatedAt,
+  claimedAt: handoffs.claimedAt,
+  closedAt: handoffs.closedAt,
+};
+
+type QueueRow = {
+  [K in keyof typeof queueColumns]: (typeof queueColumns)[K]['_']['notNull'] extends true
+    ? (typeof queueColumns)[K]['_']['data']
+    : (typeof queueColumns)[K]['_']['data'] | null;
+};
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+
+function toQueueItem(row: QueueRow, cipher: FieldCipher): QueueItem {
+  const { summary: stored, preferences, ...rest } = row;
+  const summary = cipher.decryptJson<QueueRow['summary']>(stored);
+  const domains = summary.domains;
+  return {
+    ...rest,
+    language: text(preferences.language),
+    domains: Array.isArray(domains) ? domains : typeof domains === 'string' ? [domains] : [],
+    urgency: text(summary.urgency),
+    contact: text(preferences.contact ?? summary.contact),
+    reachable: text(preferences.reachable ?? summary.reachable),
+    helperGender: text(preferences.helperGender ?? summary.helperGender),
+    safety: text(preferences.safety),
+    discreet: preferences.discreet === 'on',
+    neutral: preferences.neutral === 'on',
+  };
+}
+
+/** Reads for the inbox and the API. Authorisation and auditing are the caller's (see case-reader.ts). */
+export function createHandoffQueries(database: Database) {
+  const { db, cipher } = database;
+  return {
+    async queue(filter: QueueFilter = {}): Promise<QueueItem[]> {
+      const where: SQL[] = [];
+      const status = filter.status ?? 'waiting';
+      if (status === 'open') where.push(inArray(handoffs.status, ['waiting', 'claimed']));
+      else if (status !== 'all') where.push(eq(handoffs.status, status));
+      if (filter.urgent !== undefined) where.push(eq(handoffs.urgent, filter.urgent));
+      if (filter.language) where.push(sql`${handoffs.preferences}->>'language' = ${filter.language}`);
+      if (filter.mine) where.push(or(eq(handoffs.claimedBy, filter.mine), eq(handoffs.assignedTo, filter.mine))!);
+      if (filter.unassigned) where.push(and(isNull(handoffs.claimedBy), isNull(handoffs.assignedTo))!);
+      const rows = await db
+        .select(queueColumns)
+        .from(handoffs)
+        .innerJoin(residents, eq(residents.id, handoffs.residentId))
+        .where(where.length ? and(...where) : undefined)
+        .orderBy(
+          desc(sql`${handoffs.status} = 'waiting'`),
+          desc(handoffs.urgent),
+          asc(sql`case when ${handoffs.status} = 'waiting' then ${handoffs.createdAt} end`),
+          desc(handoffs.updatedAt),
+        )
+        .limit(Math.min(Math.max(filter.limit ?? 200, 1), 500));
+      return rows.map((row) => toQueueItem(row, cipher));
+    },
+
+    /** The newest change to any handoff, so a live view can tell that something changed elsewhere. */
+    async lastChange(): Promise<string> {
+      const [row] = await db
+        .select({ at: sql<string>`coalesce(max(${handoffs.updatedAt}), 'epoch')::text`, n: sql<number>`count(*)::int` })
+        .from(handoffs);
+      return `${row?.at}/${row?.n}`;
+    },
+
+    async case(handoffId: string): Promise<CaseRecord | undefined> {
+      const id = checkHandoffId(handoffId);
+      const [row] = await db
+        .select({
+          ...queueColumns,
+          conversationId: handoffs.conversationId,
+          residentId: handoffs.residentId,
+          closedBy: handoffs.closedBy,
+          residentName: residents.displayName,
+          residentUnreachable: residents.unreachable,
+          intakeAnswers: intakes.answers,
+          intakeNotes: intakes.notes,
+        })
+        .from(handoffs)
+        .innerJoin(residents, eq(residents.id, handoffs.residentId))
+        .leftJoin(intakes, eq(intakes.conversationId, handoffs.conversationId))
+        .where(eq(handoffs.id, id));
+      if (!row) return undefined;
+      const referrals = await db
+        .select({ agency: handoffReferrals.agency })
+        .from(handoffReferrals)
+        .where(eq(handoffReferrals.handoffId, id))
+        .orderBy(asc(handoffReferrals.id));
+      const { conversationId, residentId, closedBy, residentName, residentUnreachable, intakeAnswers, intakeNotes, ...queue } =
+        row;
+      // Decrypted once; toQueueItem passes an already plain summary through.
+      const summary = cipher.decryptJson<QueueRow['summary']>(queue.summary);
+      return {
+        ...toQueueItem({ ...queue, summary }, cipher),
+        conversationId,
+        residentId,
+        closedBy,
+        summary,
+        residentName,
+        residentUnreachable,
+        intake: intakeAnswers
+          ? { answers: cipher.decryptJson(intakeAnswers), notes: cipher.decryptJson(intakeNotes) ?? [] }
+          : null,
+        referrals: referrals.map((r) => r.agency),
+      };
+    },
+
+    /** The conversation's messages with each reply's delivery state, oldest first. */
+    async transcript(conversationId: string, afterId = 0): Promise<TranscriptMessage[]> {
+      const rows = await db
+        .select({
+          id: messages.id,
+          direction: messages.direction,
+          author: messages.author,
+          text: messages.text,
+          choice: messages.choice,
+          mediaId: messages.mediaId,
+          mediaKind: messages.mediaKind,
+          locale: messages.locale,
+          createdAt: messages.createdAt,
+          outboxStatus: outbox.status,
+          channelStatus: outbox.deliveryStatus,
+          lastError: outbox.lastError,
+        })
+        .from(messages)
+        .leftJoin(outbox, eq(outbox.messageId, messages.id))
+        .where(and(eq(messages.conversationId, conversationId), gt(messages.id, afterId)))
+        .orderBy(asc(messages.id))
+        .limit(2000);
+      return rows.map(({ outboxStatus, channelStatus, lastError, ...m }) => ({
+        ...m,
+        text: cipher.decryptText(m.text),
+        choice: cipher.decryptText(m.choice),
+        id: Number(m.id),
+        delivery: outboxStatus ? { status: outboxStatus, channelStatus, lastError } : null,
+      }));
+    },
+
+    /** Delivery states of some messages (for updating a live view). */
+    async deliveries(messageIds: number[]): Promise<Map<number, TranscriptMessage['delivery']>> {
+      if (messageIds.length === 0) return new Map();
+      const rows = await db
+        .select({
+          messageId: outbox.messageId,
+          status: outbox.status,
+          channelStatus: outbox.deliveryStatus,
+          lastError: outbox.lastError,
+        })
+        .from(outbox)
+        .where(inArray(outbox.messageId, messageIds));
+      return new Map(
+        rows.map((r) => [Number(r.messageId), { status: r.status, channelStatus: r.channelStatus, lastError: r.lastError }]),
+      );
+    },
+
+    /** Active staff with how many cases each holds now (for the matching hint). */
+    async staffLoad(): Promise<StaffLoad[]> {
+      const people = await db
+        .select({
+          id: staff.id,
+          name: staff.name,
+          role: staff.role,
+          languages: staff.languages,
+          gender: staff.gender,
+          openCases: sql<number>`(select count(*)::int from ${handoffs} h where h.status = 'claimed' and h.claimed_by = ${staff.id}::text)`,
+        })
+        .from(staff)
+        .where(eq(staff.active, true));
+      return people.map((p) => ({ ...p, openCases: Number(p.openCases) }));
+    },
+
+    /** Languages that occur in open handoffs, for the language filter. */
+    async languages(): Promise<string[]> {
+      const rows = await db
+        .selectDistinct({ language: sql<string>`${handoffs.preferences}->>'language'` })
+        .from(handoffs)
+        .where(inArray(handoffs.status, ['waiting', 'claimed']));
+      return rows
+        .map((r) => r.language)
+        .filter(Boolean)
+        .sort();
+    },
+  };
+}
+
+export type HandoffQueries = ReturnType<typeof createHandoffQueries>;

@@ -1,0 +1,308 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import type { Query } from '../db/query.js';
+import { handoffNotes, staff } from '../db/schema.js';
+import { guessLocaleFromScript } from '../engine/text-match.js';
+import type { Actor } from '../staff/staff-types.js';
+import { canAssign, canCloseCase, canReadCase, canWorkOnCase, type CaseHolders } from './access.js';
+import type { CaseEvents } from './case-events.js';
+import { checkHandoffId, HandoffError } from './handoff-error.js';
+
+export const PHASES = ['trust', 'motivate', 'refer', 'aftercare'] as const;
+export type Phase = (typeof PHASES)[number];
+export const TRAJECTORIES = ['light', 'heavy'] as const;
+export type Trajectory = (typeof TRAJECTORIES)[number];
+export const MAX_REPLY_LENGTH = 4000;
+export const MAX_NOTE_LENGTH = 4000;
+
+export interface HandoffServiceDeps {
+  database: Database;
+  events: CaseEvents;
+  /** Called after a reply is committed, so the dispatcher sends it now (dispatcher.kick). */
+  onReply?: () => void;
+  /** Referral agencies a case may be referred to (ids). */
+  agencies: () => readonly string[];
+  /** Neutral wording's first line in a language (`bot:neutral.firstLine`); replies get it when the resident chose it. */
+  neutralFirstLine?: (locale: string) => string;
+}
+
+/** The handoff row as the service locks it. */
+interface LockedCase extends CaseHolders {
+  id: string;
+  conversationId: string;
+  residentId: string;
+  channel: string;
+  residentLocale: string | null;
+  locale: string | null;
+  /** Routing preferences (not content): the safe-to-talk answer, discreet mode, neutral wording. */
+  preferences: Record<string, string>;
+}
+
+/**
+ * Lock order, the same as the conversation service's: the resident's row first, then the handoff.
+ * Everything that writes to a resident's conversation takes that lock, so a staff action and an
+ * inbound message of the same resident never interleave.
+ */
+async function lockCase(query: Query, handoffId: string): Promise<LockedCase> {
+  const [resident] = await query(
+    'select id from residents where id = (select resident_id from handoffs where id = $1::uuid) for update',
+    [handoffId],
+  );
+  if (!resident) throw new HandoffError('not_found', `no handoff ${handoffId}`);
+  const [row] = await query<LockedCase>(
+    `select h.id, h.conversation_id as "conversationId", h.resident_id as "residentId", h.status,
+            h.claimed_by as "claimedBy", h.assigned_to as "assignedTo", h.locale, h.preferences,
+            r.channel, r.locale as "residentLocale"
+     from handoffs h join residents r on r.id = h.resident_id
+     where h.id = $1::uuid
+     for update of h`,
+    [handoffId],
+  );
+  if (!row) throw new HandoffError('not_found', `no handoff ${handoffId}`);
+  return row;
+}
+
+function requireOpen(h: LockedCase): void {
+  if (h.status === 'closed') throw new HandoffError('conflict', 'the handoff is closed');
+}
+
+function requireWork(actor: Actor, h: LockedCase): void {
+  if (canWorkOnCase(actor, h)) return;
+  if (h.status === 'waiting' && canReadCase(actor, h)) {
+    throw new HandoffError('conflict', 'claim the handoff first');
+  }
+  throw new HandoffError('forbidden', 'only the trust person who holds this handoff, or a coordinator, may do this');
+}
+
+/**
+ * The staff side of a handoff: claim, assign, reply, notes, phase, trajectory, referrals, close.
+ * Each action is one transaction that first locks the resident (see lockCase); events go out after commit.
+ */
+export function createHandoffService(deps: HandoffServiceDeps) {
+  const { database, events } = deps;
+
+  async function inCase<T>(handoffId: string, body: (h: LockedCase, query: Query) => Promise<T>): Promise<T> {
+    const id = checkHandoffId(handoffId);
+    return database.transaction((_tx, query) => lockCase(query, id).then((h) => body(h, query)));
+  }
+
+  function emitHandoff(h: LockedCase, change: 'claimed' | 'assigned' | 'updated' | 'closed') {
+    events.emit({ type: 'handoff', change, handoffId: h.id, residentId: h.residentId, conversationId: h.conversationId });
+  }
+
+  return {
+    /**
+     * Takes a waiting handoff. Of two simultaneous claims exactly one wins: both lock the resident in
+     * turn, and the update's `status = 'waiting'` is false for the second. Claiming one's own is a no-op.
+     */
+    async claim(actor: Actor, handoffId: string): Promise<{ handoffId: string; claimedBy: string }> {
+      const id = checkHandoffId(handoffId);
+      const result = await database.transaction(async (_tx, query) => {
+        const [resident] = await query(
+          'select id from residents where id = (select resident_id from handoffs where id = $1::uuid) for update',
+          [id],
+        );
+        if (!resident) throw new HandoffError('not_found', `no handoff ${id}`);
+        const [won] = await query<{ conversationId: string; residentId: string }>(
+          `update handoffs set status = 'claimed', claimed_by = $2, claimed_at = now(), updated_at = now()
+           where id = $1::uuid and status = 'waiting'
+           returning conversation_id as "conversationId", resident_id as "residentId"`,
+          [id, actor.id],
+        );
+        if (!won) {
+          const [now] = await query<{ status: string; claimedBy: string | null }>(
+            'select status, claimed_by as "claimedBy" from handoffs where id = $1::uuid',
+            [id],
+          );
+          if (now?.status === 'claimed' && now.claimedBy === actor.id) return null;
+          throw new HandoffError(
+            'conflict',
+            now?.status === 'closed' ? 'the handoff is closed' : 'someone else claimed it first',
+          );
+        }
+        // The bot stays quiet from now on, except for the emergency numbers and stop/language.
+        await query(
+          `update conversations set mode = 'with_person', updated_at = now() where id = $1::uuid and mode <> 'closed'`,
+          [won.conversationId],
+        );
+        return won;
+      });
+      if (result) {
+        events.emit({
+          type: 'handoff',
+          change: 'claimed',
+          handoffId: id,
+          residentId: result.residentId,
+          conversationId: result.conversationId,
+        });
+      }
+      return { handoffId: id, claimedBy: actor.id };
+    },
+
+    /**
+     * A coordinator gives a case to a staff member: a waiting one is assigned (they may read it and
+     * claim it), a claimed one is transferred (they hold it from now on).
+     */
+    async assign(actor: Actor, handoffId: string, staffId: string): Promise<{ transferred: boolean }> {
+      if (!canAssign(actor)) throw new HandoffError('forbidden', 'only a coordinator may assign or transfer a handoff');
+      const [target] = /^[0-9a-f-]{36}$/i.test(staffId)
+        ? await database.db.select({ id: staff.id, active: staff.active }).from(staff).where(eq(staff.id, staffId))
+        : [];
+      if (!target || !target.active) throw new HandoffError('invalid', `no active staff member ${staffId.slice(0, 40)}`);
+      let transferred = false;
+      const h = await inCase(handoffId, async (h, query) => {
+        requireOpen(h);
+        transferred = h.status === 'claimed';
+        await query(
+          transferred
+            ? 'update handoffs set claimed_by = $2, assigned_to = $2, claimed_at = now(), updated_at = now() where id = $1::uuid'
+            : 'update handoffs set assigned_to = $2, updated_at = now() where id = $1::uuid',
+          [h.id, target.id],
+        );
+        return h;
+      });
+      emitHandoff(h, 'assigned');
+      return { transferred };
+    },
+
+    /**
+     * A trust person's message to the resident: an outbound message (author = staff id) and its outbox
+     * row in one transaction; the dispatcher delivers it like any reply.
+     */
+    async reply(actor: Actor, handoffId: string, text: string): Promise<{ messageId: number }> {
+      const body = text.replace(/\r\n/g, '\n').trim();
+      if (!body) throw new HandoffError('invalid', 'text is empty');
+      if (body.length > MAX_REPLY_LENGTH) throw new HandoffError('invalid', `text may be at most ${MAX_REPLY_LENGTH} characters`);
+      const { h, messageId } = await inCase(handoffId, async (h, query) => {
+        requireOpen(h);
+        requireWork(actor, h);
+        // The locale of a message decides its writing direction on the resident's side.
+        const residentLocale = h.residentLocale ?? h.locale ?? 'nl';
+        const locale = guessLocaleFromScript(body) ?? (residentLocale === 'ar' ? 'nl' : residentLocale);
+        // Neutral wording: the notification preview shows the neutral line, not the first words of the reply.
+        const firstLine = h.preferences?.neutral === 'on' ? deps.neutralFirstLine?.(residentLocale) : undefined;
+        const sent = firstLine && !body.startsWith(firstLine) ? `${firstLine}\n\n${body}` : body;
+        const [message] = await query<{ id: string | number }>(
+          `with reply as (
+             insert into messages (resident_id, conversation_id, direction, channel, author, text, locale)
+             values ($1::uuid, $2::uuid, 'out', $3, $4, $5, $6)
+             returning id
+           ), queued as (
+             insert into outbox (message_id, resident_id, channel) select id, $1::uuid, $3 from reply
+           ), touched as (
+             update handoffs set updated_at = now() where id = $7::uuid
+           )
+           select id from reply`,
+          [h.residentId, h.conversationId, h.channel, actor.id, database.cipher.encryptText(sent), locale, h.id],
+        );
+        return { h, messageId: Number(message!.id) };
+      });
+      deps.onReply?.();
+      events.emit({ type: 'message', residentId: h.residentId, conversationId: h.conversationId });
+      return { messageId };
+    },
+
+    /** A private note on the case, for staff only. */
+    async addNote(actor: Actor, handoffId: string, text: string): Promise<{ noteId: number }> {
+      const body = text.trim();
+      if (!body) throw new HandoffError('invalid', 'text is empty');
+      if (body.length > MAX_NOTE_LENGTH) throw new HandoffError('invalid', `a note may be at most ${MAX_NOTE_LENGTH} characters`);
+      const { h, noteId } = await inCase(handoffId, async (h, query) => {
+        if (!canReadCase(actor, h)) throw new HandoffError('forbidden', 'you may not write notes on a case you do not hold');
+        const [row] = await query<{ id: string | number }>(
+          'insert into handoff_notes (handoff_id, author_id, text) values ($1::uuid, $2, $3) returning id',
+          [h.id, actor.id, database.cipher.encryptText(body)],
+        );
+        return { h, noteId: Number(row!.id) };
+      });
+      emitHandoff(h, 'updated');
+      return { noteId };
+    },
+
+    /** Phase and/or trajectory (null clears the trajectory). */
+    async setProgress(
+      actor: Actor,
+      handoffId: string,
+      change: { phase?: Phase | undefined; trajectory?: Trajectory | null | undefined },
+    ): Promise<void> {
+      if (change.phase !== undefined && !PHASES.includes(change.phase))
+        throw new HandoffError('invalid', `phase must be one of ${PHASES.join(', ')}`);
+      if (change.trajectory != null && !TRAJECTORIES.includes(change.trajectory))
+        throw new HandoffError('invalid', `trajectory must be one of ${TRAJECTORIES.join(', ')}, or empty`);
+      const h = await inCase(handoffId, async (h, query) => {
+        requireWork(actor, h);
+        await query(
+          `update handoffs set
+             phase = coalesce($2::tussen_in_phase, phase),
+             trajectory = case when $3 then $4::trajectory else trajectory end,
+             updated_at = now()
+           where id = $1::uuid`,
+          [h.id, change.phase ?? null, change.trajectory !== undefined, change.trajectory ?? null],
+        );
+        return h;
+      });
+      emitHandoff(h, 'updated');
+    },
+
+    /** Sets the agencies the case was referred to (a set: adds the new ones, removes the ones left out). */
+    async setReferrals(actor: Actor, handoffId: string, agencies: readonly string[]): Promise<void> {
+      const known = new Set(deps.agencies());
+      const unknown = agencies.filter((a) => !known.has(a));
+      if (unknown.length > 0) throw new HandoffError('invalid', `unknown agency ${unknown[0]!.slice(0, 40)}`);
+      const wanted = JSON.stringify([...new Set(agencies)]);
+      const h = await inCase(handoffId, async (h, query) => {
+        requireWork(actor, h);
+        await query(
+          `delete from handoff_referrals
+           where handoff_id = $1::uuid and agency not in (select jsonb_array_elements_text($2::jsonb))`,
+          [h.id, wanted],
+        );
+        await query(
+          `insert into handoff_referrals (handoff_id, agency, created_by)
+           select $1::uuid, a, $3 from jsonb_array_elements_text($2::jsonb) as a
+           on conflict (handoff_id, agency) do nothing`,
+          [h.id, wanted, actor.id],
+        );
+        await query('update handoffs set updated_at = now() where id = $1::uuid', [h.id]);
+        return h;
+      });
+      emitHandoff(h, 'updated');
+    },
+
+    /**
+     * Ends the case: the handoff is closed and so is the conversation, so the resident's next message
+     * starts a new conversation (and, if needed, a new handoff).
+     */
+    async close(actor: Actor, handoffId: string): Promise<void> {
+      const h = await inCase(handoffId, async (h, query) => {
+        requireOpen(h);
+        if (!canCloseCase(actor, h)) requireWork(actor, h);
+        await query(
+          `update handoffs set status = 'closed', closed_at = now(), closed_by = $2, updated_at = now() where id = $1::uuid`,
+          [h.id, actor.id],
+        );
+        await query(`update conversations set mode = 'closed', updated_at = now() where id = $1::uuid`, [h.conversationId]);
+        await query('delete from timers where conversation_id = $1::uuid', [h.conversationId]);
+        return h;
+      });
+      emitHandoff(h, 'closed');
+    },
+
+    /** Notes of a case, oldest first (the caller has checked the reader may see the case). */
+    async notes(handoffId: string) {
+      const rows = await database.db
+        .select({
+          id: handoffNotes.id,
+          authorId: handoffNotes.authorId,
+          text: handoffNotes.text,
+          createdAt: handoffNotes.createdAt,
+        })
+        .from(handoffNotes)
+        .where(eq(handoffNotes.handoffId, handoffId))
+        .orderBy(handoffNotes.id);
+      return rows.map((n) => ({ ...n, text: database.cipher.decryptText(n.text) }));
+    },
+  };
+}
+
+export type HandoffService = ReturnType<typeof createHandoffService>;

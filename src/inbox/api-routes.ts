@@ -1,0 +1,244 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { isCoordinator } from '../handoff/access.js';
+import type { FullCase } from '../handoff/case-reader.js';
+import type { QueueItem } from '../handoff/handoff-queries.js';
+import { MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
+import { HttpError } from '../server/http-error.js';
+import type { InboxDeps } from './inbox-deps.js';
+import type { InboxEnv } from './inbox-env.js';
+import { exportResponse } from './export-response.js';
+import { mediaResponse } from './media-response.js';
+import { requireApiActor } from './staff-auth.js';
+import { httpAction } from './to-http-error.js';
+
+const MAX_JSON_BYTES = 32 * 1024;
+
+const listQuery = z.strictObject({
+  status: z.enum(['waiting', 'claimed', 'closed', 'open', 'all']).optional(),
+  urgent: z.enum(['true', 'false']).optional(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'language must be a language code such as ar')
+    .optional(),
+  mine: z.enum(['true', 'false']).optional(),
+  unassigned: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+const messageBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_REPLY_LENGTH) });
+const noteBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_NOTE_LENGTH) });
+const assignBody = z.strictObject({ staffId: z.uuid('staffId must be a staff id') });
+const patchBody = z
+  .strictObject({
+    phase: z.enum(PHASES).optional(),
+    trajectory: z.enum(TRAJECTORIES).nullable().optional(),
+    referrals: z.array(z.string().max(60)).max(50).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'send phase, trajectory and/or referrals');
+const eraseBody = z.strictObject({ confirm: z.boolean().optional() });
+const auditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  before: z.coerce.number().int().positive().optional(),
+  handoff: z.uuid().optional(),
+});
+
+const summaryJson = (h: QueueItem) => ({
+  id: h.id,
+  status: h.status,
+  urgent: h.urgent,
+  reason: h.reason,
+  channel: h.channel,
+  language: h.language,
+  domains: h.domains,
+  urgency: h.urgency,
+  contact: h.contact,
+  reachable: h.reachable,
+  helperGender: h.helperGender,
+  safety: h.safety,
+  discreet: h.discreet,
+  neutral: h.neutral,
+  claimedBy: h.claimedBy,
+  assignedTo: h.assignedTo,
+  phase: h.phase,
+  trajectory: h.trajectory,
+  createdAt: h.createdAt.toISOString(),
+  claimedAt: h.claimedAt?.toISOString() ?? null,
+  closedAt: h.closedAt?.toISOString() ?? null,
+});
+
+function caseJson(full: FullCase) {
+  const r = full.record;
+  return {
+    ...summaryJson(r),
+    residentId: r.residentId,
+    conversationId: r.conversationId,
+    residentUnreachable: r.residentUnreachable,
+    closedBy: r.closedBy,
+    intake: r.intake,
+    referrals: r.referrals,
+    notes: full.notes.map((n) => ({
+      id: Number(n.id),
+      authorId: n.authorId,
+      text: n.text,
+      createdAt: n.createdAt.toISOString(),
+    })),
+    transcript: full.transcript.map((m) => ({
+      id: m.id,
+      direction: m.direction,
+      author: m.author,
+      text: m.text,
+      choice: m.choice,
+      media: m.mediaKind
+        ? { kind: m.mediaKind, id: m.mediaId, url: m.mediaId ? `/api/handoffs/${r.id}/media/${m.mediaId}` : null }
+        : null,
+      locale: m.locale,
+      createdAt: m.createdAt.toISOString(),
+      delivery: m.delivery,
+    })),
+  };
+}
+
+async function jsonBody(c: { req: { header(n: string): string | undefined; text(): Promise<string> } }): Promise<unknown> {
+  if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'send JSON with content-type application/json');
+  }
+  const raw = await c.req.text();
+  try {
+    return raw.trim() ? JSON.parse(raw) : {};
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+  }
+}
+
+/** The staff JSON API under /api: the same rules as the pages, for integrations (Bearer token). */
+export function createApiRoutes(deps: InboxDeps) {
+  const { queries, service, reader } = deps;
+  const app = new Hono<InboxEnv>();
+  const limit = bodyLimit({
+    maxSize: MAX_JSON_BYTES,
+    onError: () => {
+      throw new HttpError(413, 'too_large', 'the request body is too large');
+    },
+  });
+  app.use('/api/*', requireApiActor({ apiToken: deps.apiToken, tokens: deps.tokens }));
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
+
+  app.get('/api/handoffs', async (c) => {
+    const q = listQuery.parse(c.req.query());
+    const actor = c.get('actor');
+    const items = await queries.queue({
+      status: q.status,
+      urgent: q.urgent === undefined ? undefined : q.urgent === 'true',
+      language: q.language,
+      mine: q.mine === 'true' ? actor.id : undefined,
+      unassigned: q.unassigned === 'true' || undefined,
+      limit: q.limit,
+    });
+    return c.json({ handoffs: items.map(summaryJson) });
+  });
+
+  app.get('/api/handoffs/:id', async (c) => {
+    const full = await httpAction(() => reader.open(c.get('actor'), c.req.param('id')));
+    return c.json(caseJson(full));
+  });
+
+  app.post('/api/handoffs/:id/claim', async (c) => {
+    const result = await httpAction(() => service.claim(c.get('actor'), c.req.param('id')));
+    return c.json({ ok: true, ...result });
+  });
+
+  app.post('/api/handoffs/:id/assign', limit, async (c) => {
+    const body = assignBody.parse(await jsonBody(c));
+    const result = await httpAction(() => service.assign(c.get('actor'), c.req.param('id'), body.staffId));
+    return c.json({ ok: true, ...result });
+  });
+
+  app.post('/api/handoffs/:id/messages', limit, async (c) => {
+    const body = messageBody.parse(await jsonBody(c));
+    const result = await httpAction(() => service.reply(c.get('actor'), c.req.param('id'), body.text));
+    return c.json({ ok: true, ...result }, 201);
+  });
+
+  app.post('/api/handoffs/:id/notes', limit, async (c) => {
+    const body = noteBody.parse(await jsonBody(c));
+    const result = await httpAction(() => service.addNote(c.get('actor'), c.req.param('id'), body.text));
+    return c.json({ ok: true, ...result }, 201);
+  });
+
+  app.patch('/api/handoffs/:id', limit, async (c) => {
+    const body = patchBody.parse(await jsonBody(c));
+    const actor = c.get('actor');
+    const id = c.req.param('id');
+    await httpAction(async () => {
+      if (body.phase !== undefined || body.trajectory !== undefined) {
+        await service.setProgress(actor, id, { phase: body.phase, trajectory: body.trajectory });
+      }
+      if (body.referrals) await service.setReferrals(actor, id, body.referrals);
+    });
+    return c.json({ ok: true });
+  });
+
+  app.post('/api/handoffs/:id/close', async (c) => {
+    await httpAction(() => service.close(c.get('actor'), c.req.param('id')));
+    return c.json({ ok: true });
+  });
+
+  app.get('/api/handoffs/:id/media/:mediaId', async (c) => {
+    const file = await httpAction(() => reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId')));
+    return mediaResponse(file, { name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}`, download: true });
+  });
+
+  /** Everything stored about one resident (subject access request): coordinators only, audited. */
+  app.get('/api/residents/:id/export', async (c) => {
+    const data = await httpAction(() => reader.exportResident(c.get('actor'), c.req.param('id')));
+    return exportResponse(data);
+  });
+
+  /**
+   * Erases everything stored about one resident (a request to be forgotten): coordinators only,
+   * audited, 403 (audited too) for a trust person. `{ "confirm": false }` sends the resident no confirmation.
+   */
+  app.post('/api/residents/:id/erase', limit, async (c) => {
+    const raw = c.req.header('content-type') ? await jsonBody(c) : {};
+    const body = eraseBody.parse(raw);
+    const result = await httpAction(() => deps.erasure.eraseByStaff(c.get('actor'), c.req.param('id'), body));
+    return c.json({ ok: true, ...result });
+  });
+
+  app.get('/api/staff', async (c) => {
+    const people = await deps.staff.list();
+    return c.json({
+      staff: people.map((p) => ({
+        id: p.id,
+        name: p.name,
+        role: p.role,
+        languages: p.languages,
+        gender: p.gender,
+        active: p.active,
+      })),
+    });
+  });
+
+  app.get('/api/agencies', (c) => c.json({ agencies: deps.agencies }));
+
+  app.get('/api/reports/erasures', async (c) => {
+    if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
+    return c.json({ erasures: await deps.erasureReport() });
+  });
+
+  app.get('/api/audit', async (c) => {
+    if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the audit log');
+    const q = auditQuery.parse(c.req.query());
+    const records = await deps.audit.list({ limit: q.limit, before: q.before, handoffId: q.handoff });
+    return c.json({
+      entries: records.map((r) => ({ ...r, at: r.at.toISOString() })),
+      next: records.length > 0 && records.length === (q.limit ?? 100) ? records.at(-1)!.id : null,
+    });
+  });
+
+  return app;
+}

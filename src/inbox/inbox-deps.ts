@@ -1,0 +1,47 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { CaseEvents } from '../handoff/case-events.js';
+import type { CaseReader } from '../handoff/case-reader.js';
+import type { HandoffQueries } from '../handoff/handoff-queries.js';
+import type { HandoffService } from '../handoff/handoff-service.js';
+import type { LoadedTexts } from '../i18n/load-texts.js';
+import type { Logger } from '../logging/logger.js';
+import type { ErasureService } from '../privacy/erasure-service.js';
+import type { ApiTokenStore } from '../staff/api-tokens.js';
+import type { Login } from '../staff/login.js';
+import type { SessionStore } from '../staff/sessions.js';
+import type { StaffStore } from '../staff/staff-store.js';
+import type { LiveStreams } from './live-events.js';
+import type { SessionCookie } from './session-cookie.js';
+import type { ErasureCountRow } from '../privacy/erasure-report.js';
+import type { ChannelWarning } from './views/layout.js';
+
+/** Everything the inbox pages and the staff API need, built once in src/app.ts. */
+export interface InboxDeps {
+  texts: LoadedTexts;
+  logger: Logger;
+  org: string;
+  staff: StaffStore;
+  sessions: SessionStore;
+  cookie: SessionCookie;
+  login: Login;
+  tokens: ApiTokenStore;
+  /** STAFF_API_TOKEN: acts as a coordinator on the API. */
+  apiToken: string | undefined;
+  audit: AuditLog;
+  queries: HandoffQueries;
+  service: HandoffService;
+  reader: CaseReader;
+  erasure: ErasureService;
+  events: CaseEvents;
+  live: LiveStreams;
+  agencies: string[];
+  /** The origin of PUBLIC_URL, accepted as the Origin of form posts behind a proxy. */
+  publicOrigin: string | undefined;
+  /** How often live views re-check the database without an event. */
+  livePollMs: number;
+  loginAttemptsPerMinute?: number;
+  /** Channels that need a coordinator now (WhatsApp logged out), for a warning on every page. */
+  channelWarnings: () => ChannelWarning[];
+  /** The anonymous counts erasures leave behind, for the coordinators' report. */
+  erasureReport: () => Promise<ErasureCountRow[]>;
+}

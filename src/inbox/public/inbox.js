@@ -1,0 +1,195 @@
+// The inbox's script: live queue and case updates (server-sent events), replies without reload,
+// filters that apply themselves, relative times. Everything works without it, just without live updates.
+// Server-rendered fragments are inserted as HTML: the server escaped every resident text in them.
+(() => {
+  'use strict';
+  const configEl = document.getElementById('inbox-config');
+  if (!configEl) return;
+  const config = JSON.parse(configEl.textContent || '{}');
+  const strings = config.strings || {};
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content');
+  if (!csrf) return; // the login page
+
+  const banner = document.getElementById('live-banner');
+  const originalTitle = document.title;
+  let unseen = 0;
+
+  function showBanner(text, urgent, action) {
+    if (!banner) return;
+    banner.textContent = '';
+    const span = document.createElement('span');
+    span.textContent = text;
+    banner.appendChild(span);
+    if (action) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'button';
+      button.textContent = action.label;
+      button.addEventListener('click', action.run);
+      banner.appendChild(button);
+    }
+    const dismiss = document.createElement('button');
+    dismiss.type = 'button';
+    dismiss.className = 'dismiss';
+    dismiss.textContent = '×';
+    dismiss.setAttribute('aria-label', strings['live.dismiss']);
+    dismiss.addEventListener('click', () => {
+      banner.hidden = true;
+    });
+    banner.appendChild(dismiss);
+    banner.classList.toggle('live-banner--urgent', Boolean(urgent));
+    banner.hidden = false;
+  }
+
+  function goToLogin() {
+    const next = encodeURIComponent(location.pathname + location.search);
+    location.assign('/inbox/login?expired=1&next=' + next);
+  }
+
+  async function checkSession() {
+    try {
+      const res = await fetch('/inbox/session', { headers: { 'x-requested-with': 'fetch' }, credentials: 'same-origin' });
+      if (res.status === 401) goToLogin();
+    } catch {
+      /* offline: EventSource retries by itself */
+    }
+  }
+
+  function listen(url, handlers) {
+    const source = new EventSource(url);
+    for (const [event, handler] of Object.entries(handlers)) {
+      source.addEventListener(event, (e) => handler(e.data ? JSON.parse(e.data) : {}, e));
+    }
+    source.addEventListener('expired', () => {
+      source.close();
+      goToLogin();
+    });
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) checkSession();
+      else checkSession();
+    };
+    return source;
+  }
+
+  // Relative times ("5 minutes ago"), refreshed every half minute.
+  const relative = new Intl.RelativeTimeFormat(config.locale, { numeric: 'auto' });
+  function ago(date) {
+    const s = Math.round((date.getTime() - Date.now()) / 1000);
+    const a = Math.abs(s);
+    if (a < 60) return relative.format(Math.trunc(s), 'second');
+    if (a < 3600) return relative.format(Math.trunc(s / 60), 'minute');
+    if (a < 86400) return relative.format(Math.trunc(s / 3600), 'hour');
+    return relative.format(Math.trunc(s / 86400), 'day');
+  }
+  function refreshTimes(root) {
+    for (const el of (root || document).querySelectorAll('time[data-ago]')) {
+      const at = new Date(el.getAttribute('datetime'));
+      if (!Number.isNaN(at.getTime())) el.textContent = ago(at);
+    }
+  }
+  setInterval(() => refreshTimes(), 30_000);
+
+  // Filters apply as soon as they change.
+  const filters = document.getElementById('filters');
+  if (filters) {
+    for (const input of filters.querySelectorAll('select, input'))
+      input.addEventListener('change', () => filters.requestSubmit());
+  }
+
+  // The queue: refresh the list when handoffs change; announce new and urgent ones on every page.
+  const queue = document.getElementById('queue');
+  async function refreshQueue() {
+    if (!queue) return;
+    const url = new URL(location.href);
+    url.searchParams.set('fragment', '1');
+    const res = await fetch(url, { headers: { 'x-requested-with': 'fetch' }, credentials: 'same-origin' });
+    if (res.status === 401) return goToLogin();
+    if (!res.ok) return;
+    queue.innerHTML = await res.text();
+    refreshTimes(queue);
+  }
+  listen('/inbox/events', {
+    queue(data) {
+      if (data.change === 'opened' || data.change === 'urgent') {
+        unseen += 1;
+        document.title = '(' + unseen + ') ' + originalTitle;
+        showBanner(
+          data.change === 'urgent' || data.urgent ? strings['live.urgentHandoff'] : strings['live.newHandoff'],
+          data.change === 'urgent' || data.urgent,
+          queue ? null : { label: strings['live.reload'], run: () => location.assign('/inbox') },
+        );
+      }
+      refreshQueue();
+    },
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') {
+      unseen = 0;
+      document.title = originalTitle;
+    }
+  });
+
+  // The case page: new messages and delivery states live; replies without reload.
+  const transcript = document.getElementById('transcript');
+  if (config.caseId && transcript) {
+    const scrollToEnd = () => {
+      transcript.scrollTop = transcript.scrollHeight;
+    };
+    scrollToEnd();
+    const last = transcript.lastElementChild;
+    const after = last ? last.getAttribute('data-id') : '0';
+    listen('/inbox/handoffs/' + config.caseId + '/events?after=' + encodeURIComponent(after || '0'), {
+      message(data) {
+        const template = document.createElement('template');
+        template.innerHTML = data.html.trim();
+        const item = template.content.firstElementChild;
+        if (!item) return;
+        const existing = document.getElementById(item.id);
+        const nearEnd = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 120;
+        if (existing) existing.replaceWith(item);
+        else transcript.appendChild(item);
+        if (!existing && nearEnd) scrollToEnd();
+      },
+      case() {
+        showBanner(strings['live.caseChanged'], false, { label: strings['live.reload'], run: () => location.reload() });
+      },
+    });
+  }
+
+  const form = document.getElementById('reply-form');
+  if (form) {
+    const text = document.getElementById('reply-text');
+    const status = document.getElementById('reply-status');
+    const send = document.getElementById('reply-send');
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!text.value.trim()) return;
+      send.disabled = true;
+      status.textContent = strings['reply.sending'];
+      try {
+        const res = await fetch(form.action, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'x-csrf-token': csrf, 'x-requested-with': 'fetch', 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ text: text.value }),
+        });
+        if (res.status === 401) return goToLogin();
+        if (!res.ok) {
+          const body = await res.json().catch(() => ({}));
+          status.textContent = strings['reply.failed'] + (body.reason ? ' (' + body.reason + ')' : '');
+          return;
+        }
+        text.value = '';
+        status.textContent = '';
+      } catch {
+        status.textContent = strings['reply.failed'];
+      } finally {
+        send.disabled = false;
+        text.focus();
+      }
+    });
+    text.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+    });
+  }
+})();

@@ -1,0 +1,314 @@
+import type { CaseRecord, StaffLoad, TranscriptMessage } from '../../handoff/handoff-queries.js';
+import { PHASES, TRAJECTORIES } from '../../handoff/handoff-service.js';
+import { rankMatches } from '../../handoff/matching.js';
+import type { StaffMember } from '../../staff/staff-types.js';
+import { markup, type Html } from '../html.js';
+import type { Labels } from '../labels.js';
+import { layout, type PageContext } from './layout.js';
+import { mediaBlock, messageItem, type MessageContext } from './message-item.js';
+
+export interface CaseViewModel {
+  record: CaseRecord;
+  /** False: the reader sees the summary only (a waiting case they may claim). */
+  full: boolean;
+  transcript: TranscriptMessage[];
+  notes: { id: number; authorId: string; text: string; createdAt: Date }[];
+  names: Map<string, string>;
+  staffList: StaffMember[];
+  staffLoad: StaffLoad[];
+  agencies: string[];
+  can: { claim: boolean; work: boolean; assign: boolean; close: boolean; exportResident?: boolean; eraseResident?: boolean };
+  dirOf: (locale: string) => 'ltr' | 'rtl';
+  now: Date;
+  /** A short confirmation after a form post (`claimed`, `replied`, …). */
+  done?: string | undefined;
+}
+
+export function casePage(p: PageContext, m: CaseViewModel): Html {
+  const l = p.labels;
+  const r = m.record;
+  const csrf = markup`<input type="hidden" name="_csrf" value="${p.csrfToken}" />`;
+  const ctx: MessageContext = { labels: l, handoffId: r.id, names: m.names, dirOf: m.dirOf };
+  const holder = r.claimedBy ? (m.names.get(r.claimedBy) ?? r.claimedBy) : null;
+  const assignee = r.assignedTo ? (m.names.get(r.assignedTo) ?? r.assignedTo) : null;
+
+  const header = markup`<section class="case-head">
+    <a class="back" href="/inbox">${l.t('case.back')}</a>
+    <h1>${l.t('case.title', { language: l.language(r.language), channel: l.channel(r.channel) })}</h1>
+    <p class="case-badges">
+      ${r.urgent ? markup`<span class="badge badge--urgent">${l.t('queue.urgent')}</span>` : ''}
+      <span class="badge badge--${r.status}" id="case-status">${l.status(r.status)}</span>
+      ${holder ? markup`<span>${l.t('case.heldBy')}: <strong>${holder}</strong></span>` : ''}
+      ${assignee && r.assignedTo !== r.claimedBy ? markup`<span>${l.t('case.assignedTo')}: <strong>${assignee}</strong></span>` : ''}
+    </p>
+    ${m.done ? markup`<p class="notice" role="status">${l.t(`done.${m.done}`)}</p>` : ''}
+  </section>`;
+
+  const actions = markup`<section class="card actions" aria-label="${l.t('case.actions')}">
+    ${m.can.claim ? markup`<form method="post" action="/inbox/handoffs/${r.id}/claim">${csrf}<button type="submit" class="button button--primary" id="claim">${l.t('case.claim')}</button></form>` : ''}
+    ${
+      m.can.assign && r.status !== 'closed'
+        ? markup`<form method="post" action="/inbox/handoffs/${r.id}/assign" class="inline-form">
+            ${csrf}
+            <label class="field"
+              >${r.status === 'claimed' ? l.t('case.transferTo') : l.t('case.assignTo')}
+              <select name="staffId" required>
+                <option value="">…</option>
+                ${m.staffList
+                  .filter((s) => s.active)
+                  .map(
+                    (s) =>
+                      markup`<option value="${s.id}" ${s.id === r.assignedTo ? markup`selected` : ''}>
+                        ${s.name} (${l.role(s.role)})
+                      </option>`,
+                  )}
+              </select>
+            </label>
+            <button type="submit" class="button">${r.status === 'claimed' ? l.t('case.transfer') : l.t('case.assign')}</button>
+          </form>`
+        : ''
+    }
+    ${m.full ? markup`<a class="button button--quiet" href="/inbox/handoffs/${r.id}/export">${l.t('case.export')}</a>` : ''}
+    ${m.can.exportResident ? markup`<a class="button button--quiet" id="export-resident" href="/inbox/residents/${r.residentId}/export" download title="${l.t('case.exportResidentHint')}">${l.t('case.exportResident')}</a>` : ''}
+    ${
+      m.can.close
+        ? markup`<details class="close-case">
+            <summary>${l.t('case.close')}</summary>
+            <form method="post" action="/inbox/handoffs/${r.id}/close">
+              ${csrf}
+              <p>${l.t('case.closeExplain')}</p>
+              <button type="submit" class="button button--danger">${l.t('case.closeConfirm')}</button>
+            </form>
+          </details>`
+        : ''
+    }
+    ${
+      m.can.eraseResident
+        ? markup`<details class="close-case erase-resident">
+            <summary>${l.t('case.eraseResident')}</summary>
+            <form method="post" action="/inbox/residents/${r.residentId}/erase" class="stack">
+              ${csrf}
+              <p>${l.t('case.eraseExplain')}</p>
+              <label class="check"
+                ><input type="checkbox" name="confirm" value="1" ${r.safety === 'later' ? '' : markup`checked`} />
+                ${l.t('case.eraseNotify')}</label
+              >
+              <label class="check"
+                ><input type="checkbox" name="sure" value="1" required /> ${l.t('case.eraseSure')}</label
+              >
+              <button type="submit" class="button button--danger" id="erase-resident">${l.t('case.eraseConfirm')}</button>
+            </form>
+          </details>`
+        : ''
+    }
+    ${r.status === 'closed' && r.closedAt ? markup`<p class="muted">${l.t('case.closedAt', { when: l.dateTime(r.closedAt), who: r.closedBy ? (m.names.get(r.closedBy) ?? r.closedBy) : '' })}</p>` : ''}
+  </section>`;
+
+  const summary = markup`<section class="card summary">
+    <h2>${l.t('case.summary')}</h2>
+    ${r.safety ? markup`<p class="safety-warning" role="note">${l.t(`safetyPreference.${r.safety}`)}</p>` : ''}
+    ${r.discreet ? markup`<p class="safety-warning" role="note">${l.t('privacyPreference.discreet')}</p>` : ''}
+    ${r.neutral ? markup`<p class="safety-warning" role="note">${l.t('privacyPreference.neutral')}</p>` : ''}
+    <dl class="facts facts--wide">
+      <div>
+        <dt>${l.t('case.domains')}</dt>
+        <dd>
+          ${r.domains.length ? r.domains.map((d) => markup`<span class="chip">${l.domain(d)}</span>`) : l.t('common.notGiven')}
+        </dd>
+      </div>
+      <div>
+        <dt>${l.t('case.urgency')}</dt>
+        <dd>${l.urgency(r.urgency)}</dd>
+      </div>
+      <div>
+        <dt>${l.t('case.contact')}</dt>
+        <dd>${l.contact(r.contact)}</dd>
+      </div>
+      ${
+        r.reachable
+          ? markup`<div>
+              <dt>${l.t('case.reachable')}</dt>
+              <dd dir="auto">${l.reachable(r.reachable)}</dd>
+            </div>`
+          : ''
+      }
+      <div>
+        <dt>${l.t('case.helper')}</dt>
+        <dd>${l.helper(r.helperGender)}</dd>
+      </div>
+      <div>
+        <dt>${l.t('case.language')}</dt>
+        <dd>${l.language(r.language)}</dd>
+      </div>
+      <div>
+        <dt>${l.t('case.reason')}</dt>
+        <dd>${l.reason(r.reason)}</dd>
+      </div>
+      <div>
+        <dt>${l.t('queue.waitingSince')}</dt>
+        <dd>
+          <time datetime="${r.createdAt.toISOString()}" data-ago>${l.ago(r.createdAt, m.now)}</time> (${l.dateTime(r.createdAt)})
+        </dd>
+      </div>
+      ${
+        m.full && r.residentName
+          ? markup`<div>
+              <dt>${l.t('case.residentName')}</dt>
+              <dd dir="auto">${r.residentName}</dd>
+            </div>`
+          : ''
+      }
+      ${
+        m.full && r.residentUnreachable
+          ? markup`<div>
+              <dt>${l.t('case.reach')}</dt>
+              <dd class="warn">${l.t('case.unreachable')}</dd>
+            </div>`
+          : ''
+      }
+    </dl>
+    ${m.full ? ownWords(ctx, m) : markup`<p class="notice">${m.can.claim ? l.t('case.claimToRead') : l.t('case.notYours')}</p>`}
+    ${
+      r.status !== 'closed'
+        ? markup`<div class="matches">
+            <h3>${l.t('match.title')}</h3>
+            <ul>
+              ${rankMatches(m.staffLoad, r)
+                .slice(0, 5)
+                .map(
+                  (s) =>
+                    markup`<li class="${s.speaksLanguage && s.fitsGender ? 'fit' : ''}">
+                      ${s.name}
+                      <span class="muted"
+                        >· ${s.languages.map((c) => l.language(c)).join(', ')} · ${l.gender(s.gender)} ·
+                        ${l.t('match.open', { count: s.openCases })}</span
+                      >
+                    </li>`,
+                )}
+            </ul>
+          </div>`
+        : ''
+    }
+  </section>`;
+
+  const conversation = m.full
+    ? markup`<section class="card conversation">
+        <h2>${l.t('transcript.title')}</h2>
+        <ol class="transcript" id="transcript" data-handoff="${r.id}">
+          ${m.transcript.map((msg) => messageItem(ctx, msg))}
+        </ol>
+        ${replyBox(l, m, csrf)}
+      </section>`
+    : '';
+
+  const progress = m.full
+    ? markup`<section class="card progress">
+        <h2>${l.t('progress.title')}</h2>
+        <form method="post" action="/inbox/handoffs/${r.id}/progress" class="stack">
+          ${csrf}
+          <fieldset ${m.can.work ? '' : markup`disabled`}>
+            <label class="field"
+              >${l.t('progress.phase')}
+              <select name="phase">
+                ${PHASES.map((ph, i) => markup`<option value="${ph}" ${r.phase === ph ? markup`selected` : ''}>${i + 1}. ${l.phase(ph)}</option>`)}
+              </select>
+            </label>
+            <label class="field"
+              >${l.t('progress.trajectory')}
+              <select name="trajectory">
+                <option value="" ${r.trajectory ? '' : markup`selected`}>${l.t('common.notGiven')}</option>
+                ${TRAJECTORIES.map((tr) => markup`<option value="${tr}" ${r.trajectory === tr ? markup`selected` : ''}>${l.trajectory(tr)}</option>`)}
+              </select>
+            </label>
+            <fieldset class="referrals">
+              <legend>${l.t('progress.referrals')}</legend>
+              ${m.agencies.map((a) => markup`<label class="check"><input type="checkbox" name="referrals" value="${a}" ${r.referrals.includes(a) ? markup`checked` : ''} /> ${l.agency(a)}</label>`)}
+            </fieldset>
+            ${m.can.work ? markup`<button type="submit" class="button">${l.t('progress.save')}</button>` : ''}
+          </fieldset>
+        </form>
+      </section>`
+    : '';
+
+  const notes = m.full
+    ? markup`<section class="card notes">
+        <h2>${l.t('notes.title')}</h2>
+        <p class="muted">${l.t('notes.private')}</p>
+        <ul class="note-list">
+          ${m.notes.map(
+            (n) =>
+              markup`<li>
+                <div class="msg-meta">
+                  <span class="msg-author">${m.names.get(n.authorId) ?? n.authorId}</span>
+                  <time datetime="${n.createdAt.toISOString()}">${l.dateTime(n.createdAt)}</time>
+                </div>
+                <p class="msg-text" dir="auto">${n.text}</p>
+              </li>`,
+          )}
+        </ul>
+        ${
+          r.status !== 'closed'
+            ? markup`<form method="post" action="/inbox/handoffs/${r.id}/notes" class="stack">
+                ${csrf}
+                <label class="field"
+                  >${l.t('notes.add')}<textarea name="text" rows="3" maxlength="4000" required dir="auto"></textarea>
+                </label>
+                <button type="submit" class="button">${l.t('notes.save')}</button>
+              </form>`
+            : ''
+        }
+      </section>`
+    : '';
+
+  const body = markup`${header}
+    <div class="case-grid">
+      <div class="case-side">${actions}${summary}</div>
+      <div class="case-main">${conversation}</div>
+      <div class="case-extra">${progress}${notes}</div>
+    </div>`;
+  return layout(p, l.t('case.pageTitle'), body, { page: 'case', caseId: r.id });
+}
+
+/** The resident's own words from the intake (notes point at messages), beside the summary. */
+function ownWords(ctx: MessageContext, m: CaseViewModel): Html {
+  const l = ctx.labels;
+  const notes = m.record.intake?.notes ?? [];
+  if (notes.length === 0) return markup``;
+  const byId = new Map(m.transcript.map((t) => [t.id, t]));
+  return markup`<div class="own-words">
+    <h3>${l.t('case.ownWords')}</h3>
+    ${notes.map((n) => {
+      const msg = byId.get(n.messageId);
+      if (!msg) return '';
+      return markup`<blockquote class="own-word" dir="auto">
+        ${msg.text ? markup`<p class="msg-text">${msg.text}</p>` : ''}${mediaBlock(ctx, msg)}
+      </blockquote>`;
+    })}
+  </div>`;
+}
+
+function replyBox(l: Labels, m: CaseViewModel, csrf: Html): Html {
+  const r = m.record;
+  if (r.status === 'closed') return markup`<p class="notice">${l.t('reply.closed')}</p>`;
+  if (!m.can.work)
+    return markup`<p class="notice">${r.status === 'waiting' ? l.t('reply.claimFirst') : l.t('reply.notYours')}</p>`;
+  return markup`<form method="post" action="/inbox/handoffs/${r.id}/messages" class="reply" id="reply-form">
+    ${csrf}
+    <label class="field"
+      ><span class="visually-hidden">${l.t('reply.label')}</span>
+      <textarea
+        name="text"
+        id="reply-text"
+        rows="3"
+        maxlength="4000"
+        required
+        dir="auto"
+        placeholder="${l.t('reply.placeholder')}"
+      ></textarea>
+    </label>
+    <div class="reply-bar">
+      <span class="muted" id="reply-status" role="status"></span
+      ><button type="submit" class="button button--primary" id="reply-send">${l.t('reply.send')}</button>
+    </div>
+  </form>`;
+}

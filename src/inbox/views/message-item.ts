@@ -1,0 +1,111 @@
+import type { TranscriptMessage } from '../../handoff/handoff-queries.js';
+import { markup, type Html } from '../html.js';
+import type { Labels } from '../labels.js';
+
+export interface MessageContext {
+  labels: Labels;
+  handoffId: string;
+  names: Map<string, string>;
+  /** Writing direction of a locale (bot messages carry theirs). */
+  dirOf: (locale: string) => 'ltr' | 'rtl';
+}
+
+/** A pressed button (`step:option`) in words the staff member reads. */
+function choiceLabel(l: Labels, choice: string): string {
+  const [step, option = ''] = choice.split(':');
+  switch (step) {
+    case 'domains':
+      return l.domain(option);
+    case 'urgency':
+      return l.urgency(option);
+    case 'contact':
+      return l.contact(option);
+    case 'reachable':
+      return l.reachable(option);
+    case 'helper':
+      return l.helper(option);
+    case 'language':
+      return l.language(option);
+    case 'cmd':
+      return ['skip', 'continue', 'person'].includes(option) ? l.t(`transcript.command.${option}`) : `/${option}`;
+    default:
+      return l.botOption(step ?? '', option);
+  }
+}
+
+export function authorLabel(l: Labels, names: Map<string, string>, m: Pick<TranscriptMessage, 'direction' | 'author'>): string {
+  if (m.direction === 'in') return l.t('transcript.resident');
+  if (!m.author || m.author === 'bot') return l.t('transcript.bot');
+  return names.get(m.author) ?? (m.author === 'api' ? 'API' : l.t('transcript.staff'));
+}
+
+/** A voice note, image, video or file of the resident, served through the authorised media route. */
+export function mediaBlock(ctx: MessageContext, m: Pick<TranscriptMessage, 'mediaId' | 'mediaKind'>): Html {
+  const l = ctx.labels;
+  if (!m.mediaKind) return markup``;
+  if (!m.mediaId) return markup`<p class="media-missing">${l.t('transcript.mediaMissing')}</p>`;
+  const src = `/inbox/handoffs/${ctx.handoffId}/media/${m.mediaId}`;
+  switch (m.mediaKind) {
+    case 'voice':
+    case 'audio':
+      return markup`<audio class="media-audio" controls preload="none" src="${src}"></audio
+        ><a class="media-download" href="${src}?download=1">${l.t('transcript.download')}</a>`;
+    case 'image':
+      return markup`<a href="${src}" target="_blank" rel="noopener"
+        ><img class="media-image" src="${src}" alt="${l.t('transcript.image')}" loading="lazy"
+      /></a>`;
+    case 'video':
+      return markup`<video class="media-video" controls preload="none" src="${src}"></video>`;
+    default:
+      return markup`<a class="media-download" href="${src}?download=1">${l.t('transcript.file')}</a>`;
+  }
+}
+
+/** Discreet mode touched it: the bot's own messages show their state then too. */
+const isDeletion = (d: TranscriptMessage['delivery']) =>
+  d !== null && ['deleting', 'deleted', 'delete-failed', 'not-deleted'].includes(d.channelStatus ?? '');
+
+function deliveryLine(l: Labels, d: TranscriptMessage['delivery']): Html {
+  if (!d) return markup``;
+  let key: string;
+  // Discreet mode: whether the message was taken off the resident's screen again (src/conversation/clean-chat.ts).
+  if (d.channelStatus === 'deleting' && d.status === 'pending') key = 'deleting';
+  else if (d.channelStatus === 'deleted') key = 'deleted';
+  else if (d.channelStatus === 'delete-failed' || d.channelStatus === 'not-deleted') key = 'notDeleted';
+  else if (d.status === 'failed') key = 'failed';
+  else if (d.status === 'pending') key = d.lastError ? 'retrying' : 'pending';
+  else
+    key =
+      d.channelStatus === 'read' || d.channelStatus === 'played'
+        ? 'read'
+        : d.channelStatus === 'delivered'
+          ? 'delivered'
+          : 'sent';
+  return markup`<span class="delivery delivery--${key}" data-delivery="${key}">${l.t(`delivery.${key}`)}</span>`;
+}
+
+/**
+ * One message of the transcript. Text is escaped by the template and keeps its line breaks (CSS);
+ * its direction is the browser's reading of the text itself (dir="auto"), or the bot's locale.
+ */
+export function messageItem(ctx: MessageContext, m: TranscriptMessage): Html {
+  const l = ctx.labels;
+  const kind = m.direction === 'in' ? 'in' : m.author && m.author !== 'bot' ? 'staff' : 'bot';
+  const dir = kind === 'bot' && m.locale ? ctx.dirOf(m.locale) : 'auto';
+  return markup`<li class="msg msg--${kind}" id="m-${m.id}" data-id="${m.id}">
+    <div class="msg-meta">
+      <span class="msg-author">${authorLabel(l, ctx.names, m)}</span>
+      <time datetime="${m.createdAt.toISOString()}">${l.time(m.createdAt)}</time>
+    </div>
+    <div class="msg-body" dir="${dir}">
+      ${
+        m.text
+          ? markup`<p class="msg-text">${m.text}</p>`
+          : m.choice
+            ? markup`<p class="msg-choice">${l.t('transcript.pressed')} <span class="chip">${choiceLabel(l, m.choice)}</span></p>`
+            : ''
+      }${mediaBlock(ctx, m)}
+    </div>
+    ${kind === 'staff' || (kind === 'bot' && isDeletion(m.delivery)) ? markup`<div class="msg-status">${deliveryLine(l, m.delivery)}</div>` : ''}
+  </li>`;
+}

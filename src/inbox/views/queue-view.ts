@@ -1,0 +1,148 @@
+import type { QueueItem, QueueStatus, StaffLoad } from '../../handoff/handoff-queries.js';
+import { goodMatches, rankMatches } from '../../handoff/matching.js';
+import { markup, type Html } from '../html.js';
+import type { Labels } from '../labels.js';
+import { layout, type PageContext } from './layout.js';
+
+export interface QueueFilters {
+  status: QueueStatus;
+  mine: boolean;
+  unassigned: boolean;
+  urgent: boolean;
+  language: string;
+}
+
+export interface QueueViewModel {
+  items: QueueItem[];
+  filters: QueueFilters;
+  languages: string[];
+  staffLoad: StaffLoad[];
+  names: Map<string, string>;
+  now: Date;
+  /** A short confirmation after an action that leaves the case page (`erased`). */
+  notice?: string | undefined;
+}
+
+export function queuePage(p: PageContext, m: QueueViewModel): Html {
+  const l = p.labels;
+  const f = m.filters;
+  const statuses: QueueStatus[] = ['waiting', 'open', 'claimed', 'closed', 'all'];
+  const body = markup`<section class="queue-head">
+      <h1>${f.mine ? l.t('queue.titleMine') : l.t('queue.title')}</h1>
+      ${m.notice ? markup`<p class="notice" role="status">${l.t(`done.${m.notice}`)}</p>` : ''}
+      <form method="get" action="/inbox" class="filters" id="filters">
+        <label class="field"
+          >${l.t('filters.status')}
+          <select name="status">
+            ${statuses.map((s) => markup`<option value="${s}" ${f.status === s ? markup`selected` : ''}>${l.t(`filters.statuses.${s}`)}</option>`)}
+          </select>
+        </label>
+        <label class="field"
+          >${l.t('filters.language')}
+          <select name="language">
+            <option value="">${l.t('filters.anyLanguage')}</option>
+            ${[...new Set([...m.languages, ...(f.language ? [f.language] : [])])].map(
+              (code) =>
+                markup`<option value="${code}" ${f.language === code ? markup`selected` : ''}>${l.language(code)}</option>`,
+            )}
+          </select>
+        </label>
+        <label class="check"
+          ><input type="checkbox" name="mine" value="1" ${f.mine ? markup`checked` : ''} /> ${l.t('filters.mine')}</label
+        >
+        <label class="check"
+          ><input type="checkbox" name="unassigned" value="1" ${f.unassigned ? markup`checked` : ''} />
+          ${l.t('filters.unassigned')}</label
+        >
+        <label class="check"
+          ><input type="checkbox" name="urgent" value="1" ${f.urgent ? markup`checked` : ''} /> ${l.t('filters.urgent')}</label
+        >
+        <button type="submit" class="button">${l.t('filters.apply')}</button>
+      </form>
+    </section>
+    <ul class="queue" id="queue" aria-live="polite">
+      ${queueItems(l, m)}
+    </ul>`;
+  return layout(p, l.t('queue.title'), body, { page: f.mine ? 'mine' : 'queue' });
+}
+
+/** The list itself; also served alone for the live refresh. */
+export function queueItems(l: Labels, m: Pick<QueueViewModel, 'items' | 'staffLoad' | 'names' | 'now'>): Html {
+  if (m.items.length === 0) return markup`<li class="empty">${l.t('queue.empty')}</li>`;
+  return markup`${m.items.map((item) => queueCard(l, item, m))}`;
+}
+
+function queueCard(l: Labels, item: QueueItem, m: Pick<QueueViewModel, 'staffLoad' | 'names' | 'now'>): Html {
+  const matches = item.status === 'waiting' ? goodMatches(rankMatches(m.staffLoad, item)).slice(0, 3) : [];
+  const holder = item.claimedBy ? (m.names.get(item.claimedBy) ?? item.claimedBy) : null;
+  const assignee =
+    item.assignedTo && item.assignedTo !== item.claimedBy ? (m.names.get(item.assignedTo) ?? item.assignedTo) : null;
+  return markup`<li class="case-card${item.urgent ? ' case-card--urgent' : ''}" data-id="${item.id}">
+    <a class="case-link" href="/inbox/handoffs/${item.id}">
+      <div class="case-top">
+        ${item.urgent ? markup`<span class="badge badge--urgent">${l.t('queue.urgent')}</span>` : ''}
+        <span class="badge badge--${item.status}">${l.status(item.status)}</span>
+        <span class="lang">${l.language(item.language)}</span>
+        <span class="chan">${l.channel(item.channel)}</span>
+        <span class="waiting"
+          >${l.t('queue.waitingSince')}
+          <time datetime="${item.createdAt.toISOString()}" data-ago>${l.ago(item.createdAt, m.now)}</time></span
+        >
+      </div>
+      <div class="domains">
+        ${
+          item.domains.length > 0
+            ? item.domains.map((d) => markup`<span class="chip">${l.domain(d)}</span>`)
+            : markup`<span class="chip chip--muted">${l.reason(item.reason)}</span>`
+        }
+      </div>
+      ${item.safety ? markup`<p class="safety-warning">${l.t(`safetyPreference.${item.safety}`)}</p>` : ''}
+      <dl class="facts">
+        <div>
+          <dt>${l.t('case.urgency')}</dt>
+          <dd>${l.urgency(item.urgency)}</dd>
+        </div>
+        <div>
+          <dt>${l.t('case.contact')}</dt>
+          <dd>${l.contact(item.contact)}${item.reachable ? markup` · ${l.reachable(item.reachable)}` : ''}</dd>
+        </div>
+        <div>
+          <dt>${l.t('case.helper')}</dt>
+          <dd>${l.helper(item.helperGender)}</dd>
+        </div>
+        ${
+          holder
+            ? markup`<div>
+                <dt>${l.t('case.heldBy')}</dt>
+                <dd>${holder}</dd>
+              </div>`
+            : ''
+        }
+        ${
+          assignee
+            ? markup`<div>
+                <dt>${l.t('case.assignedTo')}</dt>
+                <dd>${assignee}</dd>
+              </div>`
+            : ''
+        }
+      </dl>
+    </a>
+    ${
+      item.status === 'waiting'
+        ? markup`<p class="match">
+            ${
+              matches.length > 0
+                ? markup`${l.t('match.fits')}
+                  ${matches.map(
+                    (s, i) =>
+                      markup`${i > 0 ? ', ' : ''}<span class="match-name">${s.name}</span>
+                        (${l.t('match.open', { count: s.openCases })})`,
+                  )}`
+                : l.t('match.none')
+            }
+          </p>`
+        : ''
+    }
+  </li>`;
+}

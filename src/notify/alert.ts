@@ -1,0 +1,39 @@
+/**
+ * What staff are told about a handoff outside the inbox. Deliberately without anything the resident
+ * wrote: ids, language, channel, the chosen life domains, urgency and a link.
+ */
+export interface HandoffAlert {
+  event: 'handoff.new' | 'handoff.urgent';
+  handoffId: string;
+  urgent: boolean;
+  reason: string;
+  language: string | null;
+  channel: string;
+  domains: string[];
+  createdAt: string;
+  /** Absolute when PUBLIC_URL is set, else a path. */
+  url: string;
+}
+
+/**
+ * A channel needs staff: WhatsApp unlinked our number (logged out) and someone must pair it again,
+ * or residents on that channel get no replies. Sent once, by the instance that held the connection.
+ */
+export interface ChannelAlert {
+  event: 'channel.logged_out';
+  channel: 'whatsapp';
+  at: string;
+  /** The pairing page: absolute when PUBLIC_URL is set, else a path. */
+  url: string;
+}
+
+export type StaffAlert = HandoffAlert | ChannelAlert;
+
+/** One way to tell staff (Telegram chat, webhook). Sends in the background; never throws. */
+export interface Notifier {
+  readonly name: string;
+  notify(alert: StaffAlert): void;
+  /** Waits for sends in flight (shutdown, tests). */
+  idle(): Promise<void>;
+  stop(): void;
+}

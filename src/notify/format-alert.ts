@@ -1,0 +1,17 @@
+import type { Texts } from '../engine/texts.js';
+import { createLabels } from '../inbox/labels.js';
+import type { StaffAlert } from './alert.js';
+
+/** The staff chat's text of an alert, in the organisation's language (the source locale). No resident words. */
+export function formatAlert(texts: Texts, alert: StaffAlert): string {
+  const l = createLabels(texts, texts.sourceLocale);
+  if (alert.event === 'channel.logged_out') {
+    return `${l.t('notify.loggedOut', { channel: l.channel(alert.channel) })}\n${l.t('notify.pairAgain', { url: alert.url })}`;
+  }
+  const head = l.t(alert.urgent ? 'notify.urgent' : 'notify.new', {
+    language: l.language(alert.language),
+    channel: l.channel(alert.channel),
+  });
+  const domains = alert.domains.length > 0 ? alert.domains.map((d) => l.domain(d)).join(', ') : l.reason(alert.reason);
+  return `${head}\n${l.t('notify.about', { domains })}\n${l.t('notify.open', { url: alert.url })}`;
+}

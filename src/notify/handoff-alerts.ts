@@ -1,0 +1,97 @@
+import type { Database } from '../db/database.js';
+import type { CaseEvents } from '../handoff/case-events.js';
+import type { HandoffQueries } from '../handoff/handoff-queries.js';
+import type { Logger } from '../logging/logger.js';
+import type { HandoffAlert, Notifier } from './alert.js';
+
+/** What one committed conversation step did, as the conversation service reports it. */
+export interface CommittedStep {
+  residentId: string;
+  conversationId: string;
+  /** Effect types of the step (`handoff`, `urgent`, `erase`). */
+  effects: readonly string[];
+}
+
+/**
+ * Turns committed steps into inbox events and, once per handoff (and once more when it turns urgent),
+ * into alerts for the notifiers. "Once" is kept in the database (handoffs.notified_at and
+ * notified_urgent, set by a conditional update), so several instances never alert twice.
+ */
+export function createHandoffAlerts(deps: {
+  database: Database;
+  events: CaseEvents;
+  queries: HandoffQueries;
+  notifiers: Notifier[];
+  logger: Logger;
+  /** PUBLIC_URL without a trailing slash, for links in alerts. */
+  publicUrl: string | undefined;
+}) {
+  const { database, events } = deps;
+
+  async function markAndAlert(step: CommittedStep): Promise<void> {
+    const [row] = await database.transaction((_tx, query) =>
+      query<{ id: string; kind: 'new' | 'urgent' | null; urgent: boolean }>(
+        `with before as (
+           select id, notified_at, notified_urgent, urgent from handoffs
+           where conversation_id = $1::uuid and status <> 'closed'
+           for update
+         ), marked as (
+           update handoffs h set notified_at = coalesce(h.notified_at, now()), notified_urgent = h.urgent
+           from before b
+           where h.id = b.id and (b.notified_at is null or (b.urgent and not b.notified_urgent))
+           returning h.id
+         )
+         select b.id, b.urgent,
+                case when b.notified_at is null then 'new'
+                     when b.urgent and not b.notified_urgent then 'urgent' end as kind
+         from before b`,
+        [step.conversationId],
+      ),
+    );
+    if (!row) return;
+    events.emit({
+      type: 'handoff',
+      change: row.kind === 'new' ? 'opened' : row.kind === 'urgent' ? 'urgent' : 'updated',
+      handoffId: row.id,
+      residentId: step.residentId,
+      conversationId: step.conversationId,
+    });
+    if (!row.kind || deps.notifiers.length === 0) return;
+    const item = await deps.queries.case(row.id);
+    if (!item) return;
+    const alert: HandoffAlert = {
+      event: row.kind === 'new' ? 'handoff.new' : 'handoff.urgent',
+      handoffId: item.id,
+      urgent: item.urgent,
+      reason: item.reason,
+      language: item.language,
+      channel: item.channel,
+      domains: item.domains,
+      createdAt: item.createdAt.toISOString(),
+      url: `${deps.publicUrl ?? ''}/inbox/handoffs/${item.id}`,
+    };
+    for (const notifier of deps.notifiers) notifier.notify(alert);
+  }
+
+  const pending = new Set<Promise<void>>();
+  return {
+    /** Called after each committed step; never throws (the resident's message is already stored). */
+    onStep(step: CommittedStep): void {
+      events.emit({ type: 'message', residentId: step.residentId, conversationId: step.conversationId });
+      if (!step.effects.some((e) => e === 'handoff' || e === 'urgent')) return;
+      const job = markAndAlert(step)
+        .catch((error) => deps.logger.error({ err: error }, 'could not mark or announce a handoff'))
+        .finally(() => pending.delete(job));
+      pending.add(job);
+    },
+    async idle(): Promise<void> {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+      await Promise.all(deps.notifiers.map((n) => n.idle()));
+    },
+    stop(): void {
+      for (const n of deps.notifiers) n.stop();
+    },
+  };
+}
+
+export type HandoffAlerts = ReturnType<typeof createHandoffAlerts>;

@@ -1,0 +1,319 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { ChannelAdapter, ChannelName, DeleteResult, SendResult } from '../channels/channel-adapter.js';
+import type { Database } from '../db/database.js';
+import { messages, outbox, residents } from '../db/schema.js';
+import type { OutboundMessage } from '../engine/types.js';
+import type { Logger } from '../logging/logger.js';
+import { retryDelayMs } from './retry-delay.js';
+
+export interface DispatcherOptions {
+  database: Database;
+  adapters: Map<ChannelName, ChannelAdapter>;
+  logger: Logger;
+  maxAttempts: number;
+  pollMs: number;
+  /** How long a picked row stays with this dispatcher before another may take it (a crash lets go). */
+  leaseMs?: number;
+  /** Writing direction of a locale, to rebuild the stored message. */
+  dirOf: (locale: string) => 'ltr' | 'rtl';
+  batchSize?: number;
+  /** Called after a send's outcome is recorded (the inbox shows each staff reply's delivery state). */
+  onSettled?: (row: { messageId: number; residentId: string }) => void;
+  /**
+   * Called after a deletion (discreet mode) ended, deleted or given up: the web chat wakes the page, and
+   * the resident is told of the ones that could not be deleted once none is left to try.
+   */
+  onDeletionSettled?: (row: { residentId: string; channel: ChannelName; externalUserId: string }) => void;
+}
+
+export interface Dispatcher {
+  /** Sends what is due now; resolves with the number of rows it handled. */
+  runOnce(): Promise<number>;
+  /** Asks for a run as soon as possible (after a step wrote replies). */
+  kick(): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+interface ClaimedRow {
+  id: number;
+  message_id: number;
+  resident_id: string;
+  channel: ChannelName;
+  attempts: number;
+  /** `deleting`: the row of a sent message that discreet mode takes off the resident's screen. */
+  delivery_status: string | null;
+  channel_message_id: string | null;
+  /** Milliseconds since the epoch (a number on both drivers, unlike a timestamp). */
+  sent_at_ms: number | string | null;
+}
+
+/**
+ * `outbox.delivery_status` of discreet mode's deletions. A sent message's row goes back to `pending`
+ * with `deleting` (conversation/clean-chat.ts), and the dispatcher deletes it on the channel like it
+ * sends: leased, retried with backoff, given up after maxAttempts. It ends `sent` again with
+ * `deleted`, or `delete-failed` (the resident is then told, after which it is `not-deleted`).
+ */
+export const DELETING = 'deleting';
+
+/**
+ * Sends outbox rows through the channel adapters, oldest first, one row per resident at a time so a
+ * resident's messages arrive in order; retries with backoff, honours a channel's retry-after.
+ */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { database, adapters, logger, maxAttempts, pollMs } = options;
+  const { db } = database;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const batchSize = options.batchSize ?? 50;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+  let again = false;
+  let stopped = true;
+
+  async function claim(): Promise<ClaimedRow[]> {
+    // Channels this process cannot send on right now: their rows wait, and no attempt is counted.
+    const paused = [...adapters].filter(([, adapter]) => adapter.isReady?.() === false).map(([channel]) => channel);
+    const notPaused =
+      paused.length > 0
+        ? sql`and o.channel not in (${sql.join(
+            paused.map((channel) => sql`${channel}`),
+            sql`, `,
+          )})`
+        : sql``;
+    const rows = await database.rows<ClaimedRow>(sql`
+      update outbox set leased_until = now() + ${`${leaseMs} milliseconds`}::interval, attempts = attempts + 1
+      where id in (
+        select o.id from outbox o
+        where o.status = 'pending' and o.next_attempt_at <= now()
+          and (o.leased_until is null or o.leased_until < now())
+          ${notPaused}
+          and not exists (select 1 from residents r where r.id = o.resident_id and r.unreachable)
+          and not exists (
+            select 1 from outbox p where p.resident_id = o.resident_id and p.status = 'pending' and p.id < o.id
+              -- a deletion waits for what was queued before it; a send never waits for a deletion
+              and (o.delivery_status = ${DELETING} or p.delivery_status is distinct from ${DELETING})
+          )
+        order by o.id
+        limit ${batchSize}
+        for update skip locked
+      )
+      returning id, message_id, resident_id, channel, attempts, delivery_status, channel_message_id,
+        (extract(epoch from sent_at) * 1000)::float8 as sent_at_ms`);
+    // postgres.js returns bigint columns as strings; PGlite as numbers.
+    return rows.map((r) => ({ ...r, id: Number(r.id), message_id: Number(r.message_id), attempts: Number(r.attempts) }));
+  }
+
+  async function sendOne(row: ClaimedRow, message: OutboundMessage, externalUserId: string): Promise<void> {
+    const adapter = adapters.get(row.channel);
+    let result: SendResult;
+    if (!adapter) {
+      result = { ok: false, retry: true, reason: `no adapter for channel ${row.channel} is running` };
+    } else {
+      try {
+        result = await adapter.send({ residentId: row.resident_id, externalUserId }, message, { messageId: row.message_id });
+      } catch (error) {
+        result = { ok: false, retry: true, reason: `adapter threw: ${(error as Error).message}` };
+      }
+    }
+    if (result.ok) {
+      await db
+        .update(outbox)
+        .set({
+          status: 'sent',
+          sentAt: new Date(),
+          channelMessageId: result.channelMessageId,
+          leasedUntil: null,
+          lastError: null,
+        })
+        .where(eq(outbox.id, row.id));
+      return;
+    }
+    const giveUp = !result.retry || row.attempts >= maxAttempts;
+    const delay = result.retryAfterMs ?? retryDelayMs(row.attempts);
+    await db
+      .update(outbox)
+      .set({
+        status: giveUp ? 'failed' : 'pending',
+        nextAttemptAt: new Date(Date.now() + delay),
+        leasedUntil: null,
+        lastError: result.reason.slice(0, 500),
+      })
+      .where(eq(outbox.id, row.id));
+    if (result.unreachable) {
+      // They blocked us (or left): nothing else queued for them can arrive either. Deletions of sent
+      // messages stay queued: they go when the resident writes again (then reachable again).
+      await db.update(residents).set({ unreachable: true }).where(eq(residents.id, row.resident_id));
+      await db
+        .update(outbox)
+        .set({ status: 'failed', lastError: 'the resident cannot be reached on this channel', leasedUntil: null })
+        .where(
+          and(
+            eq(outbox.residentId, row.resident_id),
+            eq(outbox.status, 'pending'),
+            sql`${outbox.deliveryStatus} is distinct from ${DELETING}`,
+          ),
+        );
+    }
+    logger[giveUp ? 'warn' : 'info'](
+      { outboxId: row.id, channel: row.channel, attempts: row.attempts, reason: result.reason, retryInMs: giveUp ? null : delay },
+      giveUp ? 'outbound message failed for good' : 'outbound message will be retried',
+    );
+  }
+
+  /** Discreet mode: takes one sent message off the resident's screen, and records how that went. */
+  async function deleteOne(row: ClaimedRow, externalUserId: string): Promise<void> {
+    const adapter = adapters.get(row.channel);
+    let result: DeleteResult;
+    if (!adapter) result = { ok: false, retry: true, reason: `no adapter for channel ${row.channel} is running` };
+    else if (!adapter.deleteMessage) result = { ok: false, retry: false, reason: `${row.channel} cannot delete messages` };
+    else if (!row.channel_message_id) result = { ok: false, retry: false, reason: 'the channel gave no id for this message' };
+    else {
+      try {
+        result = await adapter.deleteMessage(
+          { residentId: row.resident_id, externalUserId },
+          { channelMessageId: row.channel_message_id, sentAt: row.sent_at_ms === null ? null : new Date(Number(row.sent_at_ms)) },
+        );
+      } catch (error) {
+        result = { ok: false, retry: true, reason: `adapter threw: ${(error as Error).message}` };
+      }
+    }
+    const settled = result.ok || !result.retry || row.attempts >= maxAttempts;
+    const delay = result.ok ? 0 : (result.retryAfterMs ?? retryDelayMs(row.attempts));
+    // The send's own record (status sent, sent_at, the channel's id) stays as it was.
+    await db
+      .update(outbox)
+      .set(
+        settled
+          ? {
+              status: 'sent',
+              deliveryStatus: result.ok ? 'deleted' : 'delete-failed',
+              deliveryStatusAt: new Date(),
+              leasedUntil: null,
+              lastError: result.ok ? null : result.reason.slice(0, 500),
+            }
+          : {
+              status: 'pending',
+              nextAttemptAt: new Date(Date.now() + delay),
+              leasedUntil: null,
+              lastError: (result as { reason: string }).reason.slice(0, 500),
+            },
+      )
+      .where(eq(outbox.id, row.id));
+    if (!result.ok) {
+      logger[settled ? 'warn' : 'info'](
+        {
+          outboxId: row.id,
+          channel: row.channel,
+          attempts: row.attempts,
+          reason: result.reason,
+          retryInMs: settled ? null : delay,
+        },
+        settled ? 'deleting a sent message failed for good' : 'deleting a sent message will be retried',
+      );
+    }
+    if (settled) options.onDeletionSettled?.({ residentId: row.resident_id, channel: row.channel, externalUserId });
+  }
+
+  async function runOnce(): Promise<number> {
+    const claimed = await claim();
+    if (claimed.length === 0) return 0;
+    const details = await db
+      .select({
+        id: messages.id,
+        text: messages.text,
+        choices: messages.choices,
+        locale: messages.locale,
+        externalId: residents.externalId,
+      })
+      .from(messages)
+      .innerJoin(residents, eq(residents.id, messages.residentId))
+      .where(
+        inArray(
+          messages.id,
+          claimed.map((r) => r.message_id),
+        ),
+      );
+    const byMessage = new Map(details.map((d) => [d.id, d]));
+    await Promise.all(
+      claimed.map(async (row) => {
+        const d = byMessage.get(row.message_id);
+        if (!d) return;
+        if (row.delivery_status === DELETING) {
+          try {
+            await deleteOne(row, d.externalId);
+            options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
+          } catch (error) {
+            logger.error({ err: error, outboxId: row.id }, 'could not record the outcome of a deletion');
+          }
+          return;
+        }
+        const locale = d.locale ?? 'nl';
+        const message: OutboundMessage = {
+          text: database.cipher.decryptText(d.text) ?? '',
+          choices: d.choices ?? undefined,
+          locale,
+          dir: options.dirOf(locale),
+        };
+        try {
+          await sendOne(row, message, d.externalId);
+          options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
+        } catch (error) {
+          logger.error({ err: error, outboxId: row.id }, 'could not record the outcome of a send');
+        }
+      }),
+    );
+    return claimed.length;
+  }
+
+  /** Runs until nothing is due, never two runs at once. */
+  function drain(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      try {
+        do {
+          again = false;
+          let handled: number;
+          do {
+            handled = await runOnce();
+            total += handled;
+          } while (handled > 0 && !stopped);
+        } while (again && !stopped);
+      } catch (error) {
+        logger.error({ err: error }, 'dispatcher run failed');
+      } finally {
+        running = null;
+      }
+      return total;
+    })();
+    return running;
+  }
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      await drain();
+      schedule();
+    }, pollMs);
+  };
+
+  return {
+    runOnce: () => drain(),
+    kick: () => {
+      if (!stopped) void drain();
+    },
+    start: () => {
+      if (!stopped) return;
+      stopped = false;
+      schedule();
+    },
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

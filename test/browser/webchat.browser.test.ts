@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
+import { texts } from '../helpers/engine-driver.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const SCREENSHOTS = 'test-results/screenshots';
+const run = browserAvailable();
+let testDb: TestDatabase;
+let app: App;
+let server: ServerType;
+let baseUrl: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!run) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  testDb = await createTestDatabase();
+  app = await createTestApp(testDb.database);
+  await app.start();
+  server = serve({ fetch: app.server.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  if (!run) return;
+  await browser?.close();
+  server?.close();
+  await app?.close();
+  await testDb?.destroy();
+});
+
+const lastBotBubble = (page: Page) => page.locator('.chat-message--out .chat-bubble').last();
+
+describe.runIf(run)('the web chat in a real browser', () => {
+  it('runs the intake on a phone, right to left in Arabic, with the emergency numbers when danger is named', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' });
+    // uncaught errors, console errors and Content-Security-Policy violations
+    const problems = await watchPage(page);
+    await page.goto(`${baseUrl}/chat`);
+    await expect(page.locator('html')).toBeTruthy();
+    expect(await page.getAttribute('html', 'dir')).toBe('ltr');
+    await page.click('#chat-start');
+    await page.locator('.chat-choice[data-choice-id="language:ar"]').click();
+    await page.getByText(texts.t('ar', 'bot:consent.prompt', { org: 'Al Amal' })).waitFor();
+
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    const bubble = lastBotBubble(page);
+    expect(await bubble.getAttribute('dir')).toBe('rtl');
+    expect(await bubble.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    // a bot bubble sits on the right-hand (start) side in a right-to-left page
+    const box = (await bubble.boundingBox())!;
+    expect(box.x + box.width).toBeGreaterThan(390 - 60);
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-ar.png`, fullPage: true });
+
+    await page.fill('#chat-input', '١'); // Arabic-Indic one: yes
+    await page.press('#chat-input', 'Enter');
+    await page.getByText(texts.t('ar', 'bot:domains.prompt')).waitFor();
+
+    await page.fill('#chat-input', 'زوجي يضربني');
+    await page.click('#chat-send');
+    await page.getByText('0800-2000').waitFor();
+    // then: is it safe to chat now? (safe, later, chat only, call at a certain time)
+    await page.getByText(texts.t('ar', 'bot:safety.ask')).waitFor();
+    expect(await page.locator('.chat-choice').count()).toBe(4);
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-ar-emergency.png`, fullPage: true });
+    await page.getByText(texts.t('ar', 'bot:safety.options.chatOnly')).click();
+    await page.getByText(texts.t('ar', 'bot:safety.chatOnlyAck')).waitFor();
+    expect(await page.locator('.chat-choice').count()).toBe(2); // talk to a person now, or go on
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows what a resident typed as text, never as markup', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const problems = await watchPage(page);
+    await page.goto(`${baseUrl}/chat?lang=nl`);
+    await page.click('#chat-start');
+    await page.locator('.chat-choice').first().waitFor();
+    await page.fill('#chat-input', '<img src=x onerror="window.hacked=1"><b>vet</b>');
+    await page.press('#chat-input', 'Enter');
+    await page.getByText('<b>vet</b>', { exact: false }).waitFor();
+    expect(await page.locator('.chat-bubble b').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-desktop-nl.png` });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('clears the transcript on the page when the resident asks for discreet mode, also after a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const problems = await watchPage(page);
+    await page.goto(`${baseUrl}/chat?lang=nl`);
+    await page.click('#chat-start');
+    await page.locator('.chat-choice[data-choice-id="language:nl"]').click();
+    const consent = texts.t('nl', 'bot:consent.prompt', { org: 'Al Amal' });
+    await page.getByText(consent).waitFor();
+    await page.fill('#chat-input', 'wis berichten');
+    await page.press('#chat-input', 'Enter');
+    await page.getByText(texts.t('nl', 'bot:discreet.own.web'), { exact: false }).waitFor();
+    // The greeting, the language question and the consent question leave the page without a reload.
+    await page.getByText(consent).waitFor({ state: 'detached' });
+    expect(await page.locator('.chat-message--out').count()).toBe(1);
+    expect(await page.locator('.chat-choice').count()).toBe(0);
+    await page.reload();
+    await page.getByText(texts.t('nl', 'bot:discreet.own.web'), { exact: false }).waitFor();
+    expect(await page.getByText(consent).count()).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-discreet-nl.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

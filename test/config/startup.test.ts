@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { projectPath } from '../../src/project-path.js';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tussenin-startup-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Runs `npm start`'s command with an environment and returns what a person would see. */
+function start(env: Record<string, string>) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: projectPath(),
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: result.status, stderr: result.stderr };
+}
+
+describe('configuration', () => {
+  it('uses documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: './data', WEBCHAT_ENABLED: true });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every wrong variable and what it expects, and never echoes a secret', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', WEBCHAT_ENABLED: 'maybe', DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT: expected a port number between 1 and 65535 (got "eighty")');
+    expect(message).toContain('WEBCHAT_ENABLED: expected true or false');
+    expect(message).toContain('DATABASE_URL: expected a postgres:// or postgresql:// URL (got "(hidden)")');
+    expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('start-up stops with a clear message', () => {
+  it('on a bad environment variable', () => {
+    const { code, stderr } = start({ PORT: 'abc' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('tussenin cannot start');
+    expect(stderr).toContain('PORT: expected a port number');
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+
+  it('on a broken flow file, naming the step and the fault', () => {
+    const { code, stderr } = start({ FLOW_FILE: 'test/fixtures/broken-flow.json' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('The flow is broken');
+    expect(stderr).toContain('step "contact": option "phone" goes to "phoneCall", which is not a step');
+  });
+});

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runAsOneStatement, type WritePart } from '../../src/db/query.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+let testDb: TestDatabase;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(() => testDb.destroy());
+beforeEach(() => testDb.truncate());
+
+const resident = (id: string): WritePart => ({
+  name: 'new_resident',
+  sql: `insert into residents (id, channel, external_id) values ($1::uuid, 'web', $2)`,
+  params: [id, `visitor-${id}`],
+});
+
+describe('the raw query port (Database.transaction)', () => {
+  it('reads the same values on both drivers: jsonb parsed, timestamps through new Date(), int8 through Number()', async () => {
+    const [row] = await testDb.database.transaction((_tx, query) =>
+      query<{ doc: { a: number[] }; at: Date | string; big: string | number; yes: boolean }>(
+        'select $1::jsonb as doc, $2::timestamptz as at, 9007199254740991::int8 as big, $3 = 1 as yes',
+        [JSON.stringify({ a: [1, 2] }), '2026-01-02T03:04:05.000Z', 1],
+      ),
+    );
+    expect(row!.doc).toEqual({ a: [1, 2] });
+    expect(new Date(row!.at).toISOString()).toBe('2026-01-02T03:04:05.000Z');
+    expect(Number(row!.big)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(row!.yes).toBe(true);
+  });
+
+  it('runs several writes as one statement: parameters renumbered, returning rows and foreign keys across parts', async () => {
+    const residentId = randomUUID();
+    const conversationId = randomUUID();
+    await testDb.database.transaction((_tx, query) =>
+      runAsOneStatement(query, [
+        resident(residentId),
+        {
+          name: 'new_conversation',
+          // Points at the resident inserted by the part before it, in the same statement.
+          sql: `insert into conversations (id, resident_id, flow_id, flow_version, snapshot)
+                values ($1::uuid, $2::uuid, 'intake', 1, $3::jsonb) returning id`,
+          params: [conversationId, residentId, JSON.stringify({ value: 'start', context: {} })],
+        },
+        {
+          name: 'first_message',
+          sql: `insert into messages (resident_id, conversation_id, direction, channel, text)
+                select $1::uuid, id, 'out', 'web', $2 from new_conversation`,
+          params: [residentId, 'hallo'],
+        },
+      ]),
+    );
+    const rows = await testDb.database.transaction((_tx, query) =>
+      query<{ text: string; conversationId: string; snapshot: unknown }>(
+        `select m.text, m.conversation_id as "conversationId", c.snapshot
+         from messages m join conversations c on c.id = m.conversation_id`,
+      ),
+    );
+    expect(rows).toEqual([{ text: 'hallo', conversationId, snapshot: { value: 'start', context: {} } }]);
+  });
+
+  it('rolls the whole statement back with the transaction when one part fails', async () => {
+    const residentId = randomUUID();
+    const failing = testDb.database.transaction((_tx, query) =>
+      runAsOneStatement(query, [
+        resident(residentId),
+        {
+          name: 'orphan',
+          sql: `insert into conversations (resident_id, flow_id, flow_version, snapshot) values ($1::uuid, 'intake', 1, '{}')`,
+          params: [randomUUID()], // no such resident
+        },
+      ]),
+    );
+    await expect(failing).rejects.toThrow();
+    const residents = await testDb.database.transaction((_tx, query) => query('select id from residents'));
+    expect(residents).toEqual([]);
+  });
+});

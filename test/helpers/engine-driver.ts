@@ -1,0 +1,54 @@
+import { createEngine, type ConversationState, type Engine, type StepResult } from '../../src/engine/engine.js';
+import type { FlowDefinition } from '../../src/engine/flow-definition.js';
+import { loadFlowFile } from '../../src/engine/load-flow.js';
+import type { InboundContent } from '../../src/engine/types.js';
+import { loadTexts, type LoadedTexts } from '../../src/i18n/load-texts.js';
+import { projectPath } from '../../src/project-path.js';
+
+export const texts: LoadedTexts = await loadTexts(projectPath('locales'));
+export const intakeFlow: FlowDefinition = loadFlowFile(projectPath('flows/intake.json'), texts.has);
+
+export function buildEngine(flow: FlowDefinition = intakeFlow): Engine {
+  return createEngine(flow, texts, { render: { org: 'Al Amal' } });
+}
+
+/** One resident talking to the pure engine: no database, state kept in memory between steps. */
+export class EngineResident {
+  state: ConversationState | null = null;
+  last!: StepResult;
+  #messageId = 0;
+
+  constructor(public engine: Engine = buildEngine()) {}
+
+  send(content: Omit<InboundContent, 'messageId'>): StepResult {
+    this.last = this.engine.step(this.state, { type: 'inbound', content: { messageId: ++this.#messageId, ...content } });
+    this.state = { snapshot: this.last.snapshot, flowVersion: this.last.flowVersion, mode: this.last.mode };
+    return this.last;
+  }
+
+  say(text: string, localeHint?: string): StepResult {
+    return this.send({ text, localeHint });
+  }
+
+  press(choice: string): StepResult {
+    return this.send({ choice });
+  }
+
+  get step(): string {
+    return this.last.snapshot.value;
+  }
+
+  get answers() {
+    return this.last.snapshot.context.answers;
+  }
+
+  /** All reply texts of the last step, joined. */
+  get replyText(): string {
+    return this.last.outbound.map((m) => m.text).join('\n');
+  }
+
+  /** The choices offered in the last step's last question. */
+  get choices() {
+    return [...this.last.outbound].reverse().find((m) => m.choices)?.choices ?? [];
+  }
+}

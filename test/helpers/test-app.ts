@@ -1,0 +1,33 @@
+import { createApp, type App, type AppOptions } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/logging/logger.js';
+import type { Database } from '../../src/db/database.js';
+
+export const silentLogger = createLogger('silent');
+
+/** Extra createApp options a test may pass (a shorter reminder, the Telegram bot's identity). */
+export type TestAppOptions = Omit<Partial<AppOptions>, 'config' | 'logger' | 'database'>;
+
+/**
+ * The whole app in-process on a given database, with fast polling and no port. The third argument is
+ * either a reminder delay in milliseconds (the older form) or extra createApp options.
+ */
+export async function createTestApp(
+  database: Database,
+  env: Record<string, string> = {},
+  options: number | TestAppOptions = {},
+): Promise<App> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    WEBCHAT_SECRET: 'test-secret-test-secret-test-secret-123',
+    WEBCHAT_MESSAGES_PER_MINUTE: '1000',
+    // Tests (and the bench) drive residents faster than people type; the limits have tests of their own.
+    INBOUND_PER_RESIDENT_PER_MINUTE: '100000',
+    INBOUND_GLOBAL_PER_SECOND: '100000',
+    OUTBOX_POLL_MS: '20',
+    TIMER_POLL_MS: '20',
+    ...env,
+  });
+  const extra = typeof options === 'number' ? { reminderAfterMs: options } : options;
+  return createApp({ ...extra, config, logger: silentLogger, database });
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { rankMatches } from '../../src/handoff/matching.js';
+import { markup, trusted } from '../../src/inbox/html.js';
+import { createLabels } from '../../src/inbox/labels.js';
+import { mediaResponse } from '../../src/inbox/media-response.js';
+import { messageItem } from '../../src/inbox/views/message-item.js';
+import { texts } from '../helpers/engine-driver.js';
+
+describe('the markup tag', () => {
+  it('escapes every interpolated value, in text and in attributes', () => {
+    const evil = `<script>alert("x")</script>' onload='x`;
+    expect(markup`<p title="${evil}">${evil}</p>`.value).toBe(
+      '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39; onload=&#39;x">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39; onload=&#39;x</p>',
+    );
+  });
+  it('joins arrays, drops null/undefined/false, and keeps nested markup as it is', () => {
+    expect(
+      markup`<ul>${['a<', 'b'].map((x) => markup`<li>${x}</li>`)}${null}${undefined}${false}${trusted('<hr>')}</ul>`.value,
+    ).toBe('<ul><li>a&lt;</li><li>b</li><hr></ul>');
+  });
+});
+
+describe('a transcript message', () => {
+  const ctx = { labels: createLabels(texts, 'nl'), handoffId: 'h1', names: new Map([['s1', 'Samira']]), dirOf: texts.dir };
+  const base = {
+    id: 7,
+    author: null,
+    choice: null,
+    mediaId: null,
+    mediaKind: null,
+    locale: null,
+    createdAt: new Date('2026-05-01T10:00:00Z'),
+    delivery: null,
+  };
+  it('gives the resident’s text its own direction (Arabic reads right to left)', () => {
+    const html = messageItem(ctx, { ...base, direction: 'in', text: 'ابني لا يذهب إلى المدرسة' }).value;
+    expect(html).toContain('dir="auto"');
+    expect(html).toContain('Bewoner');
+  });
+  it('shows a staff reply with its author and delivery state, and a bot message in its locale’s direction', () => {
+    const staff = messageItem(ctx, {
+      ...base,
+      direction: 'out',
+      author: 's1',
+      text: 'Hallo',
+      delivery: { status: 'failed', channelStatus: null, lastError: 'blocked' },
+    }).value;
+    expect(staff).toContain('Samira');
+    expect(staff).toContain('data-delivery="failed"');
+    const bot = messageItem(ctx, { ...base, direction: 'out', author: 'bot', text: 'مرحبا', locale: 'ar' }).value;
+    expect(bot).toContain('dir="rtl"');
+  });
+  it('says whether discreet mode took a message off the resident’s screen', () => {
+    const state = (delivery: { status: 'pending' | 'sent' | 'failed'; channelStatus: string | null; lastError: string | null }) =>
+      /data-delivery="(\w+)"/.exec(
+        messageItem(ctx, { ...base, direction: 'out', author: 's1', text: 'Hallo', delivery }).value,
+      )?.[1];
+    expect(state({ status: 'pending', channelStatus: 'deleting', lastError: null })).toBe('deleting');
+    expect(state({ status: 'sent', channelStatus: 'deleted', lastError: null })).toBe('deleted');
+    expect(state({ status: 'sent', channelStatus: 'not-deleted', lastError: 'too old' })).toBe('notDeleted');
+    expect(state({ status: 'sent', channelStatus: 'read', lastError: null })).toBe('read');
+    const html = messageItem(ctx, {
+      ...base,
+      direction: 'out',
+      author: 'bot',
+      text: 'Hallo',
+      delivery: { status: 'sent', channelStatus: 'deleted', lastError: null },
+    }).value;
+    expect(html).toContain(texts.t('nl', 'staff:delivery.deleted'));
+  });
+  it('names a pressed button in the staff member’s words', () => {
+    const html = messageItem(ctx, { ...base, direction: 'in', text: null, choice: 'domains:money' }).value;
+    expect(html).toContain('Geld en schulden');
+  });
+  it('plays a voice note through the authorised media route', () => {
+    const html = messageItem(ctx, { ...base, direction: 'in', text: null, mediaId: 'm-1', mediaKind: 'voice' }).value;
+    expect(html).toContain('<audio class="media-audio" controls preload="none" src="/inbox/handoffs/h1/media/m-1">');
+  });
+});
+
+describe('media responses', () => {
+  const file = (contentType: string) => ({ contentType, content: new Uint8Array([1, 2, 3]), kind: 'image' });
+  it.each([
+    ['image/jpeg', 'image/jpeg', 'inline'],
+    ['audio/ogg; codecs=opus', 'audio/ogg', 'inline'],
+    ['image/svg+xml', 'application/octet-stream', 'attachment'],
+    ['text/html', 'application/octet-stream', 'attachment'],
+    ['application/xhtml+xml', 'application/octet-stream', 'attachment'],
+    ['application/pdf', 'application/pdf', 'attachment'],
+    ['', 'application/octet-stream', 'attachment'],
+  ])('%s is served as %s, %s', (stored, type, disposition) => {
+    const res = mediaResponse(file(stored), { name: 'image-abc' });
+    expect(res.headers.get('content-type')).toBe(type);
+    expect(res.headers.get('content-disposition')!.split(';')[0]).toBe(disposition);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('the matching hint', () => {
+  const people = [
+    { id: '1', name: 'Busy Fatima', role: 'trust_person' as const, languages: ['ar', 'nl'], gender: 'woman', openCases: 4 },
+    { id: '2', name: 'Karim', role: 'trust_person' as const, languages: ['ar'], gender: 'man', openCases: 0 },
+    { id: '3', name: 'Nadia', role: 'trust_person' as const, languages: ['ar', 'rif'], gender: 'woman', openCases: 1 },
+    { id: '4', name: 'Elif', role: 'trust_person' as const, languages: ['tr', 'nl'], gender: 'woman', openCases: 0 },
+    { id: '5', name: 'Coordinator', role: 'coordinator' as const, languages: ['ar'], gender: 'woman', openCases: 0 },
+  ];
+  it('puts language and gender fits first, trust persons before coordinators, fewest open cases first', () => {
+    const ranked = rankMatches(people, { language: 'ar', helperGender: 'woman' }).map((p) => p.name);
+    expect(ranked).toEqual(['Nadia', 'Busy Fatima', 'Coordinator', 'Karim', 'Elif']);
+  });
+  it('without a gender wish, everyone speaking the language fits', () => {
+    const fits = rankMatches(people, { language: 'ar', helperGender: 'any' }).filter((p) => p.speaksLanguage && p.fitsGender);
+    expect(fits.map((p) => p.name)).toEqual(['Karim', 'Nadia', 'Busy Fatima', 'Coordinator']);
+  });
+});

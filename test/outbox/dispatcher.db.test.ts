@@ -1,0 +1,105 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { outbox, residents } from '../../src/db/schema.js';
+import { createDispatcher, type Dispatcher } from '../../src/outbox/dispatcher.js';
+import { retryDelayMs } from '../../src/outbox/retry-delay.js';
+import { FakeChannel } from '../helpers/fake-channel.js';
+import { createTestApp, silentLogger } from '../helpers/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+let testDb: TestDatabase;
+let app: App;
+let channel: FakeChannel;
+let dispatcher: Dispatcher;
+let n = 0;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  app = await createTestApp(testDb.database);
+});
+afterAll(async () => {
+  await app.close();
+  await testDb.destroy();
+});
+beforeEach(async () => {
+  await testDb.truncate();
+  channel = new FakeChannel('web');
+  dispatcher = createDispatcher({
+    database: testDb.database,
+    adapters: new Map([['web', channel]]),
+    logger: silentLogger,
+    maxAttempts: 3,
+    pollMs: 10,
+    dirOf: () => 'ltr',
+  });
+});
+
+const hello = (user: string) =>
+  app.conversations.handleInbound({ channel: 'web', externalUserId: user, externalMessageId: `d-${++n}`, text: 'hallo' });
+
+/** Runs the dispatcher until nothing is due or `ms` passed (retries wait for their time). */
+async function drainFor(ms: number) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await dispatcher.runOnce();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('the outbox dispatcher', () => {
+  it('delivers every reply once, in order per resident, and records the channel message id', async () => {
+    await hello('a');
+    await hello('b');
+    await drainFor(150);
+    const texts = (user: string) => channel.delivered.filter((d) => d.to === user).map((d) => d.text);
+    expect(texts('a')).toHaveLength(2);
+    expect(texts('a')[0]).toContain('Hallo, welkom');
+    expect(texts('b')).toHaveLength(2);
+    const rows = await testDb.database.db.select().from(outbox);
+    expect(rows.every((r) => r.status === 'sent' && r.channelMessageId?.startsWith('fake-'))).toBe(true);
+  });
+
+  it('retries a failed send after a backoff, and keeps the next message waiting behind it', async () => {
+    channel.script = [{ ok: false, retry: true, reason: 'HTTP 500' }];
+    await hello('c');
+    await dispatcher.runOnce();
+    expect(channel.delivered).toHaveLength(0); // the greeting failed; the question waits behind it
+    await drainFor(2500);
+    expect(channel.delivered.map((d) => d.text)[0]).toContain('Hallo, welkom');
+    expect(channel.delivered).toHaveLength(2);
+    const gap = channel.delivered[0]!.at - channel.attempts[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(700); // about a second of backoff
+  });
+
+  it('waits as long as the channel asks (retry-after) before trying again', async () => {
+    channel.script = [{ ok: false, retry: true, retryAfterMs: 1200, reason: '429' }];
+    await hello('d');
+    await drainFor(2500);
+    expect(channel.delivered).toHaveLength(2);
+    expect(channel.delivered[0]!.at - channel.attempts[0]!.at).toBeGreaterThanOrEqual(1150);
+  });
+
+  it('gives up after the last attempt and marks the row failed', async () => {
+    channel.script = Array.from({ length: 3 }, () => ({ ok: false as const, retry: true, retryAfterMs: 20, reason: 'down' }));
+    await hello('e');
+    await drainFor(400);
+    const rows = await testDb.database.db.select().from(outbox);
+    expect(rows.find((r) => r.status === 'failed')).toMatchObject({ attempts: 3, lastError: 'down' });
+  });
+
+  it('stops at once and marks the resident unreachable when the channel says so', async () => {
+    channel.script = [{ ok: false, retry: false, unreachable: true, reason: 'blocked by the user' }];
+    await hello('f');
+    await dispatcher.runOnce();
+    const [resident] = await testDb.database.db.select().from(residents).where(eq(residents.externalId, 'f'));
+    expect(resident!.unreachable).toBe(true);
+    expect(channel.attempts).toHaveLength(1);
+  });
+
+  it('backs off exponentially with jitter', () => {
+    expect(retryDelayMs(1, () => 0.5)).toBe(1000);
+    expect(retryDelayMs(4, () => 0.5)).toBe(8000);
+    expect(retryDelayMs(30, () => 0.5)).toBe(600_000);
+  });
+});
