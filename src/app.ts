@@ -101,6 +101,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const webchat = new WebchatAdapter();
   adapters.set('web', webchat);
 
+  // Reports started by the dispatcher, awaited by close() so none writes to a closed database.
+  const deletionReports = new Set<Promise<unknown>>();
   const dispatcher = createDispatcher({
     database,
     adapters,
@@ -112,9 +114,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Discreet mode: an open web chat page clears at once; the resident hears of what could not be deleted.
     onDeletionSettled: (row) => {
       if (row.channel === 'web') webchat.wake(row.externalUserId);
-      conversations.reportFailedDeletions(row.residentId).catch((error) => {
-        logger.error({ err: error }, 'could not tell the resident about messages that were not deleted');
-      });
+      const report = conversations
+        .reportFailedDeletions(row.residentId)
+        .catch((error) => logger.error({ err: error }, 'could not tell the resident about messages that were not deleted'))
+        .finally(() => deletionReports.delete(report));
+      deletionReports.add(report);
     },
   });
   const inbox = createInbox({
@@ -260,10 +264,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       await telegram?.stop();
       await whatsapp?.stop();
-      inbox.close();
+      await inbox.close();
       await retention.stop();
       await timers.stop();
       await dispatcher.stop();
+      await Promise.allSettled([...deletionReports]);
       if (!options.database) await database.close();
     },
   };

@@ -48,7 +48,8 @@ export interface Inbox {
   alertStaff(alert: ChannelAlert): void;
   /** Waits for alerts in flight (tests). */
   idle(): Promise<void>;
-  close(): void;
+  /** Stops notifications and waits for alerts already under way, so nothing touches the database afterwards. */
+  close(): Promise<void>;
 }
 
 export interface InboxOptions {
@@ -176,9 +177,10 @@ export function createInbox(options: InboxOptions): Inbox {
       for (const notifier of notifiers) notifier.notify(alert);
     },
     idle: () => alerts.idle(),
-    close() {
+    async close() {
       live.closeAll();
       alerts.stop();
+      await alerts.idle();
     },
   };
 }

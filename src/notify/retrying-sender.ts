@@ -16,7 +16,8 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 2000, m
  */
 export class RetryingSender {
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  /** Waits between attempts; stop() ends them at once, so idle() settles after a stop. */
+  readonly #waits = new Map<NodeJS.Timeout, () => void>();
   #stopped = false;
 
   constructor(
@@ -44,10 +45,10 @@ export class RetryingSender {
       const wait = result.retryAfterMs ?? backoff * (1 + Math.random() * 0.2);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          this.#timers.delete(timer);
+          this.#waits.delete(timer);
           resolve();
         }, wait);
-        this.#timers.add(timer);
+        this.#waits.set(timer, resolve);
       });
     }
   }
@@ -58,8 +59,11 @@ export class RetryingSender {
 
   stop(): void {
     this.#stopped = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    for (const [timer, resolve] of this.#waits) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.#waits.clear();
   }
 }
 
