@@ -122,6 +122,12 @@ export function createWhatsAppConnection(options: ConnectionOptions): WhatsAppCo
   let reconnectTimer: NodeJS.Timeout | null = null;
   let opening: Promise<void> | null = null;
   let lastWrites: Promise<unknown> = Promise.resolve();
+  /** Messages and receipts being stored; stop() lets them finish so none writes after a shutdown. */
+  const handling = new Set<Promise<void>>();
+  const handle = (work: Promise<void>, onError: (error: unknown) => void): void => {
+    const job = work.catch(onError).finally(() => handling.delete(job));
+    handling.add(job);
+  };
   const qrWaiters = new Set<() => void>();
 
   function setState(state: WhatsAppState, changes: Partial<WhatsAppStatus> = {}) {
@@ -234,14 +240,14 @@ export function createWhatsAppConnection(options: ConnectionOptions): WhatsAppCo
         },
         'messages.upsert': (payload) => {
           if (live !== entry) return;
-          void handlers
-            .onMessages(payload, socket)
-            .catch((error) => logger.error({ err: error }, 'handling WhatsApp messages failed'));
+          handle(handlers.onMessages(payload, socket), (error) =>
+            logger.error({ err: error }, 'handling WhatsApp messages failed'),
+          );
         },
         'messages.update': (payload) => {
-          void handlers
-            .onMessageUpdates(payload)
-            .catch((error) => logger.warn({ err: error }, 'recording WhatsApp receipts failed'));
+          handle(handlers.onMessageUpdates(payload), (error) =>
+            logger.warn({ err: error }, 'recording WhatsApp receipts failed'),
+          );
         },
       };
       const entry: Live = {
@@ -383,6 +389,7 @@ export function createWhatsAppConnection(options: ConnectionOptions): WhatsAppCo
       await within(opening ?? Promise.resolve(), 2000);
       await closeSocket();
       await within(lastWrites, 2000);
+      await within(Promise.allSettled([...handling]), 5000);
       holding = false;
       await within(
         lease.release().catch((error) => logger.warn({ err: error }, 'could not release the WhatsApp lease')),
