@@ -182,6 +182,7 @@ export const handoffs = pgTable(
       .on(t.conversationId)
       .where(sql`${t.status} <> 'closed'`),
     index('handoffs_status_urgent').on(t.status, t.urgent, t.createdAt),
+    index('handoffs_resident_id').on(t.residentId, t.createdAt),
   ],
 );
 

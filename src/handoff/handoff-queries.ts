@@ -1,5 +1,5 @@
 import type { FieldCipher } from '../crypto/field-cipher.js';
-import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { handoffReferrals, handoffs, intakes, messages, outbox, residents, staff } from '../db/schema.js';
 import { checkHandoffId } from './handoff-error.js';
@@ -69,6 +69,18 @@ export interface TranscriptMessage {
   createdAt: Date;
   /** Outbound only: our outbox state (pending/sent/failed) and what the channel reported after. */
   delivery: { status: 'pending' | 'sent' | 'failed'; channelStatus: string | null; lastError: string | null } | null;
+}
+
+/** An earlier or parallel case of the same resident: its course, never their words. */
+export interface ResidentCase {
+  id: string;
+  status: 'waiting' | 'claimed' | 'closed';
+  phase: string;
+  trajectory: string | null;
+  referrals: string[];
+  claimedBy: string | null;
+  createdAt: Date;
+  closedAt: Date | null;
 }
 
 export interface StaffLoad {
@@ -200,6 +212,39 @@ export function createHandoffQueries(database: Database) {
           : null,
         referrals: referrals.map((r) => r.agency),
       };
+    },
+
+    /** The resident's other cases, newest first: what a trust person needs to see they were here before. */
+    async otherCases(residentId: string, exceptHandoffId: string): Promise<ResidentCase[]> {
+      const rows = await db
+        .select({
+          id: handoffs.id,
+          status: handoffs.status,
+          phase: handoffs.phase,
+          trajectory: handoffs.trajectory,
+          claimedBy: handoffs.claimedBy,
+          createdAt: handoffs.createdAt,
+          closedAt: handoffs.closedAt,
+        })
+        .from(handoffs)
+        .where(and(eq(handoffs.residentId, residentId), ne(handoffs.id, exceptHandoffId)))
+        .orderBy(desc(handoffs.createdAt))
+        .limit(20);
+      if (rows.length === 0) return [];
+      const referrals = await db
+        .select({ handoffId: handoffReferrals.handoffId, agency: handoffReferrals.agency })
+        .from(handoffReferrals)
+        .where(
+          inArray(
+            handoffReferrals.handoffId,
+            rows.map((r) => r.id),
+          ),
+        )
+        .orderBy(asc(handoffReferrals.id));
+      return rows.map((row) => ({
+        ...row,
+        referrals: referrals.filter((r) => r.handoffId === row.id).map((r) => r.agency),
+      }));
     },
 
     /** The conversation's messages with each reply's delivery state, oldest first. */

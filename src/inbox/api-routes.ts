@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { isCoordinator } from '../handoff/access.js';
 import type { FullCase } from '../handoff/case-reader.js';
-import type { QueueItem } from '../handoff/handoff-queries.js';
+import type { QueueItem, ResidentCase } from '../handoff/handoff-queries.js';
 import { MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
 import { HttpError } from '../server/http-error.js';
 import type { InboxDeps } from './inbox-deps.js';
@@ -67,7 +67,7 @@ const summaryJson = (h: QueueItem) => ({
   closedAt: h.closedAt?.toISOString() ?? null,
 });
 
-function caseJson(full: FullCase) {
+function caseJson(full: FullCase, otherCases: ResidentCase[]) {
   const r = full.record;
   return {
     ...summaryJson(r),
@@ -77,6 +77,16 @@ function caseJson(full: FullCase) {
     closedBy: r.closedBy,
     intake: r.intake,
     referrals: r.referrals,
+    otherCases: otherCases.map((c) => ({
+      id: c.id,
+      status: c.status,
+      phase: c.phase,
+      trajectory: c.trajectory,
+      referrals: c.referrals,
+      claimedBy: c.claimedBy,
+      createdAt: c.createdAt.toISOString(),
+      closedAt: c.closedAt?.toISOString() ?? null,
+    })),
     notes: full.notes.map((n) => ({
       id: Number(n.id),
       authorId: n.authorId,
@@ -143,7 +153,8 @@ export function createApiRoutes(deps: InboxDeps) {
 
   app.get('/api/handoffs/:id', async (c) => {
     const full = await httpAction(() => reader.open(c.get('actor'), c.req.param('id')));
-    return c.json(caseJson(full));
+    const otherCases = await queries.otherCases(full.record.residentId, full.record.id);
+    return c.json(caseJson(full, otherCases));
   });
 
   app.post('/api/handoffs/:id/claim', async (c) => {

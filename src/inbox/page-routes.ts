@@ -139,10 +139,11 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     // which audits the view (or the refusal: then this answers 403).
     const full = readable || summary.status !== 'waiting' ? await httpAction(() => reader.open(actor, id)) : null;
     const record = full?.record ?? summary;
-    const [names, staffList, staffLoad] = await Promise.all([
+    const [names, staffList, staffLoad, otherCases] = await Promise.all([
       deps.staff.names(),
       isCoordinator(actor) ? deps.staff.list() : [],
       queries.staffLoad(),
+      queries.otherCases(record.residentId, record.id),
     ]);
     const doneParam = c.req.query('done');
     return c.html(
@@ -150,6 +151,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
         record,
         full: Boolean(full),
         transcript: full?.transcript ?? [],
+        otherCases,
         notes: full?.notes ?? [],
         names,
         staffList,

@@ -1,4 +1,4 @@
-import type { CaseRecord, StaffLoad, TranscriptMessage } from '../../handoff/handoff-queries.js';
+import type { CaseRecord, ResidentCase, StaffLoad, TranscriptMessage } from '../../handoff/handoff-queries.js';
 import { PHASES, TRAJECTORIES } from '../../handoff/handoff-service.js';
 import { rankMatches } from '../../handoff/matching.js';
 import type { StaffMember } from '../../staff/staff-types.js';
@@ -12,6 +12,8 @@ export interface CaseViewModel {
   /** False: the reader sees the summary only (a waiting case they may claim). */
   full: boolean;
   transcript: TranscriptMessage[];
+  /** The resident's other cases (their course only): shown to everyone who sees this page. */
+  otherCases: ResidentCase[];
   notes: { id: number; authorId: string; text: string; createdAt: Date }[];
   names: Map<string, string>;
   staffList: StaffMember[];
@@ -262,11 +264,33 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
 
   const body = markup`${header}
     <div class="case-grid">
-      <div class="case-side">${actions}${summary}</div>
+      <div class="case-side">${actions}${summary}${otherCasesSection(l, m)}</div>
       <div class="case-main">${conversation}</div>
       <div class="case-extra">${progress}${notes}</div>
     </div>`;
   return layout(p, l.t('case.pageTitle'), body, { page: 'case', caseId: r.id });
+}
+
+/** "Earlier contact": each other case of the resident with its course, linking to it (opening it follows the usual rules). */
+function otherCasesSection(l: Labels, m: CaseViewModel): Html | string {
+  if (m.otherCases.length === 0) return '';
+  return markup`<section class="card other-cases">
+    <h2>${l.t('case.otherCases')}</h2>
+    <p class="muted">${l.t('case.otherCasesHint')}</p>
+    <ul class="other-case-list">
+      ${m.otherCases.map((c) => {
+        const holder = c.claimedBy ? (m.names.get(c.claimedBy) ?? c.claimedBy) : null;
+        return markup`<li>
+          <a href="/inbox/handoffs/${c.id}">${l.t('case.otherCaseFrom', { when: l.dateTime(c.createdAt) })}</a>
+          <span class="badge badge--${c.status}">${l.status(c.status)}</span>
+          <div class="muted">
+            ${l.phase(c.phase)}${c.trajectory ? markup` · ${l.trajectory(c.trajectory)}` : ''}${holder ? markup` · ${holder}` : ''}${c.closedAt ? markup` · ${l.t('case.otherCaseClosed', { when: l.dateTime(c.closedAt) })}` : ''}
+          </div>
+          ${c.referrals.length ? markup`<div>${c.referrals.map((a) => markup`<span class="chip">${l.agency(a)}</span>`)}</div>` : ''}
+        </li>`;
+      })}
+    </ul>
+  </section>`;
 }
 
 /** The resident's own words from the intake (notes point at messages), beside the summary. */

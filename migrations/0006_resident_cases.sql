@@ -1,0 +1,1 @@
+CREATE INDEX "handoffs_resident_id" ON "handoffs" USING btree ("resident_id","created_at");
