@@ -24,6 +24,12 @@ afterAll(async () => {
 });
 beforeEach(() => testDb.truncate());
 
+/** The "Earlier contact" section of a case page ('' when there is none). */
+function otherCasesSection(html: string): string {
+  const start = html.indexOf('<section class="card other-cases">');
+  return start < 0 ? '' : html.slice(start, html.indexOf('</section>', start));
+}
+
 const staffText = (key: string, vars: Record<string, unknown> = {}) => texts.t('nl', `staff:${key}`, vars);
 
 async function loggedIn(role: 'trust_person' | 'coordinator', name: string) {
@@ -57,10 +63,15 @@ describe(`a resident's earlier cases on ${onPostgres ? 'Postgres' : 'PGlite'}`, 
     const other = await residentAsksForPerson(app, 'Een andere bewoner');
 
     const { browser: youssef } = await loggedIn('trust_person', 'Youssef');
+    // Before claiming, the summary shows who knew the resident (for matching), not where they were referred.
+    const summaryOnly = otherCasesSection((await youssef.page(`/inbox/handoffs/${secondId}`)).html);
+    expect(summaryOnly).toContain(`href="/inbox/handoffs/${firstId}"`);
+    expect(summaryOnly).toContain('Fatima');
+    expect(summaryOnly).not.toContain(staffText('agencies.debtHelp'));
     expect((await youssef.post(`/inbox/handoffs/${secondId}/claim`)).status).toBe(303);
     const page = await youssef.page(`/inbox/handoffs/${secondId}`);
     expect(page.status).toBe(200);
-    const section = page.html.slice(page.html.indexOf('class="card other-cases"'));
+    const section = otherCasesSection(page.html);
     expect(section).toContain(staffText('case.otherCases'));
     expect(section).toContain(`href="/inbox/handoffs/${firstId}"`);
     expect(section).toContain(staffText('status.closed'));
@@ -93,7 +104,7 @@ describe(`a resident's earlier cases on ${onPostgres ? 'Postgres' : 'PGlite'}`, 
     const fresh = await residentAsksForPerson(app, 'Voor het eerst hier');
     expect((await fatima.post(`/inbox/handoffs/${fresh.handoffId}/claim`)).status).toBe(303);
     const freshPage = await fatima.page(`/inbox/handoffs/${fresh.handoffId}`);
-    expect(freshPage.html).not.toContain('other-cases');
+    expect(otherCasesSection(freshPage.html)).toBe('');
     const freshApi = await app.server.request(`/api/handoffs/${fresh.handoffId}`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });

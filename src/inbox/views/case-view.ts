@@ -271,7 +271,10 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
   return layout(p, l.t('case.pageTitle'), body, { page: 'case', caseId: r.id });
 }
 
-/** "Earlier contact": each other case of the resident with its course, linking to it (opening it follows the usual rules). */
+/**
+ * "Earlier contact": each other case of the resident with its course, linking to it (opening it follows
+ * the usual rules). Who held it helps matching, so a summary reader sees it; referrals only a case reader.
+ */
 function otherCasesSection(l: Labels, m: CaseViewModel): Html | string {
   if (m.otherCases.length === 0) return '';
   return markup`<section class="card other-cases">
@@ -286,7 +289,7 @@ function otherCasesSection(l: Labels, m: CaseViewModel): Html | string {
           <div class="muted">
             ${l.phase(c.phase)}${c.trajectory ? markup` · ${l.trajectory(c.trajectory)}` : ''}${holder ? markup` · ${holder}` : ''}${c.closedAt ? markup` · ${l.t('case.otherCaseClosed', { when: l.dateTime(c.closedAt) })}` : ''}
           </div>
-          ${c.referrals.length ? markup`<div>${c.referrals.map((a) => markup`<span class="chip">${l.agency(a)}</span>`)}</div>` : ''}
+          ${m.full && c.referrals.length ? markup`<div>${c.referrals.map((a) => markup`<span class="chip">${l.agency(a)}</span>`)}</div>` : ''}
         </li>`;
       })}
     </ul>
