@@ -35,6 +35,14 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
+interface Details {
+  id: number;
+  text: string | null;
+  choices: OutboundMessage['choices'] | null;
+  locale: string | null;
+  externalId: string;
+}
+
 interface ClaimedRow {
   id: number;
   message_id: number;
@@ -66,11 +74,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const leaseMs = options.leaseMs ?? 60_000;
   const batchSize = options.batchSize ?? 50;
   let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
-  let again = false;
-  let stopped = true;
+  let started = false;
+  /** Set by stop(): no new rows are claimed, those in flight finish. */
+  let stopping = false;
 
-  async function claim(): Promise<ClaimedRow[]> {
+  async function claim(limit: number): Promise<ClaimedRow[]> {
     // Channels this process cannot send on right now: their rows wait, and no attempt is counted.
     const paused = [...adapters].filter(([, adapter]) => adapter.isReady?.() === false).map(([channel]) => channel);
     const notPaused =
@@ -94,7 +102,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
               and (o.delivery_status = ${DELETING} or p.delivery_status is distinct from ${DELETING})
           )
         order by o.id
-        limit ${batchSize}
+        limit ${limit}
         for update skip locked
       )
       returning id, message_id, resident_id, channel, attempts, delivery_status, channel_message_id,
@@ -214,9 +222,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (settled) options.onDeletionSettled?.({ residentId: row.resident_id, channel: row.channel, externalUserId });
   }
 
-  async function runOnce(): Promise<number> {
-    const claimed = await claim();
-    if (claimed.length === 0) return 0;
+  /** Message text and the resident's channel address of claimed rows, by message id. */
+  async function detailsOf(claimed: ClaimedRow[]): Promise<Map<number, Details>> {
     const details = await db
       .select({
         id: messages.id,
@@ -233,20 +240,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           claimed.map((r) => r.message_id),
         ),
       );
-    const byMessage = new Map(details.map((d) => [d.id, d]));
-    await Promise.all(
-      claimed.map(async (row) => {
-        const d = byMessage.get(row.message_id);
-        if (!d) return;
-        if (row.delivery_status === DELETING) {
-          try {
-            await deleteOne(row, d.externalId);
-            options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
-          } catch (error) {
-            logger.error({ err: error, outboxId: row.id }, 'could not record the outcome of a deletion');
-          }
-          return;
-        }
+    return new Map(details.map((d) => [d.id, d]));
+  }
+
+  /** Sends (or deletes) one claimed row and records the outcome; never throws. */
+  async function handle(row: ClaimedRow, d: Details | undefined): Promise<void> {
+    if (!d) return;
+    try {
+      if (row.delivery_status === DELETING) {
+        await deleteOne(row, d.externalId);
+      } else {
         const locale = d.locale ?? 'nl';
         const message: OutboundMessage = {
           text: database.cipher.decryptText(d.text) ?? '',
@@ -254,48 +257,77 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           locale,
           dir: options.dirOf(locale),
         };
-        try {
-          await sendOne(row, message, d.externalId);
-          options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
-        } catch (error) {
-          logger.error({ err: error, outboxId: row.id }, 'could not record the outcome of a send');
-        }
-      }),
-    );
-    return claimed.length;
-  }
-
-  /** Runs until nothing is due, never two runs at once. */
-  function drain(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      let total = 0;
-      try {
-        do {
-          again = false;
-          let handled: number;
-          do {
-            handled = await runOnce();
-            total += handled;
-          } while (handled > 0 && !stopped);
-        } while (again && !stopped);
-      } catch (error) {
-        logger.error({ err: error }, 'dispatcher run failed');
-      } finally {
-        running = null;
+        await sendOne(row, message, d.externalId);
       }
-      return total;
-    })();
-    return running;
+      options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
+    } catch (error) {
+      logger.error({ err: error, outboxId: row.id }, 'could not record the outcome of a send or deletion');
+    }
   }
 
+  /**
+   * Keeps up to `batchSize` rows in flight: claims what is due for the free places, and claims again
+   * as soon as one row is done. A slow send (a channel's per-chat pace holds it a second) then holds
+   * only its own resident, whose next row is claimable once it is done; never the other residents.
+   */
+  const inFlight = new Set<Promise<void>>();
+  let handled = 0;
+  let filling: Promise<void> | null = null;
+  let fillAgain = false;
+
+  async function fillLoop(): Promise<void> {
+    try {
+      do {
+        fillAgain = false;
+        while (!stopping && inFlight.size < batchSize) {
+          const claimed = await claim(batchSize - inFlight.size);
+          if (claimed.length === 0) break;
+          const details = await detailsOf(claimed);
+          for (const row of claimed) {
+            const job: Promise<void> = handle(row, details.get(row.message_id)).finally(() => {
+              inFlight.delete(job);
+              handled++;
+              if (!stopping) void fill();
+            });
+            inFlight.add(job);
+          }
+        }
+      } while (fillAgain && !stopping);
+    } catch (error) {
+      logger.error({ err: error }, 'dispatcher run failed');
+    }
+  }
+
+  /** Starts a fill, or asks the running one for another round. */
+  function fill(): Promise<void> {
+    if (filling) {
+      fillAgain = true;
+      return filling;
+    }
+    // Cleared in a `.finally` callback, which always runs after this assignment: a loop that finds
+    // nothing to do ends without awaiting, and clearing inside it would come before the assignment.
+    const run: Promise<void> = fillLoop().finally(() => {
+      if (filling === run) filling = null;
+    });
+    filling = run;
+    return run;
+  }
+
+  /** Sends until nothing is due and nothing is in flight; resolves with the rows handled meanwhile. */
+  async function drain(): Promise<number> {
+    const before = handled;
+    do {
+      await fill();
+      while (inFlight.size > 0) await Promise.race(inFlight);
+    } while (filling || fillAgain);
+    return handled - before;
+  }
+
+  // The poll only finds rows that became due (retries); new replies come with a kick.
   const schedule = () => {
-    if (stopped) return;
+    if (!started || stopping) return;
     timer = setTimeout(async () => {
-      await drain();
+      await fill();
       schedule();
     }, pollMs);
   };
@@ -303,17 +335,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     runOnce: () => drain(),
     kick: () => {
-      if (!stopped) void drain();
+      if (started && !stopping) void fill();
     },
     start: () => {
-      if (!stopped) return;
-      stopped = false;
+      if (started && !stopping) return;
+      started = true;
+      stopping = false;
       schedule();
     },
     stop: async () => {
-      stopped = true;
+      stopping = true;
       if (timer) clearTimeout(timer);
-      await running;
+      await filling;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -246,8 +246,8 @@ function telegramNotes(options: Options): string[] {
       `poll 20 ms, real TelegramAdapter through grammY); updates/s = updates ÷ wall-clock time of the run`,
     `telegram: TELEGRAM_MESSAGES_PER_SECOND=${TELEGRAM_BENCH_MESSAGES_PER_SECOND.toLocaleString('en-US')} so the global rate ` +
       `(default 25/s) is never the limit; the per-chat pace of 1 message a second stays, a real cost: the greeting's ` +
-      `second message is held 1 s, and that hold reaches other chats because the dispatcher waits for its whole ` +
-      `batch before it picks the next rows, which is what puts p95/p99 near 1 s`,
+      `second message is held 1 s; the dispatcher claims a free place at once, so that hold stays in its own chat ` +
+      `(on PGlite the one database connection, shared by every chat, is what the tail waits for)`,
     `telegram: updates/s is bounded by the chats, not the server: ${chats} chats typing ${meanTypingS.toFixed(2)} s on ` +
       `average between steps give at most ≈${Math.round(ceiling)} updates/s even with zero latency ` +
       `(raise --telegram-concurrency to load the server more)`,

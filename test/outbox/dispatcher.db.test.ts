@@ -47,6 +47,14 @@ async function drainFor(ms: number) {
   }
 }
 
+async function waitFor(check: () => boolean, ms = 5000) {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('the outbox dispatcher', () => {
   it('delivers every reply once, in order per resident, and records the channel message id', async () => {
     await hello('a');
@@ -58,6 +66,56 @@ describe('the outbox dispatcher', () => {
     expect(texts('b')).toHaveLength(2);
     const rows = await testDb.database.db.select().from(outbox);
     expect(rows.every((r) => r.status === 'sent' && r.channelMessageId?.startsWith('fake-'))).toBe(true);
+  });
+
+  it("keeps sending to others while one resident's send is held, and that resident's replies stay in order", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    channel.hold = (to) => (to === 'slow' ? held : undefined);
+    const to = (user: string) => channel.delivered.filter((d) => d.to === user).map((d) => d.text);
+    dispatcher.start();
+    try {
+      await hello('slow');
+      dispatcher.kick();
+      await waitFor(() => channel.attempts.some((a) => a.to === 'slow'));
+      await hello('quick');
+      dispatcher.kick();
+      await waitFor(() => to('quick').length === 2);
+      expect(to('slow')).toEqual([]);
+      release();
+      await waitFor(() => to('slow').length === 2);
+      expect(to('slow')).toEqual(to('quick')); // the same greeting, both messages in the same order
+    } finally {
+      release();
+      await dispatcher.stop();
+    }
+  });
+
+  it('goes on claiming after a kick that came while every place was taken', async () => {
+    const one = createDispatcher({
+      database: testDb.database,
+      adapters: new Map([['web', channel]]),
+      logger: silentLogger,
+      maxAttempts: 3,
+      pollMs: 10,
+      dirOf: () => 'ltr',
+      batchSize: 1,
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    channel.hold = (to) => (to === 'a' ? held : undefined);
+    one.start();
+    try {
+      await hello('a');
+      one.kick();
+      await waitFor(() => channel.attempts.length === 1);
+      one.kick(); // the one place is taken: this finds nothing to do
+      release();
+      await waitFor(() => channel.delivered.filter((d) => d.to === 'a').length === 2);
+    } finally {
+      release();
+      await one.stop();
+    }
   });
 
   it('retries a failed send after a backoff, and keeps the next message waiting behind it', async () => {
