@@ -138,6 +138,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     const giveUp = !result.retry || row.attempts >= maxAttempts;
     const delay = result.retryAfterMs ?? retryDelayMs(row.attempts);
+    // Marked before this row stops being pending: the resident's next row becomes claimable then, and
+    // another fill may claim it at once; an unreachable resident's rows are never claimed.
+    if (result.unreachable) await db.update(residents).set({ unreachable: true }).where(eq(residents.id, row.resident_id));
     await db
       .update(outbox)
       .set({
@@ -150,7 +153,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (result.unreachable) {
       // They blocked us (or left): nothing else queued for them can arrive either. Deletions of sent
       // messages stay queued: they go when the resident writes again (then reachable again).
-      await db.update(residents).set({ unreachable: true }).where(eq(residents.id, row.resident_id));
       await db
         .update(outbox)
         .set({ status: 'failed', lastError: 'the resident cannot be reached on this channel', leasedUntil: null })

@@ -25,15 +25,20 @@ afterAll(async () => {
 beforeEach(async () => {
   await testDb.truncate();
   channel = new FakeChannel('web');
-  dispatcher = createDispatcher({
+  dispatcher = dispatcherOnFakeChannel();
+});
+
+/** A dispatcher of its own (the app's is not started) sending through the test's fake channel. */
+const dispatcherOnFakeChannel = (options: { batchSize?: number } = {}) =>
+  createDispatcher({
     database: testDb.database,
     adapters: new Map([['web', channel]]),
     logger: silentLogger,
     maxAttempts: 3,
     pollMs: 10,
     dirOf: () => 'ltr',
+    ...options,
   });
-});
 
 const hello = (user: string) =>
   app.conversations.handleInbound({ channel: 'web', externalUserId: user, externalMessageId: `d-${++n}`, text: 'hallo' });
@@ -92,15 +97,7 @@ describe('the outbox dispatcher', () => {
   });
 
   it('goes on claiming after a kick that came while every place was taken', async () => {
-    const one = createDispatcher({
-      database: testDb.database,
-      adapters: new Map([['web', channel]]),
-      logger: silentLogger,
-      maxAttempts: 3,
-      pollMs: 10,
-      dirOf: () => 'ltr',
-      batchSize: 1,
-    });
+    const one = dispatcherOnFakeChannel({ batchSize: 1 });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     channel.hold = (to) => (to === 'a' ? held : undefined);
