@@ -27,6 +27,7 @@ import { createRetentionRunner, type RetentionRunner } from './privacy/retention
 import { projectPath } from './project-path.js';
 import { createServer } from './server/create-server.js';
 import { createTimerRunner, type TimerRunner } from './timers/timer-runner.js';
+import { BackgroundWork } from './lifecycle/background-work.js';
 
 export interface App {
   config: Config;
@@ -102,7 +103,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   adapters.set('web', webchat);
 
   // Reports started by the dispatcher, awaited by close() so none writes to a closed database.
-  const deletionReports = new Set<Promise<unknown>>();
+  const deletionReports = new BackgroundWork();
   const dispatcher = createDispatcher({
     database,
     adapters,
@@ -114,11 +115,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Discreet mode: an open web chat page clears at once; the resident hears of what could not be deleted.
     onDeletionSettled: (row) => {
       if (row.channel === 'web') webchat.wake(row.externalUserId);
-      const report = conversations
-        .reportFailedDeletions(row.residentId)
-        .catch((error) => logger.error({ err: error }, 'could not tell the resident about messages that were not deleted'))
-        .finally(() => deletionReports.delete(report));
-      deletionReports.add(report);
+      deletionReports.run(conversations.reportFailedDeletions(row.residentId), (error) =>
+        logger.error({ err: error }, 'could not tell the resident about messages that were not deleted'),
+      );
     },
   });
   const inbox = createInbox({
@@ -268,7 +267,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await retention.stop();
       await timers.stop();
       await dispatcher.stop();
-      await Promise.allSettled([...deletionReports]);
+      await deletionReports.idle();
       if (!options.database) await database.close();
     },
   };

@@ -3,6 +3,7 @@ import type { CaseEvents } from '../handoff/case-events.js';
 import type { HandoffQueries } from '../handoff/handoff-queries.js';
 import type { Logger } from '../logging/logger.js';
 import type { HandoffAlert, Notifier } from './alert.js';
+import { BackgroundWork } from '../lifecycle/background-work.js';
 
 /** What one committed conversation step did, as the conversation service reports it. */
 export interface CommittedStep {
@@ -73,19 +74,16 @@ export function createHandoffAlerts(deps: {
     for (const notifier of deps.notifiers) notifier.notify(alert);
   }
 
-  const pending = new Set<Promise<void>>();
+  const pending = new BackgroundWork();
   return {
     /** Called after each committed step; never throws (the resident's message is already stored). */
     onStep(step: CommittedStep): void {
       events.emit({ type: 'message', residentId: step.residentId, conversationId: step.conversationId });
       if (!step.effects.some((e) => e === 'handoff' || e === 'urgent')) return;
-      const job = markAndAlert(step)
-        .catch((error) => deps.logger.error({ err: error }, 'could not mark or announce a handoff'))
-        .finally(() => pending.delete(job));
-      pending.add(job);
+      pending.run(markAndAlert(step), (error) => deps.logger.error({ err: error }, 'could not mark or announce a handoff'));
     },
     async idle(): Promise<void> {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      await pending.idle();
       await Promise.all(deps.notifiers.map((n) => n.idle()));
     },
     stop(): void {

@@ -16,7 +16,8 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Writing direction of a locale, to rebuild the stored message. */
   dirOf: (locale: string) => 'ltr' | 'rtl';
-  batchSize?: number;
+  /** Rows sent at the same time at most (default 50); a free place is claimed again at once. */
+  maxInFlight?: number;
   /** Called after a send's outcome is recorded (the inbox shows each staff reply's delivery state). */
   onSettled?: (row: { messageId: number; residentId: string }) => void;
   /**
@@ -72,7 +73,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { database, adapters, logger, maxAttempts, pollMs } = options;
   const { db } = database;
   const leaseMs = options.leaseMs ?? 60_000;
-  const batchSize = options.batchSize ?? 50;
+  const maxInFlight = options.maxInFlight ?? 50;
   let timer: NodeJS.Timeout | null = null;
   let started = false;
   /** Set by stop(): no new rows are claimed, those in flight finish. */
@@ -268,7 +269,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /**
-   * Keeps up to `batchSize` rows in flight: claims what is due for the free places, and claims again
+   * Keeps up to `maxInFlight` rows in flight: claims what is due for the free places, and claims again
    * as soon as one row is done. A slow send (a channel's per-chat pace holds it a second) then holds
    * only its own resident, whose next row is claimable once it is done; never the other residents.
    */
@@ -281,8 +282,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     try {
       do {
         fillAgain = false;
-        while (!stopping && inFlight.size < batchSize) {
-          const claimed = await claim(batchSize - inFlight.size);
+        while (!stopping && inFlight.size < maxInFlight) {
+          const claimed = await claim(maxInFlight - inFlight.size);
           if (claimed.length === 0) break;
           const details = await detailsOf(claimed);
           for (const row of claimed) {

@@ -29,7 +29,7 @@ beforeEach(async () => {
 });
 
 /** A dispatcher of its own (the app's is not started) sending through the test's fake channel. */
-const dispatcherOnFakeChannel = (options: { batchSize?: number } = {}) =>
+const dispatcherOnFakeChannel = (options: { maxInFlight?: number } = {}) =>
   createDispatcher({
     database: testDb.database,
     adapters: new Map([['web', channel]]),
@@ -97,7 +97,7 @@ describe('the outbox dispatcher', () => {
   });
 
   it('goes on claiming after a kick that came while every place was taken', async () => {
-    const one = dispatcherOnFakeChannel({ batchSize: 1 });
+    const one = dispatcherOnFakeChannel({ maxInFlight: 1 });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     channel.hold = (to) => (to === 'a' ? held : undefined);

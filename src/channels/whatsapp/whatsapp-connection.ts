@@ -10,6 +10,7 @@ import type {
   WhatsAppSocketConfig,
   WhatsAppSocketFactory,
 } from './whatsapp-socket.js';
+import { BackgroundWork } from '../../lifecycle/background-work.js';
 
 /**
  * - `standby`: another instance holds the lease (and the socket); this one waits to take over.
@@ -123,11 +124,7 @@ export function createWhatsAppConnection(options: ConnectionOptions): WhatsAppCo
   let opening: Promise<void> | null = null;
   let lastWrites: Promise<unknown> = Promise.resolve();
   /** Messages and receipts being stored; stop() lets them finish so none writes after a shutdown. */
-  const handling = new Set<Promise<void>>();
-  const handle = (work: Promise<void>, onError: (error: unknown) => void): void => {
-    const job = work.catch(onError).finally(() => handling.delete(job));
-    handling.add(job);
-  };
+  const handling = new BackgroundWork();
   const qrWaiters = new Set<() => void>();
 
   function setState(state: WhatsAppState, changes: Partial<WhatsAppStatus> = {}) {
@@ -240,12 +237,12 @@ export function createWhatsAppConnection(options: ConnectionOptions): WhatsAppCo
         },
         'messages.upsert': (payload) => {
           if (live !== entry) return;
-          handle(handlers.onMessages(payload, socket), (error) =>
+          handling.run(handlers.onMessages(payload, socket), (error) =>
             logger.error({ err: error }, 'handling WhatsApp messages failed'),
           );
         },
         'messages.update': (payload) => {
-          handle(handlers.onMessageUpdates(payload), (error) =>
+          handling.run(handlers.onMessageUpdates(payload), (error) =>
             logger.warn({ err: error }, 'recording WhatsApp receipts failed'),
           );
         },
@@ -389,7 +386,7 @@ export function createWhatsAppConnection(options: ConnectionOptions): WhatsAppCo
       await within(opening ?? Promise.resolve(), 2000);
       await closeSocket();
       await within(lastWrites, 2000);
-      await within(Promise.allSettled([...handling]), 5000);
+      await within(handling.idle(), 5000);
       holding = false;
       await within(
         lease.release().catch((error) => logger.warn({ err: error }, 'could not release the WhatsApp lease')),

@@ -283,12 +283,16 @@ function otherCasesSection(l: Labels, m: CaseViewModel): Html | string {
     <ul class="other-case-list">
       ${m.otherCases.map((c) => {
         const holder = c.claimedBy ? (m.names.get(c.claimedBy) ?? c.claimedBy) : null;
+        const course = [
+          l.phase(c.phase),
+          c.trajectory ? l.trajectory(c.trajectory) : null,
+          holder,
+          c.closedAt ? l.t('case.otherCaseClosed', { when: l.dateTime(c.closedAt) }) : null,
+        ].filter(Boolean);
         return markup`<li>
           <a href="/inbox/handoffs/${c.id}">${l.t('case.otherCaseFrom', { when: l.dateTime(c.createdAt) })}</a>
           <span class="badge badge--${c.status}">${l.status(c.status)}</span>
-          <div class="muted">
-            ${l.phase(c.phase)}${c.trajectory ? markup` · ${l.trajectory(c.trajectory)}` : ''}${holder ? markup` · ${holder}` : ''}${c.closedAt ? markup` · ${l.t('case.otherCaseClosed', { when: l.dateTime(c.closedAt) })}` : ''}
-          </div>
+          <div class="muted">${course.join(' · ')}</div>
           ${m.full && c.referrals.length ? markup`<div>${c.referrals.map((a) => markup`<span class="chip">${l.agency(a)}</span>`)}</div>` : ''}
         </li>`;
       })}
