@@ -21,6 +21,8 @@ interface Conditions {
 export interface MachineInput {
   locale: string;
   localeHint: string | null;
+  /** The language the first message was written in, when it is not one we have texts for (or is Darija in Latin letters). */
+  writtenLanguage?: string | null;
   /** The resident's discreet mode and neutral wording from an earlier conversation. */
   discreet?: boolean;
   neutral?: boolean;
@@ -44,6 +46,11 @@ const SAFETY_CHOICES: ChoiceRef[] = SAFETY_OPTIONS.map((id, i) => ({
 /** The states of the emergency path, built in (not flow data): the engine restores them like steps. */
 export const BUILTIN_STATES = ['stop', 'stopped', 'emergency', 'safety', 'safetyCallTime', 'safetyLater', 'emergencyChoices'];
 const SKIP_CHOICE: ChoiceRef = { id: 'cmd:skip', label: 'bot:common.skip' };
+const PERSON_CHOICE: ChoiceRef = { id: 'cmd:person', label: 'bot:common.person' };
+/** From this many unclear answers in a row at one question, a person is offered. */
+const UNCLEAR_BEFORE_PERSON = 2;
+/** A first message in a language we have no texts for (not Darija in Latin letters, which we answer in Arabic). */
+const foreignLanguage = (context: IntakeContext) => Boolean(context.writtenLanguage) && context.writtenLanguage !== 'darija-latin';
 const CONTINUE_CHOICE: ChoiceRef = { id: 'cmd:continue', label: 'bot:common.continue' };
 
 export function initialContext(input: MachineInput): IntakeContext {
@@ -51,6 +58,7 @@ export function initialContext(input: MachineInput): IntakeContext {
     locale: input.locale,
     localeChosen: false,
     localeHint: input.localeHint,
+    writtenLanguage: input.writtenLanguage ?? null,
     greeted: false,
     answers: {},
     notes: [],
@@ -114,7 +122,12 @@ export function compileFlow(
           type: 'say',
           key: hinted ? step.hintedPrompt! : step.prompt,
           allLocales: firstContact && !hinted ? true : undefined,
-          choices: [...choicesFor(step, context), ...(skippable ? [SKIP_CHOICE] : [])],
+          choices: [
+            ...choicesFor(step, context),
+            ...(skippable ? [SKIP_CHOICE] : []),
+            // Someone writing Polish or Tarifit may read none of the four: a person is one press away.
+            ...(firstContact && foreignLanguage(context) ? [PERSON_CHOICE] : []),
+          ],
         });
         return out;
       }
@@ -175,14 +188,37 @@ export function compileFlow(
           choices: [CONTINUE_CHOICE, ...choicesFor(step, context).filter((c) => !chosen.includes(c.id.split(':')[1]!))],
         };
       }),
-      rememberQuestion: assign((_, params: { step: string }) => ({ lastQuestion: params.step })),
+      rememberQuestion: assign(({ context }, params: { step: string }) => ({
+        lastQuestion: params.step,
+        unclearCount: context.lastQuestion === params.step ? (context.unclearCount ?? 0) : 0,
+      })),
+      /**
+       * "Sorry, I didn't understand", in every language while none is chosen yet. From the second time
+       * at one question (or at once before a language is chosen) a person is offered: never a loop.
+       */
+      sayUnclear: enqueueActions(({ context, enqueue }, params: { key: string }) => {
+        const count = (context.unclearCount ?? 0) + 1;
+        const allLocales = context.localeChosen ? undefined : true;
+        enqueue.assign({ unclearCount: count });
+        enqueue.emit({ type: 'say', key: params.key, allLocales });
+        if (count >= UNCLEAR_BEFORE_PERSON || !context.localeChosen) {
+          enqueue.emit({ type: 'say', key: 'bot:unclearPerson', allLocales, choices: [PERSON_CHOICE] });
+        }
+      }),
+      /** A message kept as the resident's own words at the question they are at (or where the event says). */
+      keepNote: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'NOTE') return;
+        const step = event.step ?? context.lastQuestion ?? 'other';
+        enqueue.assign({ notes: [...context.notes, { step, messageId: event.messageId, kind: 'text' as const }] });
+        if (event.ack) enqueue.emit({ type: 'say', key: 'bot:note.saved' });
+      }),
       saveAnswer: assign(({ context, event }, params: { field: string }) => {
         const option = event.type === 'ANSWER' ? event.option : event.type === 'TEXT' ? event.guessedLocale : null;
         if (!option) return {};
         const answers = { ...context.answers, [params.field]: option };
-        if (params.field === 'locale') return { answers, locale: option, localeChosen: true };
-        if (params.field === 'consent') return { answers, consent: option === 'yes' };
-        return { answers };
+        if (params.field === 'locale') return { answers, locale: option, localeChosen: true, unclearCount: 0 };
+        if (params.field === 'consent') return { answers, consent: option === 'yes', unclearCount: 0 };
+        return { answers, unclearCount: 0 };
       }),
       /** Without a choice the language question keeps the language the conversation already has. */
       keepLocale: assign({ localeChosen: true }),
@@ -270,7 +306,7 @@ export function compileFlow(
   const reprompt = (stepId: string, unclearKey?: string): Transition => ({
     target: stepId,
     reenter: true,
-    actions: unclearKey ? [say(unclearKey)] : [],
+    actions: unclearKey ? [{ type: 'sayUnclear', params: { key: unclearKey } }] : [],
   });
 
   const reminder = (): Record<number, Transition> => ({
@@ -570,6 +606,7 @@ export function compileFlow(
       TEXT: { target: '.resume', actions: [{ type: 'addNote', params: { step: 'other' } }, 'ackNote'] },
       MEDIA: { target: '.resume', actions: [{ type: 'addNote', params: { step: 'other' } }, 'ackNote'] },
       DANGER: { target: '.emergency', actions: dangerActions('danger') },
+      NOTE: { actions: ['keepNote'] },
       /** Internal: ask the current question again (after a flow change). */
       REPROMPT: { target: '.resume' },
       NOTICE: { target: '.resume', actions: ['sayNotice'] },

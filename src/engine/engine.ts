@@ -17,7 +17,8 @@ import type {
   PersistedConversation,
   TimerRequest,
 } from './types.js';
-import { dangerLocale, understand, type StepView } from './understand.js';
+import { guessLocale, understand, type StepView } from './understand.js';
+import { createMessageReader } from './understanding/message-reader.js';
 import { buildVocabulary, type Vocabulary } from './vocabulary.js';
 
 export type StepInput =
@@ -64,8 +65,16 @@ export interface Engine {
   noticeTimers(conversation: ConversationState): TimerRequest[];
 }
 
+/** A language identifier for free text (ISO 639-1 code, and whether the guess is reliable). */
+export type DetectLanguage = (text: string) => { language: string; reliable: boolean } | null;
+
 export interface EngineOptions {
   render: RenderDefaults;
+  /**
+   * Identifies the language of a first message in any language (src/i18n/detect-language.ts wraps a
+   * package for it). Without it only the script and the locales' marker words tell.
+   */
+  detectLanguage?: DetectLanguage;
   /** For tests: a shorter reminder than the flow's. */
   reminderAfterMs?: number;
   /** For tests: a shorter discreet-mode deletion delay than the flow's `discreetDeleteAfterMinutes`. */
@@ -79,6 +88,10 @@ export interface EngineOptions {
 const EVENTS_WHILE_WITH_PERSON = new Set(['STOP', 'LANGUAGE', 'DISCREET', 'NEUTRAL', 'NORMAL']);
 /** What a first message is acted on for straight away (anything else is a greeting). */
 const EVENTS_ON_FIRST_MESSAGE = new Set(['DANGER', 'PERSON', 'STOP', 'HELP', 'DISCREET', 'NEUTRAL', 'NORMAL']);
+/** A first message of this many words (not only a greeting) is kept as the resident's own words. */
+const MIN_WORDS_FIRST_STORY = 3;
+/** Below this many words a language detector guesses ("hallo" is German, Dutch and Spanish alike). */
+const MIN_WORDS_TO_DETECT = 3;
 /** Sub-dialogs the bot finishes even while a person has the chat (the resident started them). */
 const STEPS_WHILE_WITH_PERSON = new Set(['stop', 'language']);
 
@@ -94,6 +107,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     delayMs: discreetDeleteAfterMs,
   });
   const vocabulary: Vocabulary = buildVocabulary(flow, texts);
+  const reader = createMessageReader(texts);
   const stepsById = new Map<string, FlowStep>(flow.steps.map((s) => [s.id, s]));
   const stateIds = new Set([...stepsById.keys(), ...BUILTIN_STATES]);
 
@@ -104,20 +118,54 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
   };
 
   const stepView = (value: string, context: IntakeContext): StepView => {
-    if (value === 'stop') return { id: 'stop', answers: 'one', optionIds: ['yes', 'no'] };
-    if (value === 'safety') return { id: 'safety', answers: 'one', optionIds: [...SAFETY_OPTIONS] };
+    const plain = { done: 'skip', keepsStories: false } as const;
+    if (value === 'stop') return { id: 'stop', answers: 'one', optionIds: ['yes', 'no'], ...plain };
+    if (value === 'safety') return { id: 'safety', answers: 'one', optionIds: [...SAFETY_OPTIONS], ...plain };
     const step = stepsById.get(value);
-    if (!step) return { id: value, answers: 'none', optionIds: [] };
+    if (!step) return { id: value, answers: 'none', optionIds: [], done: 'continue', keepsStories: false };
     switch (step.kind) {
       case 'choice':
-        return { id: step.id, answers: 'one', optionIds: orderedOptions(step, context).map((o) => o.id) };
+        return {
+          id: step.id,
+          answers: 'one',
+          optionIds: orderedOptions(step, context).map((o) => o.id),
+          // "ok, that's all" skips a question, but never says yes to consent (its skip means no).
+          done: step.skipTo ? 'unclear' : 'skip',
+          keepsStories: step.question && (step.onText ?? 'reprompt') === 'reprompt',
+        };
       case 'multi':
-        return { id: step.id, answers: 'many', optionIds: step.options.map((o) => o.id) };
+        return { id: step.id, answers: 'many', optionIds: step.options.map((o) => o.id), done: 'continue', keepsStories: false };
       case 'summary':
-        return { id: step.id, answers: 'one', optionIds: ['confirm', 'change'] };
+        return { id: step.id, answers: 'one', optionIds: ['confirm', 'change'], done: 'confirm', keepsStories: false };
       case 'handoff':
-        return { id: step.id, answers: 'none', optionIds: [] };
+        return { id: step.id, answers: 'none', optionIds: [], done: 'continue', keepsStories: false };
     }
+  };
+
+  /** More than a greeting: worth keeping as the resident's own words. */
+  const isStory = (text: string): boolean => {
+    const reading = reader.read(text);
+    return reading.words >= MIN_WORDS_FIRST_STORY && !reading.greetingOnly;
+  };
+
+  /**
+   * The language a text is written in: a locale we have texts for (by script, by typical words, or by
+   * the detector), and the language itself when it is not one of ours or needs a word for the trust
+   * person ("darija-latin": Moroccan Arabic in Latin letters, answered in Arabic).
+   */
+  const languageOfText = (text: string): { locale: string | null; language: string | null } | null => {
+    const byScript = guessLocaleFromScript(text);
+    if (byScript) return { locale: byScript, language: null };
+    const reading = reader.read(text);
+    const byWords = guessLocale(text, reading);
+    if (byWords === 'ar') return { locale: 'ar', language: 'darija-latin' };
+    if (byWords && reading.markers.get(byWords)! >= 2) return { locale: byWords, language: null };
+    const detected = reading.words >= MIN_WORDS_TO_DETECT ? options.detectLanguage?.(text) : null;
+    if (detected?.reliable) {
+      const locale = supportedLocale(detected.language);
+      return { locale, language: locale ? null : detected.language };
+    }
+    return byWords ? { locale: byWords, language: null } : null;
   };
 
   const restore = (state: ConversationState): { snapshot: AnyMachineSnapshot; migrated: boolean } => {
@@ -138,7 +186,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     flow,
     mentionsDanger(text) {
       if (!text) return false;
-      return dangerLocale(normalize(text), texts.locales, vocabulary) !== null;
+      return reader.read(text).danger !== null;
     },
     say(conversation, key, vars) {
       const context = conversation.snapshot.context;
@@ -181,10 +229,12 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
 
       if (conversation === null) {
         const content = input.type === 'inbound' ? input.content : undefined;
-        const hint = supportedLocale(content?.localeHint) ?? (content?.text ? guessLocaleFromScript(content.text) : null);
+        const written = content?.text ? languageOfText(content.text) : null;
+        const hint = written?.locale ?? supportedLocale(content?.localeHint);
         const [first, actions] = initialTransition(machine, {
           locale: hint ?? texts.sourceLocale,
           localeHint: hint,
+          writtenLanguage: written?.language ?? null,
           discreet: content?.privacy?.discreet,
           neutral: content?.privacy?.neutral,
         });
@@ -192,12 +242,16 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
         collect(actions as never);
         if (content) {
           // A first message is a greeting; only danger and explicit commands are acted on straight away.
-          events = understand(
+          const acted = understand(
             content,
             stepView(String(snapshot.value), snapshot.context),
             snapshot.context.locale,
             vocabulary,
+            reader,
           ).filter((e) => EVENTS_ON_FIRST_MESSAGE.has(e.type));
+          // It often holds the whole problem: kept as the resident's own words (danger keeps it itself).
+          const story = content.text !== undefined && isStory(content.text) && !acted.some((e) => e.type === 'DANGER');
+          events = [...(story ? [{ type: 'NOTE', messageId: content.messageId, step: 'first' } as const] : []), ...acted];
         }
       } else {
         const restored = restore(conversation);
@@ -218,6 +272,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
             stepView(String(snapshot.value), snapshot.context),
             snapshot.context.locale,
             vocabulary,
+            reader,
           );
         }
       }

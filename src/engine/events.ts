@@ -1,4 +1,5 @@
 import type { MediaKind, Notice } from './types.js';
+import type { DangerCategory } from './understanding/message-reader.js';
 
 /** What a resident's message means at the current step; the machine only ever sees these. */
 export type MachineEvent =
@@ -7,7 +8,12 @@ export type MachineEvent =
   | { type: 'TEXT'; messageId: number; guessedLocale: string | null }
   | { type: 'MEDIA'; messageId: number; kind: MediaKind }
   | { type: 'UNCLEAR' }
-  | { type: 'DANGER'; messageId: number; locale: string }
+  | { type: 'DANGER'; messageId: number; locale: string; category: DangerCategory }
+  /**
+   * Keep the message as the resident's own words without moving on (it comes before the event that
+   * answers or asks again); `ack` thanks them for it.
+   */
+  | { type: 'NOTE'; messageId: number; ack?: boolean; step?: string }
   | { type: 'SKIP' }
   | { type: 'CONTINUE' }
   | { type: 'PERSON' }

@@ -95,6 +95,13 @@ export interface IntakeContext extends IntakeRecord {
   /** True once the resident chose a language (or the hint was taken); before that the greeting is multilingual. */
   localeChosen: boolean;
   localeHint: string | null;
+  /**
+   * The language of the first message when it is not one we have texts for ("pl", "fr") or needs a word
+   * for the trust person ("darija-latin"). Optional: older snapshots lack it.
+   */
+  writtenLanguage?: string | null;
+  /** Unclear answers in a row at the current question; from the second on a person is offered. */
+  unclearCount?: number;
   /** The greeting is said once per conversation (and again after start over), not at every repeat. */
   greeted: boolean;
   lastQuestion: string | null;

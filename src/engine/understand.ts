@@ -1,6 +1,7 @@
 import type { CommandEventType, MachineEvent } from './events.js';
 import { containsPhrase, guessLocaleFromScript, normalize, parseNumbers, wordCount } from './text-match.js';
 import type { InboundContent } from './types.js';
+import type { MessageReader, Reading } from './understanding/message-reader.js';
 import { COMMANDS, matchesEntry, type Command, type Vocabulary, type WordEntry } from './vocabulary.js';
 
 /** The step the resident is at, as far as reading their message is concerned. */
@@ -9,6 +10,10 @@ export interface StepView {
   /** How answers are read: one option, several, or none (a step that only listens). */
   answers: 'one' | 'many' | 'none';
   optionIds: string[];
+  /** What "that's all / ok / 👍" means here: go on, skip the question, confirm, or nothing (ask again). */
+  done: 'continue' | 'skip' | 'confirm' | 'unclear';
+  /** A story told at this question is kept as the resident's own words (the question is asked again). */
+  keepsStories: boolean;
 }
 
 const COMMAND_EVENTS: Record<Command, CommandEventType> = {
@@ -40,12 +45,25 @@ const SLASH_COMMANDS: Record<string, CommandEventType> = {
 
 /** Longest phrase-matching text that still counts as "typing the option's word", not a story. */
 const MAX_WORDS_FOR_OPTION_PHRASE = 4;
+/**
+ * Up to this many words, a sentence that names exactly one option answers with it, and the rest of the
+ * sentence is kept as a note ("Tarifit alsjeblieft, een vrouw": woman, and the wish for Tarifit).
+ */
+const MAX_WORDS_FOR_ANSWER_IN_SENTENCE = 12;
+/** From this many words an answer that is not an option is a story worth keeping, not a typo. */
+const MIN_WORDS_FOR_STORY = 4;
 
 /**
  * Reads one inbound message at one step into machine events. Danger comes before everything:
  * a message that names violence or suicide is answered with the emergency numbers whatever step it is.
  */
-export function understand(content: InboundContent, step: StepView, locale: string, vocabulary: Vocabulary): MachineEvent[] {
+export function understand(
+  content: InboundContent,
+  step: StepView,
+  locale: string,
+  vocabulary: Vocabulary,
+  reader: MessageReader,
+): MachineEvent[] {
   const localesInOrder = [locale, ...[...vocabulary.keys()].filter((l) => l !== locale)];
 
   if (content.choice) return [readChoice(content.choice, step, content)];
@@ -56,8 +74,10 @@ export function understand(content: InboundContent, step: StepView, locale: stri
   const text = normalize(raw);
   if (!text && !raw.trim()) return [{ type: 'CONTINUE' }];
 
-  const danger = dangerLocale(text, localesInOrder, vocabulary);
-  if (danger) return [{ type: 'DANGER', messageId: content.messageId, locale: danger }];
+  const reading = reader.read(raw, localesInOrder);
+  if (reading.danger) {
+    return [{ type: 'DANGER', messageId: content.messageId, locale: reading.danger.locale, category: reading.danger.category }];
+  }
 
   const slash = SLASH_COMMANDS[raw.trim().toLowerCase().split(/[\s@]/)[0] ?? ''];
   if (slash) return [commandEvent(slash, content)];
@@ -72,6 +92,8 @@ export function understand(content: InboundContent, step: StepView, locale: stri
     }
   }
 
+  if (reading.person) return [{ type: 'PERSON' }];
+
   const numbers = parseNumbers(raw);
   if (numbers && step.answers !== 'none') {
     const chosen = numbers.map((n) => step.optionIds[n - 1]);
@@ -81,23 +103,52 @@ export function understand(content: InboundContent, step: StepView, locale: stri
     return [{ type: 'UNCLEAR' }];
   }
 
-  if (wordCount(text) <= MAX_WORDS_FOR_OPTION_PHRASE) {
+  if (reading.done && step.answers !== 'none') return [doneEvent(step)];
+
+  const words = wordCount(text);
+  if (words <= MAX_WORDS_FOR_ANSWER_IN_SENTENCE && step.answers !== 'none') {
     const loose = matchOptions(step, localesInOrder, vocabulary, (w) => containsPhrase(text, w.normalized));
-    if (loose.length === 1 || (loose.length > 1 && step.answers === 'many')) return [answerEvent(step, loose)];
+    const answered = loose.length === 1 || (loose.length > 1 && step.answers === 'many');
+    if (answered && words <= MAX_WORDS_FOR_OPTION_PHRASE) return [answerEvent(step, loose)];
+    // A longer sentence answers only when nothing in it turns the option around ("liever geen man").
+    if (answered && !reading.negated) return [{ type: 'NOTE', messageId: content.messageId }, answerEvent(step, loose)];
   }
 
-  return [{ type: 'TEXT', messageId: content.messageId, guessedLocale: guessLocaleFromScript(raw) }];
+  if (step.keepsStories && words >= MIN_WORDS_FOR_STORY) {
+    return [{ type: 'NOTE', messageId: content.messageId, ack: true }, { type: 'CONTINUE' }];
+  }
+  return [{ type: 'TEXT', messageId: content.messageId, guessedLocale: guessLocale(raw, reading) }];
 }
 
 /**
- * The locale whose danger words a normalised text names (trying `localesInOrder` in order), or null.
- * Every locale's list counts, whatever language the resident chose.
+ * The language of a text from its script (Arabic letters, Turkish letters) or, in Latin letters, from
+ * the words typical of each language ("bghit", "dyali", "wach": Darija, read as Arabic).
  */
-export function dangerLocale(text: string, localesInOrder: readonly string[], vocabulary: Vocabulary): string | null {
-  for (const l of localesInOrder) {
-    if (vocabulary.get(l)!.danger.some((phrase) => containsPhrase(text, phrase))) return l;
+export function guessLocale(raw: string, reading: Reading): string | null {
+  const byScript = guessLocaleFromScript(raw);
+  if (byScript) return byScript;
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const [locale, count] of reading.markers) {
+    if (count > bestCount) {
+      best = locale;
+      bestCount = count;
+    } else if (count === bestCount) best = null;
   }
-  return null;
+  return best;
+}
+
+function doneEvent(step: StepView): MachineEvent {
+  switch (step.done) {
+    case 'continue':
+      return { type: 'CONTINUE' };
+    case 'skip':
+      return { type: 'SKIP' };
+    case 'confirm':
+      return { type: 'ANSWER', option: 'confirm' };
+    case 'unclear':
+      return { type: 'UNCLEAR' };
+  }
 }
 
 /** A command as an event; the privacy commands carry the channel (their answer says how to do it there). */

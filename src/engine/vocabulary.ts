@@ -27,7 +27,6 @@ export interface LocaleVocabulary {
   commands: Map<Command, WordEntry[]>;
   /** step id -> option id -> words that choose it (the option's label first). */
   options: Map<string, Map<string, WordEntry[]>>;
-  danger: string[];
 }
 
 /** Every word list of every locale, normalised once when the engine is built. */
@@ -78,11 +77,7 @@ export function buildVocabulary(flow: FlowDefinition, texts: Texts): Vocabulary 
         ]),
       ),
     );
-    const danger = texts
-      .list(locale, 'words:danger')
-      .map((w) => normalize(w))
-      .filter(Boolean);
-    vocabulary.set(locale, { commands, options, danger });
+    vocabulary.set(locale, { commands, options });
   }
   return vocabulary;
 }

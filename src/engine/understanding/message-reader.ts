@@ -1,0 +1,192 @@
+import type { Texts } from '../texts.js';
+import { anchorWords, compilePattern, compileWordList, matchFrom, type Match, type Pattern } from './pattern.js';
+import { MASKED, tokenize, type Token } from './tokens.js';
+
+/** The kinds of danger the bot answers with the emergency numbers (issue 9). */
+export const DANGER_CATEGORIES = [
+  'violence',
+  'threat',
+  'fearHome',
+  'controlled',
+  'forcedMarriage',
+  'sexualAbuse',
+  'childHarm',
+  'selfHarm',
+] as const;
+export type DangerCategory = (typeof DANGER_CATEGORIES)[number];
+
+/** What one message says, read against every locale's phrases (a resident may mix languages). */
+export interface Reading {
+  danger: { category: DangerCategory; locale: string; pattern: string } | null;
+  /** The locale whose phrase asked for a person, or null. */
+  person: string | null;
+  /** The locale whose phrase said "that's all / nothing more / fine", or null (only for short messages). */
+  done: string | null;
+  /** True when the message is only a greeting ("hallo", "salam alaykoum", "merhaba"). */
+  greetingOnly: boolean;
+  /** Words of the message that are typical of each locale (for Latin-script Darija and mixed messages). */
+  markers: Map<string, number>;
+  /** True when any word is a negation in some locale ("niet", "geen", "لا", "değil"). */
+  negated: boolean;
+  words: number;
+}
+
+/** Patterns of one list, indexed by their first word when it is a plain word (most are). */
+class PatternSet {
+  readonly #byAnchor = new Map<string, Pattern[]>();
+  readonly #unanchored: Pattern[] = [];
+
+  constructor(patterns: Pattern[]) {
+    for (const pattern of patterns) {
+      const anchors = anchorWords(pattern);
+      if (!anchors) {
+        this.#unanchored.push(pattern);
+        continue;
+      }
+      for (const word of anchors) {
+        const list = this.#byAnchor.get(word) ?? [];
+        list.push(pattern);
+        this.#byAnchor.set(word, list);
+      }
+    }
+  }
+
+  /** The first match (by start position) of any pattern that `accept` keeps. */
+  find(tokens: readonly Token[], accept: (pattern: Pattern, match: Match) => boolean): { pattern: Pattern; match: Match } | null {
+    for (let start = 0; start < tokens.length; start++) {
+      const anchored = this.#byAnchor.get(tokens[start]!.word);
+      for (const pattern of anchored ? [...anchored, ...this.#unanchored] : this.#unanchored) {
+        const end = matchFrom(pattern, tokens, start);
+        if (end >= 0 && accept(pattern, { start, end })) return { pattern, match: { start, end } };
+      }
+    }
+    return null;
+  }
+
+  /** Every match of every pattern (for masking). */
+  all(tokens: readonly Token[]): Match[] {
+    const out: Match[] = [];
+    this.find(tokens, (_, match) => {
+      out.push(match);
+      return false;
+    });
+    return out;
+  }
+}
+
+interface LocalePhrases {
+  locale: string;
+  negator: (t: Token) => boolean;
+  harmless: PatternSet;
+  danger: [DangerCategory, PatternSet][];
+  person: PatternSet;
+  done: PatternSet;
+  greeting: PatternSet;
+  markers: (t: Token) => boolean;
+}
+
+/** How far before a phrase a negation cancels it ("ik ben niet bang om naar huis te gaan"). */
+const NEGATION_REACH = 2;
+/** "That's all" counts only when it is (nearly) the whole message: "ok dank je" yes, "ok maar ik heb ook schulden" no. */
+const DONE_EXTRA_WORDS = 2;
+
+export interface MessageReader {
+  read(text: string, localesInOrder?: readonly string[]): Reading;
+  readonly locales: readonly string[];
+}
+
+/**
+ * Reads messages with the phrases of `locales/<lng>/understanding.json`. Pure and deterministic: the
+ * same text gives the same reading; the phrases are compiled once.
+ */
+export function createMessageReader(texts: Texts): MessageReader {
+  const byLocale = new Map<string, LocalePhrases>();
+  for (const locale of texts.locales) {
+    const where = (list: string) => `locales/${locale}/understanding.json ${list}`;
+    const negator = compileWordList(texts.list(locale, 'understanding:negators'), where('negators'));
+    const compile = (key: string, negation = true) =>
+      new PatternSet(texts.list(locale, `understanding:${key}`).map((p) => compilePattern(p, where(key), negation ? negator : null)));
+    byLocale.set(locale, {
+      locale,
+      negator,
+      harmless: compile('harmless', false),
+      danger: DANGER_CATEGORIES.map((c) => [c, compile(`danger.${c}`)]),
+      person: compile('person'),
+      done: compile('done', false),
+      greeting: compile('greeting', false),
+      markers: compileWordList(texts.list(locale, 'understanding:markers'), where('markers')),
+    });
+  }
+  const allLocales = [...byLocale.keys()];
+
+  /** A negation word shortly before the phrase turns it around, unless the phrase names the negation itself. */
+  const notNegated = (phrases: LocalePhrases, tokens: readonly Token[]) => (pattern: Pattern, match: Match) => {
+    if (pattern.negated) return true;
+    for (let i = Math.max(0, match.start - NEGATION_REACH); i < match.start; i++) if (phrases.negator(tokens[i]!)) return false;
+    return true;
+  };
+
+  return {
+    locales: allLocales,
+    read(text, localesInOrder = allLocales) {
+      const tokens = tokenize(text);
+      const ordered = localesInOrder.map((l) => byLocale.get(l)).filter((p): p is LocalePhrases => p !== undefined);
+
+      // Harmless phrases ("doodmoe", "de huisbaas dreigt met ontruiming") take their words out first.
+      const masked = [...tokens];
+      for (const phrases of ordered) {
+        for (const m of phrases.harmless.all(tokens)) for (let i = m.start; i < m.end; i++) masked[i] = MASKED;
+      }
+
+      let danger: Reading['danger'] = null;
+      search: for (const phrases of ordered) {
+        for (const [category, set] of phrases.danger) {
+          const found = set.find(masked, notNegated(phrases, tokens));
+          if (found) {
+            danger = { category, locale: phrases.locale, pattern: found.pattern.source };
+            break search;
+          }
+        }
+      }
+
+      let person: string | null = null;
+      for (const phrases of ordered) {
+        if (phrases.person.find(masked, notNegated(phrases, tokens))) {
+          person = phrases.locale;
+          break;
+        }
+      }
+
+      let done: string | null = null;
+      for (const phrases of ordered) {
+        const whole = (_: Pattern, m: Match) => tokens.length - (m.end - m.start) <= DONE_EXTRA_WORDS;
+        if (phrases.done.find(tokens, whole)) {
+          done = phrases.locale;
+          break;
+        }
+      }
+
+      const greeted = new Set<number>();
+      for (const phrases of ordered) {
+        for (const m of phrases.greeting.all(tokens)) for (let i = m.start; i < m.end; i++) greeted.add(i);
+      }
+
+      const markers = new Map<string, number>();
+      for (const phrases of ordered) {
+        const count = tokens.filter((t) => phrases.markers(t)).length;
+        if (count > 0) markers.set(phrases.locale, count);
+      }
+
+      const negated = tokens.some((t) => ordered.some((phrases) => phrases.negator(t)));
+      return {
+        negated,
+        danger,
+        person,
+        done,
+        greetingOnly: tokens.length > 0 && greeted.size === tokens.length,
+        markers,
+        words: tokens.length,
+      };
+    },
+  };
+}
