@@ -19,6 +19,7 @@ import { createEngine, type Engine } from './engine/engine.js';
 import { CaseEvents } from './handoff/case-events.js';
 import { createInbox, type Inbox, type InboxOptions } from './inbox/create-inbox.js';
 import { loadFlowFile } from './engine/load-flow.js';
+import { detectLanguage } from './i18n/detect-language.js';
 import { loadTexts, type LoadedTexts } from './i18n/load-texts.js';
 import type { Logger } from './logging/logger.js';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
@@ -84,6 +85,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const flow = loadFlowFile(path.resolve(config.FLOW_FILE), texts.has);
   const engine = createEngine(flow, texts, {
     render: { org: config.ORG_NAME },
+    detectLanguage,
     ...(options.reminderAfterMs !== undefined ? { reminderAfterMs: options.reminderAfterMs } : {}),
     ...(options.discreetDeleteAfterMs !== undefined ? { discreetDeleteAfterMs: options.discreetDeleteAfterMs } : {}),
   });

@@ -25,6 +25,8 @@ export interface InboundMessage {
   /** A language the channel suggests (language_code, phone country code, browser language). */
   localeHint?: string | undefined;
   displayName?: string | undefined;
+  /** The resident's phone number when the channel has it (WhatsApp): offered when they choose a call. */
+  knownPhone?: string | undefined;
 }
 
 export interface Recipient {

@@ -249,6 +249,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
                 notice: message.notice,
                 localeHint: message.localeHint ?? resident.locale ?? undefined,
                 channel: message.channel,
+                knownPhone: message.knownPhone,
                 privacy: open ? undefined : { discreet: resident.discreet, neutral: resident.neutral },
               },
             };

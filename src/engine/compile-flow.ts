@@ -1,6 +1,6 @@
 import { assign, emit, enqueueActions, setup, type AnyStateMachine } from 'xstate';
 import type { MachineEvent } from './events.js';
-import type { ChoiceStep, FlowDefinition, FlowOption, FlowStep, MultiStep, SummaryStep } from './flow-definition.js';
+import type { ChoiceStep, DetailsStep, FlowDefinition, FlowOption, FlowStep, MultiStep, SummaryStep } from './flow-definition.js';
 import type { ChoiceRef, SayRequest, TextValue } from './say.js';
 import type { Effect, IntakeContext, MediaKind } from './types.js';
 
@@ -15,11 +15,19 @@ interface Conditions {
   notAcked?: boolean;
   lastQuestion?: string;
   safetyKnown?: boolean;
+  /** The event answers one of these options (ANSWERS of a multi step). */
+  chose?: string[];
+  /** The reminder was said since the question was asked. */
+  reminded?: boolean;
+  /** The safety question was asked after the handoff and is not answered yet. */
+  safetyPending?: boolean;
   discreet?: boolean;
 }
 
 export interface MachineInput {
   locale: string;
+  /** The resident's phone number as the channel knows it (WhatsApp), offered when a call is chosen. */
+  knownPhone?: string | null;
   localeHint: string | null;
   /** The language the first message was written in, when it is not one we have texts for (or is Darija in Latin letters). */
   writtenLanguage?: string | null;
@@ -46,11 +54,27 @@ const SAFETY_CHOICES: ChoiceRef[] = SAFETY_OPTIONS.map((id, i) => ({
 /** The states of the emergency path, built in (not flow data): the engine restores them like steps. */
 export const BUILTIN_STATES = ['stop', 'stopped', 'emergency', 'safety', 'safetyCallTime', 'safetyLater', 'emergencyChoices'];
 const SKIP_CHOICE: ChoiceRef = { id: 'cmd:skip', label: 'bot:common.skip' };
+/** What the bot says to the safety answer given after the handoff (a person is already on the way). */
+const SAFETY_ACK_AFTER_HANDOFF: Record<SafetyAnswer, string> = {
+  safe: 'bot:safety.noted',
+  later: 'bot:safety.laterText',
+  chatOnly: 'bot:safety.chatOnlyAck',
+  callAfter: 'bot:safety.callTimeAsk',
+};
 const PERSON_CHOICE: ChoiceRef = { id: 'cmd:person', label: 'bot:common.person' };
 /** From this many unclear answers in a row at one question, a person is offered. */
 const UNCLEAR_BEFORE_PERSON = 2;
 /** A first message in a language we have no texts for (not Darija in Latin letters, which we answer in Arabic). */
 const foreignLanguage = (context: IntakeContext) => Boolean(context.writtenLanguage) && context.writtenLanguage !== 'darija-latin';
+/**
+ * A question carries a "talk to a person" button after two unclear answers, after one before a language
+ * is chosen, and at once for someone who wrote in a language we have no texts for: never a loop.
+ */
+function offersPerson(context: IntakeContext): boolean {
+  const unclear = context.unclearCount ?? 0;
+  if (!context.localeChosen) return unclear >= 1 || foreignLanguage(context);
+  return unclear >= UNCLEAR_BEFORE_PERSON;
+}
 const CONTINUE_CHOICE: ChoiceRef = { id: 'cmd:continue', label: 'bot:common.continue' };
 
 export function initialContext(input: MachineInput): IntakeContext {
@@ -59,6 +83,7 @@ export function initialContext(input: MachineInput): IntakeContext {
     localeChosen: false,
     localeHint: input.localeHint,
     writtenLanguage: input.writtenLanguage ?? null,
+    knownPhone: input.knownPhone ?? null,
     greeted: false,
     answers: {},
     notes: [],
@@ -79,6 +104,13 @@ const channelText = (prefix: string, channel: string | null): TextValue => ({
 });
 /** The timer of discreet mode's quiet-spell deletion (one per conversation, pushed on by every bot message). */
 export const DISCREET_SWEEP_ID = 'discreetSweep';
+
+/** The value a details step offers to confirm: the one given before, or the channel's own phone number. */
+export function knownDetail(step: DetailsStep, context: IntakeContext): string | null {
+  const given = context.answers[step.save];
+  if (typeof given === 'string' && given) return given;
+  return step.detail === 'phone' ? (context.knownPhone ?? null) : null;
+}
 
 /** Options in the order shown (and numbered): on the language question a suggested language comes first. */
 export function orderedOptions(step: ChoiceStep | MultiStep, context: IntakeContext): FlowOption[] {
@@ -107,6 +139,9 @@ export function compileFlow(
     const label = fieldOwner.get(field)?.options.find((o) => o.id === optionId)?.label;
     return label ? { t: label } : optionId;
   };
+  /** The flow's field for each kind of detail (where a phone number typed at any question is kept). */
+  const detailFields = new Map(flow.steps.filter((s): s is DetailsStep => s.kind === 'details').map((s) => [s.detail, s.save]));
+
   const choicesFor = (step: ChoiceStep | MultiStep, context: IntakeContext): ChoiceRef[] =>
     orderedOptions(step, context).map((o, i) => ({ id: `${step.id}:${o.id}`, label: o.label, number: i + 1 }));
 
@@ -125,8 +160,7 @@ export function compileFlow(
           choices: [
             ...choicesFor(step, context),
             ...(skippable ? [SKIP_CHOICE] : []),
-            // Someone writing Polish or Tarifit may read none of the four: a person is one press away.
-            ...(firstContact && foreignLanguage(context) ? [PERSON_CHOICE] : []),
+            ...(offersPerson(context) ? [PERSON_CHOICE] : []),
           ],
         });
         return out;
@@ -145,6 +179,19 @@ export function compileFlow(
             ],
           },
         ];
+      case 'details': {
+        const known = knownDetail(step, context);
+        const person = offersPerson(context) ? [PERSON_CHOICE] : [];
+        if (known === null) return [{ type: 'say', key: step.prompt, choices: [SKIP_CHOICE, ...person] }];
+        return [
+          {
+            type: 'say',
+            key: step.confirmPrompt,
+            vars: { value: known },
+            choices: [{ id: `${step.id}:known`, label: step.confirmLabel, number: 1 }, SKIP_CHOICE, ...person],
+          },
+        ];
+      }
       case 'handoff':
         return [{ type: 'say', key: step.say }];
     }
@@ -190,8 +237,21 @@ export function compileFlow(
       }),
       rememberQuestion: assign(({ context }, params: { step: string }) => ({
         lastQuestion: params.step,
-        unclearCount: context.lastQuestion === params.step ? (context.unclearCount ?? 0) : 0,
+        ...(context.lastQuestion === params.step ? {} : { unclearCount: 0, reminded: false }),
       })),
+      saveDetail: assign(({ context, event }, params: { step: string }) => {
+        const step = stepsById.get(params.step) as DetailsStep;
+        const value = event.type === 'VALUE' ? event.value : event.type === 'ANSWER' ? knownDetail(step, context) : null;
+        return value === null ? {} : { answers: { ...context.answers, [step.save]: value }, unclearCount: 0 };
+      }),
+      /** A phone number typed at any question ("bel me op 06 1234 5678") is kept where the phone question keeps it. */
+      keepDetail: assign(({ context, event }) => {
+        if (event.type !== 'DETAIL') return {};
+        const field = detailFields.get(event.detail);
+        return field ? { answers: { ...context.answers, [field]: event.value } } : {};
+      }),
+      setReminded: assign((_, params: { on: boolean }) => ({ reminded: params.on })),
+      setSafetyPending: assign((_, params: { on: boolean }) => ({ safetyPending: params.on })),
       /**
        * "Sorry, I didn't understand", in every language while none is chosen yet. From the second time
        * at one question (or at once before a language is chosen) a person is offered: never a loop.
@@ -201,9 +261,8 @@ export function compileFlow(
         const allLocales = context.localeChosen ? undefined : true;
         enqueue.assign({ unclearCount: count });
         enqueue.emit({ type: 'say', key: params.key, allLocales });
-        if (count >= UNCLEAR_BEFORE_PERSON || !context.localeChosen) {
-          enqueue.emit({ type: 'say', key: 'bot:unclearPerson', allLocales, choices: [PERSON_CHOICE] });
-        }
+        // The question that follows carries the button (see offersPerson).
+        if (count >= UNCLEAR_BEFORE_PERSON || !context.localeChosen) enqueue.emit({ type: 'say', key: 'bot:unclearPerson', allLocales });
       }),
       /** A message kept as the resident's own words at the question they are at (or where the event says). */
       keepNote: enqueueActions(({ context, event, enqueue }) => {
@@ -283,6 +342,9 @@ export function compileFlow(
         (p.notAcked === undefined || !context.ackedWhileWaiting === p.notAcked) &&
         (p.lastQuestion === undefined || context.lastQuestion === p.lastQuestion) &&
         (p.safetyKnown === undefined || (context.answers.safety !== undefined) === p.safetyKnown) &&
+        (p.chose === undefined || (event.type === 'ANSWERS' && event.options.some((o) => p.chose!.includes(o)))) &&
+        (p.reminded === undefined || (context.reminded === true) === p.reminded) &&
+        (p.safetyPending === undefined || (context.safetyPending === true) === p.safetyPending) &&
         (p.discreet === undefined || (context.discreet === true) === p.discreet),
     },
   });
@@ -310,7 +372,17 @@ export function compileFlow(
   });
 
   const reminder = (): Record<number, Transition> => ({
-    [reminderMs]: { actions: [say('bot:reminder.text')] },
+    [reminderMs]: { actions: [say('bot:reminder.text'), { type: 'setReminded', params: { on: true } }] },
+  });
+  /**
+   * After the reminder, "sorry, I was away" is not an answer to the question: welcome back and ask it
+   * again (once; the next text is the resident's own words as usual).
+   */
+  const backFromReminder = (stepId: string): Transition => ({
+    guard: when({ reminded: true }),
+    target: stepId,
+    reenter: true,
+    actions: [{ type: 'setReminded', params: { on: false } }, say('bot:reminder.back')],
   });
 
   const dangerActions = (step: string) => [
@@ -318,6 +390,14 @@ export function compileFlow(
     'markUrgent',
     { type: 'effect', params: { effect: { type: 'urgent', reason: 'danger-words' } } },
   ];
+
+  // Setting the answer raises the urgency again, which rewrites the open handoff's preferences.
+  function safety(value: SafetyAnswer) {
+    return [
+      { type: 'setSafety', params: { value } },
+      { type: 'effect', params: { effect: { type: 'urgent', reason: 'danger-words' } } },
+    ];
+  }
 
   const states: Record<string, unknown> = {};
   for (const step of flow.steps) states[step.id] = compileStep(step);
@@ -359,8 +439,8 @@ export function compileFlow(
         let media: Transition[];
         if (step.onText === 'note') {
           const noteActions = [{ type: 'addNote', params: { step: step.id } }, 'ackNote'];
-          text = onward(step.next, noteActions, step.editing);
-          media = text;
+          text = [backFromReminder(step.id), ...onward(step.next, noteActions, step.editing)];
+          media = onward(step.next, noteActions, step.editing);
         } else if (step.onText === 'detectLanguage') {
           const guessed = [{ type: 'saveAnswer', params: { field: step.save ?? 'locale' } }];
           text = [
@@ -390,16 +470,17 @@ export function compileFlow(
       }
       case 'multi': {
         const note = [{ type: 'addNote', params: { step: step.id } }, say(step.ackNote, [CONTINUE_CHOICE])];
+        const add = { type: 'addAnswers', params: { field: step.save } };
+        const askSafety = step.options.filter((o) => o.askSafety).map((o) => o.id);
         return {
           entry: [...entry, { type: 'prompt', params: { step: step.id } }],
           after: reminder(),
           on: {
-            ANSWERS: {
-              actions: [
-                { type: 'addAnswers', params: { field: step.save } },
-                { type: 'ackAnswers', params: { step: step.id } },
-              ],
-            },
+            ANSWERS: [
+              // A topic such as "safety at home" asks whether it is safe to chat now (once per conversation).
+              ...(askSafety.length > 0 ? [{ guard: when({ chose: askSafety, safetyKnown: false }), target: 'safety', actions: [add] }] : []),
+              { actions: [add, { type: 'ackAnswers', params: { step: step.id } }] },
+            ],
             TEXT: { actions: note },
             MEDIA: { actions: note },
             UNCLEAR: reprompt(step.id, 'bot:unclear'),
@@ -430,12 +511,43 @@ export function compileFlow(
           },
         };
       }
+      case 'details': {
+        const saved = [{ type: 'saveDetail', params: { step: step.id } }];
+        const note = [{ type: 'addNote', params: { step: step.id } }, 'ackNote'];
+        return {
+          entry: [...entry, { type: 'prompt', params: { step: step.id } }],
+          after: reminder(),
+          on: {
+            VALUE: onward(step.next, saved),
+            ANSWER: onward(step.next, saved).map((t) => ({
+              ...t,
+              guard: when({ option: 'known', ...((t.guard as { params?: Conditions } | undefined)?.params ?? {}) }),
+            })),
+            SKIP: onward(step.next, []),
+            // A voice note may well say the number: kept for the trust person, and on.
+            MEDIA: onward(step.next, note),
+            TEXT: [backFromReminder(step.id), reprompt(step.id, step.unclear)],
+            UNCLEAR: reprompt(step.id, step.unclear),
+            CONTINUE: reprompt(step.id),
+          },
+        };
+      }
       case 'handoff': {
         // The first message after the handoff is acknowledged; later ones are for the trust person to read.
         const acknowledgeOnce = [say('bot:handoff.waitingAck'), { type: 'setAcked', params: { on: true } }];
         const addNote = { type: 'addNote', params: { step: step.id } };
         const ack = [{ guard: when({ notAcked: true }), actions: acknowledgeOnce }];
         const noted = [{ guard: when({ notAcked: true }), actions: [addNote, ...acknowledgeOnce] }, { actions: [addNote] }];
+        // Danger named after the handoff: the numbers, and "is it safe to chat now?" if not asked before.
+        // The answer is read here (the step view turns to the safety options while it is pending).
+        const safetyAnswers = SAFETY_OPTIONS.map((id) => ({
+          guard: when({ option: id, safetyPending: true }),
+          actions: [
+            ...safety(id),
+            { type: 'setSafetyPending', params: { on: false } },
+            say(SAFETY_ACK_AFTER_HANDOFF[id]),
+          ],
+        }));
         return {
           entry: [
             { type: 'rememberQuestion', params: { step: step.id } },
@@ -444,7 +556,7 @@ export function compileFlow(
             { type: 'prompt', params: { step: step.id } },
           ],
           on: {
-            ANSWER: ack,
+            ANSWER: [...safetyAnswers, ...ack],
             ANSWERS: ack,
             UNCLEAR: ack,
             SKIP: ack,
@@ -454,7 +566,18 @@ export function compileFlow(
             PERSON: { actions: [say('bot:handoff.already')] },
             HELP: { actions: [say('bot:help.text')] },
             NOTICE: { actions: ['sayNotice'] },
-            DANGER: { actions: [...dangerActions(step.id), say('bot:emergency.text')] },
+            DANGER: [
+              {
+                guard: when({ safetyKnown: false }),
+                actions: [
+                  ...dangerActions(step.id),
+                  say('bot:emergency.text'),
+                  say('bot:safety.ask', SAFETY_CHOICES),
+                  { type: 'setSafetyPending', params: { on: true } },
+                ],
+              },
+              { actions: [...dangerActions(step.id), say('bot:emergency.text')] },
+            ],
           },
         };
       }
@@ -479,11 +602,6 @@ export function compileFlow(
     // A conversation stored in this state by an earlier version still gets its answers handled.
     on: emergencyChoiceHandlers,
   };
-  // Setting the answer raises the urgency again, which rewrites the open handoff's preferences.
-  const safety = (value: SafetyAnswer) => [
-    { type: 'setSafety', params: { value } },
-    { type: 'effect', params: { effect: { type: 'urgent', reason: 'danger-words' } } },
-  ];
   const safetyNote = (step: string) => [{ type: 'addNote', params: { step } }, 'ackNote'];
   states.safety = {
     entry: [say('bot:safety.ask', SAFETY_CHOICES)],
@@ -607,6 +725,7 @@ export function compileFlow(
       MEDIA: { target: '.resume', actions: [{ type: 'addNote', params: { step: 'other' } }, 'ackNote'] },
       DANGER: { target: '.emergency', actions: dangerActions('danger') },
       NOTE: { actions: ['keepNote'] },
+      DETAIL: { actions: ['keepDetail'] },
       /** Internal: ask the current question again (after a flow change). */
       REPROMPT: { target: '.resume' },
       NOTICE: { target: '.resume', actions: ['sayNotice'] },

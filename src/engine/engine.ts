@@ -1,5 +1,13 @@
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
-import { BUILTIN_STATES, compileFlow, DISCREET_SWEEP_ID, orderedOptions, SAFETY_OPTIONS, type Emitted } from './compile-flow.js';
+import {
+  BUILTIN_STATES,
+  compileFlow,
+  DISCREET_SWEEP_ID,
+  knownDetail,
+  orderedOptions,
+  SAFETY_OPTIONS,
+  type Emitted,
+} from './compile-flow.js';
 import type { MachineEvent } from './events.js';
 import type { FlowDefinition, FlowStep } from './flow-definition.js';
 import { renderSay, type RenderDefaults } from './render.js';
@@ -87,7 +95,7 @@ export interface EngineOptions {
  */
 const EVENTS_WHILE_WITH_PERSON = new Set(['STOP', 'LANGUAGE', 'DISCREET', 'NEUTRAL', 'NORMAL']);
 /** What a first message is acted on for straight away (anything else is a greeting). */
-const EVENTS_ON_FIRST_MESSAGE = new Set(['DANGER', 'PERSON', 'STOP', 'HELP', 'DISCREET', 'NEUTRAL', 'NORMAL']);
+const EVENTS_ON_FIRST_MESSAGE = new Set(['DANGER', 'PERSON', 'STOP', 'HELP', 'DISCREET', 'NEUTRAL', 'NORMAL', 'DETAIL']);
 /** A first message of this many words (not only a greeting) is kept as the resident's own words. */
 const MIN_WORDS_FIRST_STORY = 3;
 /** Below this many words a language detector guesses ("hallo" is German, Dutch and Spanish alike). */
@@ -120,7 +128,9 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
   const stepView = (value: string, context: IntakeContext): StepView => {
     const plain = { done: 'skip', keepsStories: false } as const;
     if (value === 'stop') return { id: 'stop', answers: 'one', optionIds: ['yes', 'no'], ...plain };
-    if (value === 'safety') return { id: 'safety', answers: 'one', optionIds: [...SAFETY_OPTIONS], ...plain };
+    if (value === 'safety' || context.safetyPending === true) {
+      return { id: 'safety', answers: 'one', optionIds: [...SAFETY_OPTIONS], ...plain };
+    }
     const step = stepsById.get(value);
     if (!step) return { id: value, answers: 'none', optionIds: [], done: 'continue', keepsStories: false };
     switch (step.kind) {
@@ -137,6 +147,17 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
         return { id: step.id, answers: 'many', optionIds: step.options.map((o) => o.id), done: 'continue', keepsStories: false };
       case 'summary':
         return { id: step.id, answers: 'one', optionIds: ['confirm', 'change'], done: 'confirm', keepsStories: false };
+      case 'details': {
+        const known = knownDetail(step, context) !== null;
+        return {
+          id: step.id,
+          answers: 'one',
+          optionIds: known ? ['known'] : [],
+          done: known ? 'confirm' : 'skip',
+          keepsStories: false,
+          detail: step.detail,
+        };
+      }
       case 'handoff':
         return { id: step.id, answers: 'none', optionIds: [], done: 'continue', keepsStories: false };
     }
@@ -235,6 +256,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
           locale: hint ?? texts.sourceLocale,
           localeHint: hint,
           writtenLanguage: written?.language ?? null,
+          knownPhone: content?.knownPhone ?? null,
           discreet: content?.privacy?.discreet,
           neutral: content?.privacy?.neutral,
         });
@@ -279,6 +301,13 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
 
       for (const event of events) {
         if (modeBefore === 'with_person' && !STEPS_WHILE_WITH_PERSON.has(String(snapshot.value))) {
+          // In the handoff step the machine itself answers danger (the numbers and the safety question) and reads the safety answer.
+          const inHandoff = stepsById.get(String(snapshot.value))?.kind === 'handoff';
+          const pendingSafety = (snapshot.context as IntakeContext).safetyPending === true;
+          if (inHandoff && (event.type === 'DANGER' || (event.type === 'ANSWER' && pendingSafety))) {
+            send(event);
+            continue;
+          }
           if (event.type === 'DANGER') {
             collected.push({ type: 'say', key: 'bot:emergency.text' });
             collected.push({ type: 'effect', effect: { type: 'urgent', reason: 'danger-words' } });

@@ -14,6 +14,10 @@ export type MachineEvent =
    * answers or asks again); `ack` thanks them for it.
    */
   | { type: 'NOTE'; messageId: number; ack?: boolean; step?: string }
+  /** The answer to a details step: the phone number read from the text, or the address as typed. */
+  | { type: 'VALUE'; value: string }
+  /** A phone number seen in a message at another question: kept for when a call is chosen. */
+  | { type: 'DETAIL'; detail: 'phone'; value: string }
   | { type: 'SKIP' }
   | { type: 'CONTINUE' }
   | { type: 'PERSON' }

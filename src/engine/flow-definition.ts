@@ -14,6 +14,8 @@ const option = z.strictObject({
   next: stepId.optional(),
   /** Choosing it means danger now: the emergency numbers and an urgent handoff. */
   emergency: z.boolean().optional(),
+  /** Choosing it (a topic such as safety at home) asks whether it is safe to chat now. */
+  askSafety: z.boolean().optional(),
 });
 
 const base = {
@@ -64,6 +66,21 @@ const summaryStep = z.strictObject({
   skipped: textKey,
 });
 
+/** A detail the trust person needs to reach the resident, asked only when the chosen contact needs it. */
+const detailsStep = z.strictObject({
+  ...base,
+  kind: z.literal('details'),
+  /** A phone number (read out of the text) or an address or neighbourhood (the text itself). */
+  detail: z.enum(['phone', 'address']),
+  prompt: textKey,
+  /** Asked instead when the value is known (said earlier, or the channel's own number): confirm it or type another. */
+  confirmPrompt: textKey,
+  confirmLabel: textKey,
+  unclear: textKey,
+  save: z.string().min(1),
+  next: stepId,
+});
+
 const handoffStep = z.strictObject({
   id: stepId,
   question: z.literal(false).default(false),
@@ -85,7 +102,7 @@ export const flowDefinitionSchema = z.strictObject({
   commands: z.strictObject({ person: stepId, language: stepId, restart: stepId, stop: z.literal('stop') }),
   /** Old step id -> new step id, for conversations saved under an older version. */
   renamedSteps: z.record(z.string(), stepId).default({}),
-  steps: z.array(z.discriminatedUnion('kind', [choiceStep, multiStep, summaryStep, handoffStep])).min(1),
+  steps: z.array(z.discriminatedUnion('kind', [choiceStep, multiStep, detailsStep, summaryStep, handoffStep])).min(1),
 });
 
 export type FlowDefinition = z.infer<typeof flowDefinitionSchema>;
@@ -93,6 +110,7 @@ export type FlowStep = FlowDefinition['steps'][number];
 export type ChoiceStep = z.infer<typeof choiceStep>;
 export type MultiStep = z.infer<typeof multiStep>;
 export type SummaryStep = z.infer<typeof summaryStep>;
+export type DetailsStep = z.infer<typeof detailsStep>;
 export type HandoffStep = z.infer<typeof handoffStep>;
 export type FlowOption = z.infer<typeof option>;
 

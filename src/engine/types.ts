@@ -23,6 +23,8 @@ export interface InboundContent {
   localeHint?: string | undefined;
   /** The channel it came in on (`web`, `telegram`, `whatsapp`): some answers say how to do something there. */
   channel?: string | undefined;
+  /** The resident's phone number when the channel knows it (WhatsApp): offered for confirmation, never assumed. */
+  knownPhone?: string | undefined;
   /** For a new conversation: discreet mode and neutral wording the resident had set before (they carry over). */
   privacy?: { discreet: boolean; neutral: boolean } | undefined;
 }
@@ -100,6 +102,12 @@ export interface IntakeContext extends IntakeRecord {
    * for the trust person ("darija-latin"). Optional: older snapshots lack it.
    */
   writtenLanguage?: string | null;
+  /** The resident's phone number as the channel knows it (WhatsApp), offered when a call is chosen. */
+  knownPhone?: string | null;
+  /** The reminder was said since the current question was asked. */
+  reminded?: boolean;
+  /** The safety question was asked after the handoff and waits for its answer. */
+  safetyPending?: boolean;
   /** Unclear answers in a row at the current question; from the second on a person is offered. */
   unclearCount?: number;
   /** The greeting is said once per conversation (and again after start over), not at every repeat. */

@@ -1,6 +1,7 @@
 import type { CommandEventType, MachineEvent } from './events.js';
 import { containsPhrase, guessLocaleFromScript, normalize, parseNumbers, wordCount } from './text-match.js';
 import type { InboundContent } from './types.js';
+import { findPhoneNumber, readAddress } from './understanding/contact-details.js';
 import type { MessageReader, Reading } from './understanding/message-reader.js';
 import { COMMANDS, matchesEntry, type Command, type Vocabulary, type WordEntry } from './vocabulary.js';
 
@@ -14,6 +15,8 @@ export interface StepView {
   done: 'continue' | 'skip' | 'confirm' | 'unclear';
   /** A story told at this question is kept as the resident's own words (the question is asked again). */
   keepsStories: boolean;
+  /** A details step: the text is a phone number or an address, not an option. */
+  detail?: 'phone' | 'address' | undefined;
 }
 
 const COMMAND_EVENTS: Record<Command, CommandEventType> = {
@@ -43,14 +46,12 @@ const SLASH_COMMANDS: Record<string, CommandEventType> = {
   '/normal': 'NORMAL',
 };
 
-/** Longest phrase-matching text that still counts as "typing the option's word", not a story. */
-const MAX_WORDS_FOR_OPTION_PHRASE = 4;
 /**
  * Up to this many words, a sentence that names exactly one option answers with it, and the rest of the
  * sentence is kept as a note ("Tarifit alsjeblieft, een vrouw": woman, and the wish for Tarifit).
  */
 const MAX_WORDS_FOR_ANSWER_IN_SENTENCE = 12;
-/** From this many words an answer that is not an option is a story worth keeping, not a typo. */
+/** From this many words a message is a story worth keeping as the resident's own words, not a typo or a bare answer. */
 const MIN_WORDS_FOR_STORY = 4;
 
 /**
@@ -78,7 +79,21 @@ export function understand(
   if (reading.danger) {
     return [{ type: 'DANGER', messageId: content.messageId, locale: reading.danger.locale, category: reading.danger.category }];
   }
+  const events = readText(content, raw, text, reading, step, localesInOrder, vocabulary);
+  // A phone number typed at any other question is kept for when a call is chosen.
+  const phone = step.detail ? null : findPhoneNumber(raw);
+  return phone ? [{ type: 'DETAIL', detail: 'phone', value: phone }, ...events] : events;
+}
 
+function readText(
+  content: InboundContent,
+  raw: string,
+  text: string,
+  reading: Reading,
+  step: StepView,
+  localesInOrder: string[],
+  vocabulary: Vocabulary,
+): MachineEvent[] {
   const slash = SLASH_COMMANDS[raw.trim().toLowerCase().split(/[\s@]/)[0] ?? ''];
   if (slash) return [commandEvent(slash, content)];
 
@@ -94,6 +109,12 @@ export function understand(
 
   if (reading.person) return [{ type: 'PERSON' }];
 
+  if (step.detail) {
+    if (reading.done) return [doneEvent(step)];
+    const value = step.detail === 'phone' ? findPhoneNumber(raw) : readAddress(raw);
+    return [value ? { type: 'VALUE', value } : { type: 'UNCLEAR' }];
+  }
+
   const numbers = parseNumbers(raw);
   if (numbers && step.answers !== 'none') {
     const chosen = numbers.map((n) => step.optionIds[n - 1]);
@@ -108,10 +129,10 @@ export function understand(
   const words = wordCount(text);
   if (words <= MAX_WORDS_FOR_ANSWER_IN_SENTENCE && step.answers !== 'none') {
     const loose = matchOptions(step, localesInOrder, vocabulary, (w) => containsPhrase(text, w.normalized));
-    const answered = loose.length === 1 || (loose.length > 1 && step.answers === 'many');
-    if (answered && words <= MAX_WORDS_FOR_OPTION_PHRASE) return [answerEvent(step, loose)];
-    // A longer sentence answers only when nothing in it turns the option around ("liever geen man").
-    if (answered && !reading.negated) return [{ type: 'NOTE', messageId: content.messageId }, answerEvent(step, loose)];
+    // Only when nothing in it turns the option around ("liever geen man").
+    const answered = (loose.length === 1 || (loose.length > 1 && step.answers === 'many')) && !reading.negated;
+    if (answered && words < MIN_WORDS_FOR_STORY) return [answerEvent(step, loose)];
+    if (answered) return [{ type: 'NOTE', messageId: content.messageId }, answerEvent(step, loose)];
   }
 
   if (step.keepsStories && words >= MIN_WORDS_FOR_STORY) {
@@ -145,7 +166,7 @@ function doneEvent(step: StepView): MachineEvent {
     case 'skip':
       return { type: 'SKIP' };
     case 'confirm':
-      return { type: 'ANSWER', option: 'confirm' };
+      return { type: 'ANSWER', option: step.optionIds[0]! };
     case 'unclear':
       return { type: 'UNCLEAR' };
   }

@@ -89,6 +89,8 @@ function textKeysOf(step: FlowStep): string[] {
       return [step.prompt, step.ack, step.ackNote, ...step.options.map((o) => o.label)];
     case 'summary':
       return [step.prompt, step.confirm.label, step.change.label, step.ownWords, step.skipped, ...step.lines.map((l) => l.label)];
+    case 'details':
+      return [step.prompt, step.confirmPrompt, step.confirmLabel, step.unclear];
     case 'handoff':
       return [step.say];
   }
@@ -113,6 +115,8 @@ export function edgesOf(step: FlowStep): [string, string][] {
         ['confirm', step.confirm.next],
         ['change', step.change.next],
       ];
+    case 'details':
+      return [['next', step.next]];
     case 'handoff':
       return [];
   }

@@ -51,7 +51,9 @@ export function buildVocabulary(flow: FlowDefinition, texts: Texts): Vocabulary 
                 { id: 'confirm', label: step.confirm.label },
                 { id: 'change', label: step.change.label },
               ]
-            : [];
+            : step.kind === 'details'
+              ? [{ id: 'known', label: step.confirmLabel }]
+              : [];
       const byOption = new Map<string, WordEntry[]>();
       for (const option of stepOptions) {
         byOption.set(option.id, [

@@ -70,6 +70,10 @@ function handoffOf(result: StepResult): HandoffWrite | null {
   // Whether it is safe to call or chat is what it takes to reach them without harm: kept even without consent.
   const safety = result.intake.answers.safety;
   if (typeof safety === 'string') preferences.safety = safety;
+  // The language the first message was in when we have no texts for it ("pl") or it was Darija in Latin
+  // letters: routing, like the language, so a trust person who speaks it can take the case.
+  const written = result.snapshot.context.writtenLanguage;
+  if (written) preferences.writtenLanguage = written;
   Object.assign(preferences, privacyPreferences(result));
   const reason = handoff?.type === 'handoff' ? handoff.reason : 'danger';
   return {

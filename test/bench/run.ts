@@ -20,9 +20,13 @@ import { runEngine, type RunSize } from './engine-run.js';
 import { BenchFailure } from './failure.js';
 import { pgliteFloor, postgresFloor, runFloor } from './floor-run.js';
 import { MemorySampler, round, type MemoryPeaks, type Throughput } from './stats.js';
+import { runReading } from './reading-run.js';
 import { runStepOnly } from './step-run.js';
 import { runTelegram, TELEGRAM_BENCH_MESSAGES_PER_SECOND, TYPING_JITTER } from './telegram-run.js';
 import { MESSAGES_PER_RESIDENT } from './workload.js';
+
+/** Times over the corpus phrases when timing how long reading one message takes. */
+const READING_ROUNDS = 20;
 
 interface Options extends RunSize {
   db: 'pglite' | 'postgres' | 'both';
@@ -48,6 +52,8 @@ interface BenchResult {
   pglite?: DatabaseResult;
   postgres?: DatabaseResult;
   stepOnly: Throughput;
+  /** Reading one message with every locale's phrases (understanding layer), CPU only. */
+  reading: Throughput & { phrases: number };
   memory: MemoryPeaks;
   notes: string[];
 }
@@ -185,7 +191,7 @@ async function benchPostgres(adminUrl: string, options: Options): Promise<Databa
 
 async function runBench(options: Options): Promise<BenchResult> {
   const sampler = new MemorySampler(50).start();
-  const result: Omit<BenchResult, 'stepOnly' | 'memory'> = { options, notes: [] };
+  const result: Omit<BenchResult, 'stepOnly' | 'reading' | 'memory'> = { options, notes: [] };
   if (options.encrypt) result.notes.push('engine: with ENCRYPTION_KEYS set (AES-256-GCM on text, snapshots, answers)');
   if (options.db !== 'postgres') result.pglite = await benchPglite(options);
   if (options.db !== 'pglite') {
@@ -202,7 +208,9 @@ async function runBench(options: Options): Promise<BenchResult> {
   }
   progress('engine.step alone (CPU, no database)');
   const stepOnly = runStepOnly(options.residents, options.warmupResidents);
-  return { ...result, stepOnly, memory: sampler.stop() };
+  progress('reading messages (understanding layer, CPU, no database)');
+  const reading = runReading(READING_ROUNDS);
+  return { ...result, stepOnly, reading, memory: sampler.stop() };
 }
 
 // ---- printing ----
@@ -279,7 +287,9 @@ function report(result: BenchResult): string {
     if (r.telegram) rows.push(line(name, 'telegram (webhook → reply at fake, updates)', r.telegram));
   }
   rows.push(line('no db', 'engine.step alone (CPU only)', result.stepOnly));
+  rows.push(line('no db', 'reading one message (all locales)', result.reading));
   const stepUs = (result.stepOnly.elapsedMs / result.stepOnly.count) * 1000;
+  const readUs = (result.reading.elapsedMs / result.reading.count) * 1000;
   return [
     `tussenin bench — Node ${process.version}, ${options.residents} residents × ${MESSAGES_PER_RESIDENT} messages = ${messages} inbound messages, ` +
       `concurrency ${options.concurrency}, warm-up ${options.warmupResidents} residents`,
@@ -287,6 +297,8 @@ function report(result: BenchResult): string {
     table(rows, [false, false, true, true, true, true, true]),
     '',
     `engine.step alone: mean ${stepUs.toFixed(1)} µs per message on one core (state through JSON between steps, untimed)`,
+    `reading one message: mean ${readUs.toFixed(1)} µs (goal ≤ 200 µs) over ${result.reading.phrases} corpus phrases × ${READING_ROUNDS} rounds, ` +
+      `every locale's danger, harmless, person and "that's all" phrases`,
     ...(options.telegram ? telegramNotes(options) : []),
     `peak memory (sampled every 50 ms over the whole run): RSS ${result.memory.peakRssMb.toFixed(1)} MB, heap used ${result.memory.peakHeapMb.toFixed(1)} MB`,
     ...result.notes.map((note) => `note: ${note}`),
@@ -343,6 +355,11 @@ function jsonLine(result: BenchResult): string {
       p50Us: us(result.stepOnly.p50Ms),
       p95Us: us(result.stepOnly.p95Ms),
       p99Us: us(result.stepOnly.p99Ms),
+    },
+    readingOneMessage: {
+      meanUs: us(result.reading.elapsedMs / result.reading.count),
+      p99Us: us(result.reading.p99Ms),
+      phrases: result.reading.phrases,
     },
     peakRssMb: round(result.memory.peakRssMb, 1),
     peakHeapMb: round(result.memory.peakHeapMb, 1),

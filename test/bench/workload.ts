@@ -10,6 +10,7 @@ export const SCRIPT: readonly string[] = [
   'verder',
   '2',
   '2',
+  '06 12345678',
   '1',
   '1',
   '1',

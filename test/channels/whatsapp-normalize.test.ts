@@ -20,7 +20,7 @@ const from = (message: WAMessage['message'], key: Partial<WAMessage['key']> = {}
 });
 
 describe('reading a WhatsApp message', () => {
-  it('reads a plain text, keyed by the phone number and the message id, with the language of the country code', () => {
+  it('reads a plain text, keyed by the phone number and the message id, with the language of the country code and the number to call', () => {
     expect(normalizeMessage(from({ conversation: 'Hallo' }))).toEqual({
       kind: 'inbound',
       jid: PN,
@@ -30,6 +30,7 @@ describe('reading a WhatsApp message', () => {
         externalMessageId: `${PN}:ABC123`,
         localeHint: 'nl',
         displayName: 'Samira',
+        knownPhone: `+${PN.split('@')[0]}`,
         text: 'Hallo',
       },
     });

@@ -6,7 +6,7 @@ import { buildEngine, EngineResident, intakeFlow, texts } from '../helpers/engin
 /** A changed flow, as if an editor shipped version 2 while residents were mid-intake. */
 function version2(change: (flow: FlowDefinition) => void): FlowDefinition {
   const flow = structuredClone(intakeFlow) as FlowDefinition;
-  flow.version = 2;
+  flow.version = intakeFlow.version + 1;
   change(flow);
   return validateFlow(flow, { source: 'v2', hasText: texts.has });
 }
@@ -19,7 +19,7 @@ describe('a flow change with conversations in flight', () => {
     r.engine = buildEngine(version2((f) => void (f.reminderAfterMinutes = 45)));
     r.say('2');
     expect(r.step).toBe('contact');
-    expect(r.last.flowVersion).toBe(2);
+    expect(r.last.flowVersion).toBe(intakeFlow.version + 1);
     expect(r.answers.urgency).toBe('week');
   });
 
@@ -43,12 +43,13 @@ describe('a flow change with conversations in flight', () => {
 
   it('picks up at the resume step, with a word of explanation, when the step is gone', () => {
     const r = new EngineResident();
-    for (const m of ['hoi', '1', 'ja', '1', 'verder', '2', '2']) r.say(m);
+    for (const m of ['hoi', '1', 'ja', '1', 'verder', '2', '2', '0612345678']) r.say(m);
     expect(r.step).toBe('reachable');
     r.engine = buildEngine(
       version2((f) => {
         f.steps = f.steps.filter((s) => s.id !== 'reachable');
         for (const s of f.steps) if (s.kind === 'choice') for (const o of s.options) if (o.next === 'reachable') delete o.next;
+        for (const s of f.steps) if (s.kind === 'details') s.next = 'helper';
         const summary = f.steps.find((s) => s.kind === 'summary')!;
         if (summary.kind === 'summary') summary.lines = summary.lines.filter((l) => l.answer !== 'reachable');
       }),
@@ -57,7 +58,7 @@ describe('a flow change with conversations in flight', () => {
     expect(r.replyText).toContain(texts.t('nl', 'bot:flowChanged'));
     expect(r.step).toBe('domains');
     expect(r.answers.domains).toEqual(['parenting']); // what was answered is kept
-    expect(r.last.flowVersion).toBe(2);
+    expect(r.last.flowVersion).toBe(intakeFlow.version + 1);
   });
 });
 

@@ -25,6 +25,8 @@ describe('the intake, step by step without a database', () => {
     r.say('2');
     expect(r.step).toBe('contact');
     r.say('2');
+    expect(r.step).toBe('phoneNumber');
+    r.say('06 12 34 56 78');
     expect(r.step).toBe('reachable');
     r.say('1');
     expect(r.step).toBe('helper');
@@ -46,6 +48,7 @@ describe('the intake, step by step without a database', () => {
       domains: ['money', 'housing'],
       urgency: 'week',
       contact: 'phone',
+      contactPhone: '0612345678',
       reachable: 'morning',
       helperGender: 'woman',
     });
@@ -70,7 +73,7 @@ describe('the intake, step by step without a database', () => {
     expect(r.last.effects).toEqual([{ type: 'handoff', reason: 'intake-complete' }]);
   });
 
-  it('asks at most eight questions before the handoff on the longest path', () => {
+  it('asks at most nine questions before the handoff on the longest path', () => {
     const r = new EngineResident();
     r.say('hoi');
     let questions = 0;
@@ -79,6 +82,7 @@ describe('the intake, step by step without a database', () => {
       consent: '1',
       urgency: '2',
       contact: '3',
+      address: 'Kanaleneiland',
       reachable: '1',
       helper: '3',
       summary: '1',
@@ -90,9 +94,9 @@ describe('the intake, step by step without a database', () => {
         r.say('mijn zoon gaat niet naar school');
         r.say('verder');
       } else r.say(answers[r.step]!);
-      expect(questions).toBeLessThanOrEqual(8);
+      expect(questions).toBeLessThanOrEqual(9);
     }
-    expect(questions).toBe(8);
+    expect(questions).toBe(9);
   });
 
   it('takes the option by its word, by Arabic-Indic digits and by a button', () => {
@@ -124,8 +128,9 @@ describe('the intake, step by step without a database', () => {
     r.send({ media: { kind: 'voice' } });
     expect(r.replyText).toContain(t('nl', 'bot:note.voiceSaved'));
     expect(r.step).toBe('contact');
+    // A sentence that names one option answers with it; the rest of it is kept as their own words.
     r.say('na 14:00 kan ik bellen');
-    expect(r.step).toBe('helper');
+    expect(r.answers.contact).toBe('phone');
     expect(r.last.snapshot.context.notes.map((n) => [n.step, n.kind])).toEqual([
       ['domains', 'text'],
       ['domains', 'voice'],
@@ -137,7 +142,7 @@ describe('the intake, step by step without a database', () => {
   it('greets once: a repeat of the language question does not greet again', () => {
     const r = new EngineResident();
     r.say('hoi');
-    r.say('wat is dit?');
+    r.say('xyz?');
     expect(r.step).toBe('language');
     expect(r.replyText).toContain(t('nl', 'bot:language.unclear'));
     expect(r.replyText).not.toContain(t('nl', 'bot:greeting'));
@@ -413,8 +418,17 @@ describe('the emergency path', () => {
     expect(r.last.outbound).toEqual([]);
     expect(r.last.mode).toBe('with_person');
     r.say('hij slaat me weer');
-    expect(r.replyText).toBe(t('nl', 'bot:emergency.text'));
+    expect(r.last.outbound.map((m) => m.text)).toEqual([t('nl', 'bot:emergency.text'), t('nl', 'bot:safety.ask')]);
     expect(r.last.effects).toEqual([{ type: 'urgent', reason: 'danger-words' }]);
+    // The safety answer is read while the person has the chat, and reaches the handoff (urgent again).
+    r.say('alleen chatten');
+    expect(r.answers.safety).toBe('chatOnly');
+    expect(r.replyText).toBe(t('nl', 'bot:safety.chatOnlyAck'));
+    expect(r.last.effects).toEqual([{ type: 'urgent', reason: 'danger-words' }]);
+    expect(r.last.mode).toBe('with_person');
+    // Asked once: danger again brings the numbers only.
+    r.say('hij slaat me weer');
+    expect(r.replyText).toBe(t('nl', 'bot:emergency.text'));
   });
 });
 

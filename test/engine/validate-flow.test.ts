@@ -46,7 +46,7 @@ describe('validating a flow', () => {
       (f: any) => (f.steps[4].prompt = 'Hoe snel?'),
       'step "urgency": prompt: a text is a locale key',
     ],
-    ['too many questions', (f: any) => (f.maxQuestions = 6), 'a resident can be asked 8 questions before the handoff'],
+    ['too many questions', (f: any) => (f.maxQuestions = 6), 'a resident can be asked 9 questions before the handoff'],
     ['a reserved id', (f: any) => (f.steps[4].id = 'stop'), 'step "stop": "stop" is reserved'],
   ])('names the step and the fault for %s', (_what, change, message) => {
     const run = broken(change);

@@ -2,6 +2,7 @@ import { createEngine, type ConversationState, type Engine, type StepResult } fr
 import type { FlowDefinition } from '../../src/engine/flow-definition.js';
 import { loadFlowFile } from '../../src/engine/load-flow.js';
 import type { InboundContent } from '../../src/engine/types.js';
+import { detectLanguage } from '../../src/i18n/detect-language.js';
 import { loadTexts, type LoadedTexts } from '../../src/i18n/load-texts.js';
 import { projectPath } from '../../src/project-path.js';
 
@@ -9,7 +10,7 @@ export const texts: LoadedTexts = await loadTexts(projectPath('locales'));
 export const intakeFlow: FlowDefinition = loadFlowFile(projectPath('flows/intake.json'), texts.has);
 
 export function buildEngine(flow: FlowDefinition = intakeFlow): Engine {
-  return createEngine(flow, texts, { render: { org: 'Al Amal' } });
+  return createEngine(flow, texts, { render: { org: 'Al Amal' }, detectLanguage });
 }
 
 /** One resident talking to the pure engine: no database, state kept in memory between steps. */

@@ -79,6 +79,7 @@ export function normalizeMessage(message: WAMessage): NormalizedMessage {
     externalMessageId: externalMessageIdOf(sender.jid, key.id),
     localeHint: localeForPhone(sender.phone),
     displayName: message.pushName ?? undefined,
+    knownPhone: sender.phone ? `+${sender.phone}` : undefined,
   };
   const result = (extra: Partial<InboundMessage>, media?: WhatsAppMedia): NormalizedMessage => ({
     kind: 'inbound',
