@@ -167,6 +167,8 @@ describe('the Telegram channel, against a fake Bot API', () => {
       expectQuestion(replies[0], locale, 'bot:contact.prompt');
 
       replies = await press('contact:visit');
+      expectQuestion(replies[0], locale, 'bot:address.prompt');
+      replies = await user.say('Kanaleneiland');
       expectQuestion(replies[0], locale, 'bot:reachable.prompt');
 
       replies = await press('reachable:evening');
@@ -205,7 +207,14 @@ describe('the Telegram channel, against a fake Bot API', () => {
         status: 'waiting',
         reason: 'intake-complete',
         locale,
-        summary: { domains: ['parenting'], urgency: 'week', contact: 'visit', reachable: 'evening', helperGender: 'woman' },
+        summary: {
+          domains: ['parenting'],
+          urgency: 'week',
+          contact: 'visit',
+          contactAddress: 'Kanaleneiland',
+          reachable: 'evening',
+          helperGender: 'woman',
+        },
         preferences: { language: locale, contact: 'visit', reachable: 'evening', helperGender: 'woman' },
       });
       const [resident] = await rows.residents();

@@ -40,6 +40,9 @@ describe('the web chat, through its HTTP API', () => {
     expect(lastQuestion(replies).text).toBe(t(locale, 'bot:urgency.prompt'));
     replies = await chat.press('urgency:week');
     replies = await chat.press('contact:visit');
+    expect(lastQuestion(replies).text).toBe(t(locale, 'bot:address.prompt'));
+    replies = await chat.say('Kanaleneiland');
+    expect(lastQuestion(replies).text).toBe(t(locale, 'bot:reachable.prompt'));
     replies = await chat.press('reachable:evening');
     replies = await chat.press('helper:woman');
     const summary = lastQuestion(replies);
@@ -53,6 +56,7 @@ describe('the web chat, through its HTTP API', () => {
     ]) {
       expect(summary.text).toContain(t(locale, key));
     }
+    expect(summary.text).toContain('Kanaleneiland');
     replies = await chat.press('summary:confirm');
     expect(replies.map((r) => r.text)).toEqual([t(locale, 'bot:handoff.done')]);
     const [handoff] = await testDb.database.db.select().from(handoffs);

@@ -153,6 +153,9 @@ describe('the WhatsApp channel, against a fake socket', () => {
       replies = await resident.say(digit(numberOf(replies[0], t(locale, 'bot:urgency.week'))));
       expect(replies[0]!.text.startsWith(t(locale, 'bot:contact.prompt'))).toBe(true);
       replies = await resident.say(digit(numberOf(replies[0], t(locale, 'bot:contact.phone'))));
+      // WhatsApp knows the number: it is offered, not assumed.
+      expect(replies[0]!.text.startsWith(t(locale, 'bot:phoneNumber.confirm', { value: `+${phone}` }))).toBe(true);
+      replies = await resident.say(digit(numberOf(replies[0], t(locale, 'bot:phoneNumber.useThis'))));
       expect(replies[0]!.text.startsWith(t(locale, 'bot:reachable.prompt'))).toBe(true);
       replies = await resident.say(digit(numberOf(replies[0], t(locale, 'bot:reachable.morning'))));
       const helperPrompt = t(locale, 'bot:helper.prompt', { language: t(locale, `bot:language.name.${locale}`) });
@@ -170,7 +173,14 @@ describe('the WhatsApp channel, against a fake socket', () => {
         status: 'waiting',
         reason: 'intake-complete',
         locale,
-        summary: { domains: ['school'], urgency: 'week', contact: 'phone', reachable: 'morning', helperGender: 'any' },
+        summary: {
+          domains: ['school'],
+          urgency: 'week',
+          contact: 'phone',
+          contactPhone: `+${phone}`,
+          reachable: 'morning',
+          helperGender: 'any',
+        },
       });
       // One resident, known by the phone number even when WhatsApp addressed the chat by LID.
       const all = await rows.residents();

@@ -1,5 +1,13 @@
 import type { Texts } from '../texts.js';
-import { anchorWords, compilePattern, compileWordList, matchFrom, type Match, type Pattern } from './pattern.js';
+import {
+  anchors,
+  compilePattern,
+  compileWordList,
+  matchFrom,
+  type AnchorKey,
+  type Match,
+  type Pattern,
+} from './pattern.js';
 import { MASKED, tokenize, type Token } from './tokens.js';
 
 /** The kinds of danger the bot answers with the emergency numbers (issue 9). */
@@ -31,33 +39,51 @@ export interface Reading {
   words: number;
 }
 
-/** Patterns of one list, indexed by their first word when it is a plain word (most are). */
+/**
+ * Patterns of one list, indexed by two letters their first word must hold (at its start, inside it, or
+ * inside its skeleton), so a message is only tried against patterns that can start at each word.
+ */
 class PatternSet {
-  readonly #byAnchor = new Map<string, Pattern[]>();
+  readonly #index: Record<AnchorKey['on'], Map<string, Pattern[]>> = { start: new Map(), inside: new Map(), skeleton: new Map() };
   readonly #unanchored: Pattern[] = [];
 
   constructor(patterns: Pattern[]) {
     for (const pattern of patterns) {
-      const anchors = anchorWords(pattern);
-      if (!anchors) {
+      const keys = anchors(pattern);
+      if (!keys) {
         this.#unanchored.push(pattern);
         continue;
       }
-      for (const word of anchors) {
-        const list = this.#byAnchor.get(word) ?? [];
-        list.push(pattern);
-        this.#byAnchor.set(word, list);
+      for (const key of keys) {
+        const map = this.#index[key.on];
+        const list = map.get(key.letters) ?? [];
+        if (!list.includes(pattern)) list.push(pattern);
+        map.set(key.letters, list);
       }
     }
   }
 
+  /** Patterns tried for the current word, by `#stamp` (no Set per word: this runs for every word of every message). */
+  readonly #triedAt = new Map<Pattern, number>();
+  #stamp = 0;
+
   /** The first match (by start position) of any pattern that `accept` keeps. */
   find(tokens: readonly Token[], accept: (pattern: Pattern, match: Match) => boolean): { pattern: Pattern; match: Match } | null {
     for (let start = 0; start < tokens.length; start++) {
-      const anchored = this.#byAnchor.get(tokens[start]!.word);
-      for (const pattern of anchored ? [...anchored, ...this.#unanchored] : this.#unanchored) {
-        const end = matchFrom(pattern, tokens, start);
-        if (end >= 0 && accept(pattern, { start, end })) return { pattern, match: { start, end } };
+      const token = tokens[start]!;
+      if (token === MASKED) continue;
+      const stamp = ++this.#stamp;
+      const lists: (Pattern[] | undefined)[] = [this.#index.start.get(token.start), this.#unanchored];
+      if (this.#index.inside.size > 0) for (const pair of token.pairs) lists.push(this.#index.inside.get(pair));
+      if (this.#index.skeleton.size > 0) for (const pair of token.skeletonPairs) lists.push(this.#index.skeleton.get(pair));
+      for (const list of lists) {
+        if (!list) continue;
+        for (const pattern of list) {
+          if (this.#triedAt.get(pattern) === stamp) continue;
+          this.#triedAt.set(pattern, stamp);
+          const end = matchFrom(pattern, tokens, start);
+          if (end >= 0 && accept(pattern, { start, end })) return { pattern, match: { start, end } };
+        }
       }
     }
     return null;
@@ -78,7 +104,9 @@ interface LocalePhrases {
   locale: string;
   negator: (t: Token) => boolean;
   harmless: PatternSet;
-  danger: [DangerCategory, PatternSet][];
+  /** Every category's patterns in one set (one pass over the words), each pattern's category beside it. */
+  danger: PatternSet;
+  categoryOf: Map<Pattern, DangerCategory>;
   person: PatternSet;
   done: PatternSet;
   greeting: PatternSet;
@@ -104,13 +132,17 @@ export function createMessageReader(texts: Texts): MessageReader {
   for (const locale of texts.locales) {
     const where = (list: string) => `locales/${locale}/understanding.json ${list}`;
     const negator = compileWordList(texts.list(locale, 'understanding:negators'), where('negators'));
-    const compile = (key: string, negation = true) =>
-      new PatternSet(texts.list(locale, `understanding:${key}`).map((p) => compilePattern(p, where(key), negation ? negator : null)));
+    const patternsOf = (key: string, negation = true) =>
+      texts.list(locale, `understanding:${key}`).map((p) => compilePattern(p, where(key), negation ? negator : null));
+    const compile = (key: string, negation = true) => new PatternSet(patternsOf(key, negation));
+    const categoryOf = new Map<Pattern, DangerCategory>();
+    for (const category of DANGER_CATEGORIES) for (const p of patternsOf(`danger.${category}`)) categoryOf.set(p, category);
     byLocale.set(locale, {
       locale,
       negator,
       harmless: compile('harmless', false),
-      danger: DANGER_CATEGORIES.map((c) => [c, compile(`danger.${c}`)]),
+      danger: new PatternSet([...categoryOf.keys()]),
+      categoryOf,
       person: compile('person'),
       done: compile('done', false),
       greeting: compile('greeting', false),
@@ -139,13 +171,11 @@ export function createMessageReader(texts: Texts): MessageReader {
       }
 
       let danger: Reading['danger'] = null;
-      search: for (const phrases of ordered) {
-        for (const [category, set] of phrases.danger) {
-          const found = set.find(masked, notNegated(phrases, tokens));
-          if (found) {
-            danger = { category, locale: phrases.locale, pattern: found.pattern.source };
-            break search;
-          }
+      for (const phrases of ordered) {
+        const found = phrases.danger.find(masked, notNegated(phrases, tokens));
+        if (found) {
+          danger = { category: phrases.categoryOf.get(found.pattern)!, locale: phrases.locale, pattern: found.pattern.source };
+          break;
         }
       }
 

@@ -1,5 +1,5 @@
 import { normalize } from '../text-match.js';
-import { toToken, type Token } from './tokens.js';
+import { startOf, toToken, type Token } from './tokens.js';
 
 /**
  * A phrase pattern from `locales/<lng>/understanding.json`, compiled once. The syntax, for the people
@@ -23,14 +23,48 @@ export interface Pattern {
 }
 
 type WordTest = (token: Token) => boolean;
-type Element = { kind: 'word'; test: WordTest; exact: Set<string> | null } | { kind: 'gap'; max: number };
+type Element =
+  | {
+      kind: 'word';
+      test: WordTest;
+      exact: Set<string> | null;
+      /** Index keys: a word it matches has one of them (see AnchorKey), or null when not every alternative has one. */
+      anchors: AnchorKey[] | null;
+    }
+  | { kind: 'gap'; max: number };
+
+/** Patterns are indexed by two letters of their first word (see message-reader's PatternSet). */
+export const ANCHOR_LENGTH = 2;
+/** The index key of a word's start. */
+export const anchorOf = startOf;
+
+/**
+ * Where a word an alternative matches must hold two known letters: at its start (`slaat`, `sla*`),
+ * somewhere inside (`*ضرب*`: Arabic words carry their clitics in front), or inside its skeleton (`%*drb*`).
+ */
+export interface AnchorKey {
+  on: 'start' | 'inside' | 'skeleton';
+  letters: string;
+}
 
 const GAPS: Record<string, number> = { '...': 5, '…': 5, '..': 2 };
 
 export class PatternError extends Error {}
 
-/** One alternative of a word: literal (fast set lookup) or a glob on the word or its skeleton. */
-function compileAlternative(source: string, where: string): { exact?: string; test?: WordTest } {
+/**
+ * One alternative of a word, normalised: a literal (set lookup) or a glob (regex source) on the word
+ * or on its skeleton, and the first letters every word it matches starts with (null when unknown).
+ */
+interface Alternative {
+  exact?: string;
+  glob?: string;
+  skeleton: boolean;
+  anchor: AnchorKey | null;
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function compileAlternative(source: string, where: string): Alternative {
   const skeleton = source.startsWith('%');
   const body = skeleton ? source.slice(1) : source;
   const parts = body.split('*').map((part) => {
@@ -40,25 +74,42 @@ function compileAlternative(source: string, where: string): { exact?: string; te
     const token = toToken(words[0]!);
     return skeleton ? token.skeleton : token.word;
   });
-  if (parts.length === 1 && !skeleton) return { exact: parts[0]! };
-  const regex = new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'u');
-  return { test: skeleton ? (t) => regex.test(t.skeleton) : (t) => regex.test(t.word) };
+  if (parts.length === 1 && !skeleton) return { exact: parts[0]!, skeleton, anchor: { on: 'start', letters: anchorOf(parts[0]!) } };
+  const longest = parts.reduce((a, b) => ([...b].length > [...a].length ? b : a), '');
+  let anchor: AnchorKey | null = null;
+  if (!skeleton && [...parts[0]!].length >= ANCHOR_LENGTH) anchor = { on: 'start', letters: anchorOf(parts[0]!) };
+  else if ([...longest].length >= ANCHOR_LENGTH) anchor = { on: skeleton ? 'skeleton' : 'inside', letters: anchorOf(longest) };
+  return { glob: parts.map(escapeRegex).join('.*'), skeleton, anchor };
+}
+
+/**
+ * Alternatives as one test: a set of literal words, and at most one regex on the word and one on the
+ * skeleton (V8 runs one alternation far faster than many small regexes).
+ */
+function matcherOf(alternatives: Alternative[]): WordTest | null {
+  if (alternatives.length === 0) return null;
+  const exact = new Set(alternatives.flatMap((a) => (a.exact !== undefined ? [a.exact] : [])));
+  const regexOf = (skeleton: boolean) => {
+    const globs = alternatives.filter((a) => a.glob !== undefined && a.skeleton === skeleton).map((a) => a.glob);
+    return globs.length > 0 ? new RegExp(`^(?:${globs.join('|')})$`, 'u') : null;
+  };
+  const onWord = regexOf(false);
+  const onSkeleton = regexOf(true);
+  return (t) => exact.has(t.word) || (onWord !== null && onWord.test(t.word)) || (onSkeleton !== null && onSkeleton.test(t.skeleton));
 }
 
 function compileWord(source: string, where: string): Element {
   const [include = '', ...exclude] = source.split('!');
-  const exact = new Set<string>();
-  const tests: WordTest[] = [];
-  for (const alternative of include.split('|')) {
+  const alternatives = include.split('|').map((alternative) => {
     if (!alternative) throw new PatternError(`${where}: empty alternative in "${source}"`);
-    const compiled = compileAlternative(alternative, where);
-    if (compiled.exact !== undefined) exact.add(compiled.exact);
-    else tests.push(compiled.test!);
-  }
-  const excluded = exclude.map((e) => compileAlternative(e, where));
-  const isExcluded = (t: Token) => excluded.some((e) => (e.exact !== undefined ? t.word === e.exact : e.test!(t)));
-  const test: WordTest = (t) => (exact.has(t.word) || tests.some((f) => f(t))) && !isExcluded(t);
-  return { kind: 'word', test, exact: tests.length === 0 && excluded.length === 0 ? exact : null };
+    return compileAlternative(alternative, where);
+  });
+  const included = matcherOf(alternatives)!;
+  const excluded = matcherOf(exclude.map((e) => compileAlternative(e, where)));
+  const test: WordTest = excluded ? (t) => included(t) && !excluded(t) : included;
+  const literalOnly = excluded === null && alternatives.every((a) => a.exact !== undefined);
+  const anchors = alternatives.every((a) => a.anchor !== null) ? alternatives.map((a) => a.anchor!) : null;
+  return { kind: 'word', test, exact: literalOnly ? new Set(alternatives.map((a) => a.exact!)) : null, anchors };
 }
 
 /**
@@ -78,7 +129,9 @@ export function compilePattern(source: string, where: string, negators: WordTest
       const words = normalize(piece).split(' ').filter(Boolean);
       if (words.length === 0 && !/\p{Extended_Pictographic}/u.test(piece)) continue;
       if (words.length === 0) {
-        elements.push({ kind: 'word', test: (t) => t.word === piece.replace(/\uFE0F/g, ''), exact: new Set([piece.replace(/\uFE0F/g, '')]) });
+        const emoji = piece.replace(/\uFE0F/g, '');
+        const anchors: AnchorKey[] = [{ on: 'start', letters: anchorOf(emoji) }];
+        elements.push({ kind: 'word', test: (t) => t.word === emoji, exact: new Set([emoji]), anchors });
         continue;
       }
       for (const w of words) elements.push(compileWord(w, where));
@@ -127,8 +180,8 @@ export function matchFrom(pattern: Pattern, tokens: readonly Token[], start: num
   return matchAt(pattern.elements, tokens, 0, start);
 }
 
-/** The first word a token must be for the pattern to start there, when it is a plain word (for indexing). */
-export function anchorWords(pattern: Pattern): Set<string> | null {
+/** Where the first word of a match must hold known letters, when every alternative says (for indexing). */
+export function anchors(pattern: Pattern): AnchorKey[] | null {
   const first = pattern.elements[0]!;
-  return first.kind === 'word' ? first.exact : null;
+  return first.kind === 'word' ? first.anchors : null;
 }

@@ -8,10 +8,36 @@ import { normalize } from '../text-match.js';
 export interface Token {
   word: string;
   skeleton: string;
+  /** Index keys, computed once per word (see PatternSet): its first two letters, and every pair in the word and the skeleton. */
+  start: string;
+  pairs: string[];
+  skeletonPairs: string[];
+}
+
+const KEY_LENGTH = 2;
+/** The index key of a word's start: its first two letters. */
+export const startOf = (word: string) => [...word].slice(0, KEY_LENGTH).join('');
+/** Every pair of letters in a word (the word itself when shorter). */
+export function letterPairs(word: string): string[] {
+  const letters = [...word];
+  if (letters.length < KEY_LENGTH) return [word];
+  const pairs: string[] = [];
+  for (let i = 0; i + KEY_LENGTH <= letters.length; i++) pairs.push(letters.slice(i, i + KEY_LENGTH).join(''));
+  return pairs;
+}
+
+function token(word: string, skeleton: string): Token {
+  return { word, skeleton, start: startOf(word), pairs: letterPairs(word), skeletonPairs: letterPairs(skeleton) };
 }
 
 /** A masked token (taken by a harmless phrase): it matches nothing. */
-export const MASKED: Token = Object.freeze({ word: '\u0000', skeleton: '\u0000' });
+export const MASKED: Token = Object.freeze({
+  word: '\u0000',
+  skeleton: '\u0000',
+  start: '',
+  pairs: [],
+  skeletonPairs: [],
+});
 
 /**
  * Arabizi: the digits Moroccans use for Arabic letters inside Latin words ("m3a", "wa7ed", "9alb").
@@ -52,7 +78,7 @@ function singleLetters(word: string): string {
 export function toToken(rawWord: string): Token {
   const word = singleLetters(/[a-z]/.test(rawWord) ? latinWord(rawWord) : rawWord);
   const skeleton = /[a-z]/.test(word) ? word.replace(VOWELS, '') : word.replace(ARABIC_VOWEL_LETTERS, '');
-  return { word, skeleton: skeleton || word };
+  return token(word, skeleton || word);
 }
 
 /** A message as tokens: normalised words (see `normalize`) and emoji, in order. */
@@ -62,7 +88,7 @@ export function tokenize(text: string): Token[] {
   for (const part of withEmoji.split(/\s+/)) {
     if (!part) continue;
     if (IS_EMOJI.test(part)) {
-      tokens.push({ word: part, skeleton: part });
+      tokens.push(token(part, part));
       continue;
     }
     for (const word of normalize(part).split(' ')) if (word) tokens.push(toToken(word));
