@@ -9,7 +9,7 @@ import {
   type Emitted,
 } from './compile-flow.js';
 import type { MachineEvent } from './events.js';
-import type { FlowDefinition, FlowStep } from './flow-definition.js';
+import type { ChoiceStep, FlowDefinition, FlowStep } from './flow-definition.js';
 import { renderSay, type RenderDefaults } from './render.js';
 import type { SayRequest, TextValue } from './say.js';
 import { guessLocaleFromScript, normalize } from './text-match.js';
@@ -125,6 +125,17 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     return texts.locales.includes(base) ? base : null;
   };
 
+  /**
+   * What "ok / that's all" means at a choice: it skips a question, but never says yes to consent (its
+   * skip means no); at the language question it takes the suggested language, and without one it is
+   * no answer (someone who cannot read the question should not be moved on in Dutch).
+   */
+  const doneAt = (step: ChoiceStep, context: IntakeContext): StepView['done'] => {
+    if (step.skipTo) return 'unclear';
+    if (step.save === 'locale' && !context.localeChosen) return context.localeHint ? 'confirm' : 'unclear';
+    return 'skip';
+  };
+
   const stepView = (value: string, context: IntakeContext): StepView => {
     const plain = { done: 'skip', keepsStories: false } as const;
     if (value === 'stop') return { id: 'stop', answers: 'one', optionIds: ['yes', 'no'], ...plain };
@@ -139,9 +150,9 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
           id: step.id,
           answers: 'one',
           optionIds: orderedOptions(step, context).map((o) => o.id),
-          // "ok, that's all" skips a question, but never says yes to consent (its skip means no).
-          done: step.skipTo ? 'unclear' : 'skip',
+          done: doneAt(step, context),
           keepsStories: step.question && (step.onText ?? 'reprompt') === 'reprompt',
+          aboutThePerson: step.aboutThePerson,
         };
       case 'multi':
         return { id: step.id, answers: 'many', optionIds: step.options.map((o) => o.id), done: 'continue', keepsStories: false };
@@ -274,6 +285,9 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
           // It often holds the whole problem: kept as the resident's own words (danger keeps it itself).
           const story = content.text !== undefined && isStory(content.text) && !acted.some((e) => e.type === 'DANGER');
           events = [...(story ? [{ type: 'NOTE', messageId: content.messageId, step: 'first' } as const] : []), ...acted];
+          // Someone whose first words name danger gets the emergency numbers first, not a welcome and a
+          // language menu; the language question comes when they go on.
+          if (acted.some((e) => e.type === 'DANGER')) collected.length = 0;
         }
       } else {
         const restored = restore(conversation);

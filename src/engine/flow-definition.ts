@@ -39,6 +39,11 @@ const choiceStep = z.strictObject({
   resumable: z.boolean().default(false),
   /** Answers here return to the summary (the "what do you want to change" step). */
   editing: z.boolean().default(false),
+  /**
+   * The question is who the resident wants to talk to: "ik wil een vrouw spreken" answers it (and is kept
+   * as their words) instead of asking for a person right away.
+   */
+  aboutThePerson: z.boolean().default(false),
   next: stepId,
   skipTo: stepId.optional(),
   options: z.array(option).min(1),

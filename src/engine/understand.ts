@@ -3,6 +3,7 @@ import { containsPhrase, guessLocaleFromScript, normalize, parseNumbers, wordCou
 import type { InboundContent } from './types.js';
 import { findPhoneNumber, readAddress } from './understanding/contact-details.js';
 import type { MessageReader, Reading } from './understanding/message-reader.js';
+import { toToken } from './understanding/tokens.js';
 import { COMMANDS, matchesEntry, type Command, type Vocabulary, type WordEntry } from './vocabulary.js';
 
 /** The step the resident is at, as far as reading their message is concerned. */
@@ -17,6 +18,8 @@ export interface StepView {
   keepsStories: boolean;
   /** A details step: the text is a phone number or an address, not an option. */
   detail?: 'phone' | 'address' | undefined;
+  /** The question is who they want to talk to: a request for a person that names an option answers it. */
+  aboutThePerson?: boolean | undefined;
 }
 
 const COMMAND_EVENTS: Record<Command, CommandEventType> = {
@@ -107,12 +110,27 @@ function readText(
     }
   }
 
-  if (reading.person) return [{ type: 'PERSON' }];
-
   if (step.detail) {
-    if (reading.done) return [doneEvent(step)];
-    const value = step.detail === 'phone' ? findPhoneNumber(raw) : readAddress(raw);
-    return [value ? { type: 'VALUE', value } : { type: 'UNCLEAR' }];
+    if (reading.done && step.done !== 'unclear') return [doneEvent(step)];
+    // "bel me op 06 1234 5678" at the phone question is the number, not a request for a person.
+    const phone = step.detail === 'phone' ? findPhoneNumber(raw) : null;
+    if (phone) return [{ type: 'VALUE', value: phone }];
+    if (reading.person) return [{ type: 'PERSON' }];
+    const address = step.detail === 'address' ? readAddress(raw) : null;
+    return [address ? { type: 'VALUE', value: address } : { type: 'UNCLEAR' }];
+  }
+
+  const words = wordCount(text);
+  // An option named in a sentence, when nothing in it turns the option around ("liever geen man").
+  const loose =
+    words <= MAX_WORDS_FOR_ANSWER_IN_SENTENCE && step.answers !== 'none' && !reading.negated
+      ? looseOptions(step, localesInOrder, vocabulary, text)
+      : { ids: [], phrases: [] };
+  const answered = loose.ids.length === 1 || (loose.ids.length > 1 && step.answers === 'many');
+
+  // A person asked for in any words, unless those words are the option itself ("bel me" is a phone call).
+  if (reading.person && !(answered && (step.aboutThePerson || overlaps(reading.person.words, loose.phrases)))) {
+    return [{ type: 'PERSON' }];
   }
 
   const numbers = parseNumbers(raw);
@@ -124,16 +142,12 @@ function readText(
     return [{ type: 'UNCLEAR' }];
   }
 
-  if (reading.done && step.answers !== 'none') return [doneEvent(step)];
+  // "That's all" where it means something; at consent "ja hoor" is read as the option it names.
+  if (reading.done && step.answers !== 'none' && step.done !== 'unclear') return [doneEvent(step)];
 
-  const words = wordCount(text);
-  if (words <= MAX_WORDS_FOR_ANSWER_IN_SENTENCE && step.answers !== 'none') {
-    const loose = matchOptions(step, localesInOrder, vocabulary, (w) => containsPhrase(text, w.normalized));
-    // Only when nothing in it turns the option around ("liever geen man").
-    const answered = (loose.length === 1 || (loose.length > 1 && step.answers === 'many')) && !reading.negated;
-    if (answered && words < MIN_WORDS_FOR_STORY) return [answerEvent(step, loose)];
-    if (answered) return [{ type: 'NOTE', messageId: content.messageId }, answerEvent(step, loose)];
-  }
+  if (answered && words < MIN_WORDS_FOR_STORY) return [answerEvent(step, loose.ids)];
+  if (answered) return [{ type: 'NOTE', messageId: content.messageId }, answerEvent(step, loose.ids)];
+  if (reading.done && step.answers !== 'none') return [doneEvent(step)];
 
   if (step.keepsStories && words >= MIN_WORDS_FOR_STORY) {
     return [{ type: 'NOTE', messageId: content.messageId, ack: true }, { type: 'CONTINUE' }];
@@ -191,6 +205,28 @@ function readChoice(choice: string, step: StepView, content: InboundContent): Ma
 
 function answerEvent(step: StepView, optionIds: string[]): MachineEvent {
   return step.answers === 'many' ? { type: 'ANSWERS', options: optionIds } : { type: 'ANSWER', option: optionIds[0]! };
+}
+
+/** Options whose word or phrase a sentence contains (the resident's locale first), and those phrases. */
+function looseOptions(
+  step: StepView,
+  localesInOrder: string[],
+  vocabulary: Vocabulary,
+  text: string,
+): { ids: string[]; phrases: string[] } {
+  const phrases: string[] = [];
+  const ids = matchOptions(step, localesInOrder, vocabulary, (w) => {
+    const found = containsPhrase(text, w.normalized);
+    if (found) phrases.push(w.normalized);
+    return found;
+  });
+  return { ids, phrases };
+}
+
+/** True when a person request's words share a word with an option's phrase (both compared as pattern words). */
+function overlaps(personWords: string[], optionPhrases: string[]): boolean {
+  const optionWords = new Set(optionPhrases.flatMap((p) => p.split(' ')).map((w) => toToken(w).word));
+  return personWords.some((w) => optionWords.has(w));
 }
 
 /** Options of the current step matched by `test`, trying the resident's locale first, then the others. */

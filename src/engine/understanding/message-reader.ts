@@ -26,8 +26,8 @@ export type DangerCategory = (typeof DANGER_CATEGORIES)[number];
 /** What one message says, read against every locale's phrases (a resident may mix languages). */
 export interface Reading {
   danger: { category: DangerCategory; locale: string; pattern: string } | null;
-  /** The locale whose phrase asked for a person, or null. */
-  person: string | null;
+  /** The phrase that asked for a person: its locale and its words (normalised), or null. */
+  person: { locale: string; words: string[] } | null;
   /** The locale whose phrase said "that's all / nothing more / fine", or null (only for short messages). */
   done: string | null;
   /** True when the message is only a greeting ("hallo", "salam alaykoum", "merhaba"). */
@@ -179,10 +179,11 @@ export function createMessageReader(texts: Texts): MessageReader {
         }
       }
 
-      let person: string | null = null;
+      let person: Reading['person'] = null;
       for (const phrases of ordered) {
-        if (phrases.person.find(masked, notNegated(phrases, tokens))) {
-          person = phrases.locale;
+        const found = phrases.person.find(masked, notNegated(phrases, tokens));
+        if (found) {
+          person = { locale: phrases.locale, words: tokens.slice(found.match.start, found.match.end).map((t) => t.word) };
           break;
         }
       }
