@@ -4,6 +4,7 @@ import {
   compilePattern,
   compileWordList,
   matchFrom,
+  mayMatch,
   type AnchorKey,
   type Match,
   type Pattern,
@@ -39,6 +40,9 @@ export interface Reading {
   words: number;
 }
 
+/** A counter for the scratch marks on patterns (one number per message read and per word position tried). */
+let stamps = 0;
+
 /**
  * Patterns of one list, indexed by two letters their first word must hold (at its start, inside it, or
  * inside its skeleton), so a message is only tried against patterns that can start at each word.
@@ -63,24 +67,28 @@ class PatternSet {
     }
   }
 
-  /** Patterns tried for the current word, by `#stamp` (no Set per word: this runs for every word of every message). */
-  readonly #triedAt = new Map<Pattern, number>();
-  #stamp = 0;
+
 
   /** The first match (by start position) of any pattern that `accept` keeps. */
   find(tokens: readonly Token[], accept: (pattern: Pattern, match: Match) => boolean): { pattern: Pattern; match: Match } | null {
+    const words = new Set(tokens.map((t) => t.word));
+    const read = ++stamps;
     for (let start = 0; start < tokens.length; start++) {
       const token = tokens[start]!;
       if (token === MASKED) continue;
-      const stamp = ++this.#stamp;
+      const stamp = ++stamps;
       const lists: (Pattern[] | undefined)[] = [this.#index.start.get(token.start), this.#unanchored];
       if (this.#index.inside.size > 0) for (const pair of token.pairs) lists.push(this.#index.inside.get(pair));
       if (this.#index.skeleton.size > 0) for (const pair of token.skeletonPairs) lists.push(this.#index.skeleton.get(pair));
       for (const list of lists) {
         if (!list) continue;
         for (const pattern of list) {
-          if (this.#triedAt.get(pattern) === stamp) continue;
-          this.#triedAt.set(pattern, stamp);
+          if (pattern.triedAt === stamp || pattern.impossibleIn === read) continue;
+          pattern.triedAt = stamp;
+          if (!mayMatch(pattern, words)) {
+            pattern.impossibleIn = read;
+            continue;
+          }
           const end = matchFrom(pattern, tokens, start);
           if (end >= 0 && accept(pattern, { start, end })) return { pattern, match: { start, end } };
         }

@@ -20,6 +20,17 @@ export interface Pattern {
   elements: Element[];
   /** True when the pattern itself names a negation ("wil niet meer leven"): a negation before it does not cancel it. */
   negated: boolean;
+  /**
+   * Word lists (plain words only) of which the message must hold one each, for every later word of the
+   * pattern that is plain: a cheap check before matching word by word.
+   */
+  required: Set<string>[];
+  /**
+   * Scratch marks of the reader (see PatternSet.find): the last word position it was tried at and
+   * the last message it could not match. Fields, not Maps, because they are read for every candidate.
+   */
+  triedAt: number;
+  impossibleIn: number;
 }
 
 type WordTest = (token: Token) => boolean;
@@ -145,7 +156,11 @@ export function compilePattern(source: string, where: string, negators: WordTest
     const words = normalize(piece).split(' ').filter(Boolean);
     return words.some((w) => negators(toToken(w)));
   });
-  return { source, elements, negated };
+  const required = elements
+    .slice(1)
+    .flatMap((e) => (e.kind === 'word' && e.exact !== null ? [e.exact] : []))
+    .sort((x, y) => x.size - y.size);
+  return { source, elements, negated, required, triedAt: -1, impossibleIn: -1 };
 }
 
 /** Compiles a list of single words (the negation words) into one test. */
@@ -173,6 +188,21 @@ function matchAt(elements: Element[], tokens: readonly Token[], index: number, p
 export interface Match {
   start: number;
   end: number;
+}
+
+/** False when the message lacks a word the pattern needs (`words`: the message's words). */
+export function mayMatch(pattern: Pattern, words: ReadonlySet<string>): boolean {
+  for (const options of pattern.required) {
+    let found = false;
+    for (const word of words) {
+      if (options.has(word)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
 }
 
 /** The end (exclusive) of the pattern's first match starting at `start`, or -1. */
