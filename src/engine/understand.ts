@@ -142,8 +142,11 @@ function readText(
     return [{ type: 'UNCLEAR' }];
   }
 
-  // "That's all" where it means something; at consent "ja hoor" is read as the option it names.
-  if (reading.done && step.answers !== 'none' && step.done !== 'unclear') return [doneEvent(step)];
+  // "That's all" where it means something; at consent "ja hoor" is read as the option it names. Words
+  // beside it ("param yok": no money, that's all) are kept as the resident's own.
+  if (reading.done && step.answers !== 'none' && step.done !== 'unclear') {
+    return reading.doneIsWhole ? [doneEvent(step)] : [{ type: 'NOTE', messageId: content.messageId }, doneEvent(step)];
+  }
 
   if (answered && words < MIN_WORDS_FOR_STORY) return [answerEvent(step, loose.ids)];
   if (answered) return [{ type: 'NOTE', messageId: content.messageId }, answerEvent(step, loose.ids)];

@@ -19,7 +19,7 @@ export interface Corpus {
   done: string[];
 }
 
-export type CorpusSet = 'corpus' | 'holdout';
+export type CorpusSet = 'corpus' | 'holdout' | 'fresh';
 
 export function loadCorpora(set: CorpusSet): Corpus[] {
   const dir = projectPath(`test/understanding/${set}`);

@@ -31,6 +31,8 @@ export interface Reading {
   person: { locale: string; words: string[] } | null;
   /** The locale whose phrase said "that's all / nothing more / fine", or null (only for short messages). */
   done: string | null;
+  /** True when the "that's all" phrase is the whole message ("nee dat was het"), not "param yok" (no money: that's all?). */
+  doneIsWhole: boolean;
   /** True when the message is only a greeting ("hallo", "salam alaykoum", "merhaba"). */
   greetingOnly: boolean;
   /** Words of the message that are typical of each locale (for Latin-script Darija and mixed messages). */
@@ -197,10 +199,13 @@ export function createMessageReader(texts: Texts): MessageReader {
       }
 
       let done: string | null = null;
+      let doneIsWhole = false;
       for (const phrases of ordered) {
-        const whole = (_: Pattern, m: Match) => tokens.length - (m.end - m.start) <= DONE_EXTRA_WORDS;
-        if (phrases.done.find(tokens, whole)) {
+        const nearlyWhole = (_: Pattern, m: Match) => tokens.length - (m.end - m.start) <= DONE_EXTRA_WORDS;
+        const found = phrases.done.find(tokens, nearlyWhole);
+        if (found) {
           done = phrases.locale;
+          doneIsWhole = found.match.end - found.match.start === tokens.length;
           break;
         }
       }
@@ -222,6 +227,7 @@ export function createMessageReader(texts: Texts): MessageReader {
         danger,
         person,
         done,
+        doneIsWhole,
         greetingOnly: tokens.length > 0 && greeted.size === tokens.length,
         markers,
         words: tokens.length,
