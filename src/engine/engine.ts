@@ -191,13 +191,13 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     const reading = reader.read(text);
     const byWords = guessLocale(text, reading);
     if (byWords === 'ar') return { locale: 'ar', language: 'darija-latin' };
-    if (byWords && reading.markers.get(byWords)! >= 2) return { locale: byWords, language: null };
+    if (byWords) return { locale: byWords, language: null };
     const detected = reading.words >= MIN_WORDS_TO_DETECT ? options.detectLanguage?.(text) : null;
     if (detected?.reliable) {
       const locale = supportedLocale(detected.language);
       return { locale, language: locale ? null : detected.language };
     }
-    return byWords ? { locale: byWords, language: null } : null;
+    return null;
   };
 
   const restore = (state: ConversationState): { snapshot: AnyMachineSnapshot; migrated: boolean } => {

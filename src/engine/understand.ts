@@ -158,15 +158,18 @@ function readText(
   return [{ type: 'TEXT', messageId: content.messageId, guessedLocale: guessLocale(raw, reading) }];
 }
 
+/** One typical word is chance ("ur", "is"); two tell the language. */
+const MIN_MARKERS = 2;
+
 /**
  * The language of a text from its script (Arabic letters, Turkish letters) or, in Latin letters, from
- * the words typical of each language ("bghit", "dyali", "wach": Darija, read as Arabic).
+ * the words typical of each language ("bghit", "dyali", "wach": Darija, read as Arabic), two at least.
  */
 export function guessLocale(raw: string, reading: Reading): string | null {
   const byScript = guessLocaleFromScript(raw);
   if (byScript) return byScript;
   let best: string | null = null;
-  let bestCount = 0;
+  let bestCount = MIN_MARKERS - 1;
   for (const [locale, count] of reading.markers) {
     if (count > bestCount) {
       best = locale;

@@ -5,9 +5,15 @@ import { media, messages, residents } from '../db/schema.js';
 import type { Actor } from '../staff/staff-types.js';
 import { canExportResident, canReadCase } from './access.js';
 import { checkHandoffId, checkResidentId, HandoffError } from './handoff-error.js';
-import type { CaseRecord, HandoffQueries, TranscriptMessage } from './handoff-queries.js';
+import { CONTACT_DETAIL_ANSWERS, type CaseRecord, type HandoffQueries, type TranscriptMessage } from './handoff-queries.js';
 import type { HandoffService } from './handoff-service.js';
 import { readResidentExport, type ResidentExport } from './resident-export.js';
+
+function withoutContactDetails(answers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const rest = { ...answers };
+  for (const field of CONTACT_DETAIL_ANSWERS) delete rest[field];
+  return rest;
+}
 
 export interface FullCase {
   record: CaseRecord;
@@ -62,11 +68,20 @@ export function createCaseReader(deps: {
       return { record, transcript, notes };
     },
 
-    /** The case without anything the resident wrote: what anyone on staff may see. Not audited. */
+    /**
+     * The case without anything the resident wrote: what anyone on staff may see. Not audited. No contact
+     * details either (a phone number, an address): those are for a reader of the case, like the transcript.
+     */
     async summary(handoffId: string): Promise<CaseRecord> {
       const record = await queries.case(handoffId);
       if (!record) throw new HandoffError('not_found', `no handoff ${checkHandoffId(handoffId)}`);
-      return { ...record, intake: record.intake ? { answers: record.intake.answers, notes: [] } : null, residentName: null };
+      return {
+        ...record,
+        summary: withoutContactDetails(record.summary),
+        intake: record.intake ? { answers: withoutContactDetails(record.intake.answers), notes: [] } : null,
+        residentName: null,
+        contactDetails: { phone: null, address: null },
+      };
     },
 
     /** The start of a live view of a case's messages (audited once per connection). */
@@ -85,7 +100,12 @@ export function createCaseReader(deps: {
         .where(and(eq(media.id, mediaId), eq(messages.conversationId, record.conversationId)))
         .limit(1);
       if (!file) throw new HandoffError('not_found', 'no such file in this case');
-      return { ...file, content: database.cipher.decryptBytes(file.content) };
+      return {
+        ...file,
+        content: database.cipher.decryptBytes(file.content),
+        // for the live views: a voice note played changes the queue's "not listened to yet" mark
+        case: { handoffId: record.id, residentId: record.residentId, conversationId: record.conversationId },
+      };
     },
 
     /**

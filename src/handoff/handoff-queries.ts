@@ -1,7 +1,8 @@
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
-import { handoffReferrals, handoffs, intakes, messages, outbox, residents, staff } from '../db/schema.js';
+import { ON_BEHALF_OF_INTEGRATION } from '../audit/audit-log.js';
+import { auditLog, handoffReferrals, handoffs, intakes, messages, outbox, residents, staff } from '../db/schema.js';
 import { checkHandoffId } from './handoff-error.js';
 
 export type QueueStatus = 'waiting' | 'claimed' | 'closed' | 'open' | 'all';
@@ -25,6 +26,12 @@ export interface QueueItem {
   reason: string;
   channel: string;
   language: string | null;
+  /**
+   * The language the resident's first message was written in when we have no texts for it (an ISO 639-1
+   * code such as `pl`), or `darija-latin` (Moroccan Arabic in Latin letters; the bot answers in Arabic).
+   * Routing, like the language: kept without consent too.
+   */
+  writtenLanguage: string | null;
   domains: string[];
   urgency: string | null;
   contact: string | null;
@@ -53,9 +60,22 @@ export interface CaseRecord extends QueueItem {
   summary: Record<string, string | string[]>;
   residentName: string | null;
   residentUnreachable: boolean;
+  /**
+   * The phone number (digits, optional leading +) and the address or neighbourhood the resident gave for a
+   * call or a visit: content (kept only with consent), so only for a reader of the case.
+   */
+  contactDetails: ContactDetails;
   intake: { answers: Record<string, string | string[]>; notes: { step: string; messageId: number; kind: string }[] } | null;
   referrals: string[];
 }
+
+export interface ContactDetails {
+  phone: string | null;
+  address: string | null;
+}
+
+/** The answers that hold contact details: a summary reader (see CaseReader.summary) never gets them. */
+export const CONTACT_DETAIL_ANSWERS = ['contactPhone', 'contactAddress'] as const;
 
 export interface TranscriptMessage {
   id: number;
@@ -116,6 +136,9 @@ type QueueRow = {
     : (typeof queueColumns)[K]['_']['data'] | null;
 };
 
+/** A language code as the filters take it (`pl`, `pt-BR`); not "darija-latin". */
+const LANGUAGE_CODE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
+
 const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
 function toQueueItem(row: QueueRow, cipher: FieldCipher): QueueItem {
@@ -125,6 +148,7 @@ function toQueueItem(row: QueueRow, cipher: FieldCipher): QueueItem {
   return {
     ...rest,
     language: text(preferences.language),
+    writtenLanguage: text(preferences.writtenLanguage),
     domains: Array.isArray(domains) ? domains : typeof domains === 'string' ? [domains] : [],
     urgency: text(summary.urgency),
     contact: text(preferences.contact ?? summary.contact),
@@ -146,7 +170,12 @@ export function createHandoffQueries(database: Database) {
       if (status === 'open') where.push(inArray(handoffs.status, ['waiting', 'claimed']));
       else if (status !== 'all') where.push(eq(handoffs.status, status));
       if (filter.urgent !== undefined) where.push(eq(handoffs.urgent, filter.urgent));
-      if (filter.language) where.push(sql`${handoffs.preferences}->>'language' = ${filter.language}`);
+      // The chat's language, or the language the first message was written in (a Polish speaker finds "pl").
+      if (filter.language) {
+        where.push(
+          sql`(${handoffs.preferences}->>'language' = ${filter.language} or ${handoffs.preferences}->>'writtenLanguage' = ${filter.language})`,
+        );
+      }
       if (filter.mine) where.push(or(eq(handoffs.claimedBy, filter.mine), eq(handoffs.assignedTo, filter.mine))!);
       if (filter.unassigned) where.push(and(isNull(handoffs.claimedBy), isNull(handoffs.assignedTo))!);
       const rows = await db
@@ -199,6 +228,14 @@ export function createHandoffQueries(database: Database) {
         row;
       // Decrypted once; toQueueItem passes an already plain summary through.
       const summary = cipher.decryptJson<QueueRow['summary']>(queue.summary);
+      const intake = intakeAnswers
+        ? {
+            answers: cipher.decryptJson<Record<string, string | string[]>>(intakeAnswers),
+            notes: cipher.decryptJson<NonNullable<CaseRecord['intake']>['notes']>(intakeNotes) ?? [],
+          }
+        : null;
+      // The intake is the living copy (a change at the summary step); the handoff's summary is what was handed over.
+      const answer = (field: string) => text(intake?.answers[field]) ?? text(summary[field]);
       return {
         ...toQueueItem({ ...queue, summary }, cipher),
         conversationId,
@@ -207,11 +244,68 @@ export function createHandoffQueries(database: Database) {
         summary,
         residentName,
         residentUnreachable,
-        intake: intakeAnswers
-          ? { answers: cipher.decryptJson(intakeAnswers), notes: cipher.decryptJson(intakeNotes) ?? [] }
-          : null,
+        contactDetails: { phone: answer('contactPhone'), address: answer('contactAddress') },
+        intake,
         referrals: referrals.map((r) => r.agency),
       };
+    },
+
+    /**
+     * Per handoff, how many voice or audio notes of its intake nobody on staff has listened to yet. A note
+     * counts as listened once any staff member fetched its file: every fetch goes through CaseReader.media,
+     * which writes a `media.view` audit entry (outcome `allowed`, detail `{ mediaId }`) before it answers.
+     * A fetch by the shared STAFF_API_TOKEN (`on_behalf_of` = integration) is a system, not a person
+     * listening, so it does not count. Handoffs without unheard notes are left out of the map.
+     * Three small reads at most: the intakes (their notes are encrypted, so they are read here, not
+     * filtered in SQL), the notes' messages, and the audit entries of those handoffs (indexed by handoff).
+     */
+    async unheardVoiceNotes(handoffIds: string[]): Promise<Map<string, number>> {
+      const result = new Map<string, number>();
+      if (handoffIds.length === 0) return result;
+      const intakeRows = await db
+        .select({ handoffId: handoffs.id, notes: intakes.notes })
+        .from(handoffs)
+        .innerJoin(intakes, eq(intakes.conversationId, handoffs.conversationId))
+        .where(inArray(handoffs.id, handoffIds));
+      const voiceNotes = new Map<number, string>(); // message id -> handoff id
+      for (const row of intakeRows) {
+        const notes = cipher.decryptJson<{ messageId: number; kind: string }[]>(row.notes) ?? [];
+        for (const note of notes) {
+          if ((note.kind === 'voice' || note.kind === 'audio') && Number.isSafeInteger(note.messageId)) {
+            voiceNotes.set(note.messageId, row.handoffId);
+          }
+        }
+      }
+      if (voiceNotes.size === 0) return result;
+      const files = await db
+        .select({ messageId: messages.id, mediaId: messages.mediaId })
+        .from(messages)
+        .where(and(inArray(messages.id, [...voiceNotes.keys()]), sql`${messages.mediaId} is not null`));
+      const mediaOf = new Map<string, string>(); // media id -> handoff id
+      for (const f of files) mediaOf.set(f.mediaId!, voiceNotes.get(Number(f.messageId))!);
+      if (mediaOf.size === 0) return result;
+      // The address's id as requested (the route accepts either case); media ids are stored lower case.
+      const fetchedId = sql<string>`lower(${auditLog.detail}->>'mediaId')`;
+      const heard = await db
+        .selectDistinct({ mediaId: fetchedId })
+        .from(auditLog)
+        .where(
+          and(
+            inArray(auditLog.handoffId, [...new Set(mediaOf.values())]),
+            eq(auditLog.action, 'media.view'),
+            eq(auditLog.outcome, 'allowed'),
+            ne(auditLog.onBehalfOf, ON_BEHALF_OF_INTEGRATION),
+            inArray(
+              fetchedId,
+              [...mediaOf.keys()].map((id) => id.toLowerCase()),
+            ),
+          ),
+        );
+      const listened = new Set(heard.map((h) => h.mediaId));
+      for (const [mediaId, handoffId] of mediaOf) {
+        if (!listened.has(mediaId.toLowerCase())) result.set(handoffId, (result.get(handoffId) ?? 0) + 1);
+      }
+      return result;
     },
 
     /** The resident's other cases, newest first: what a trust person needs to see they were here before. */
@@ -311,16 +405,24 @@ export function createHandoffQueries(database: Database) {
       return people.map((p) => ({ ...p, openCases: Number(p.openCases) }));
     },
 
-    /** Languages that occur in open handoffs, for the language filter. */
+    /**
+     * Languages that occur in open handoffs, for the language filter: the chats' languages and the languages
+     * first messages were written in (language codes only; "darija-latin" cases are in Arabic already).
+     */
     async languages(): Promise<string[]> {
       const rows = await db
-        .selectDistinct({ language: sql<string>`${handoffs.preferences}->>'language'` })
+        .selectDistinct({
+          language: sql<string>`${handoffs.preferences}->>'language'`,
+          written: sql<string | null>`${handoffs.preferences}->>'writtenLanguage'`,
+        })
         .from(handoffs)
         .where(inArray(handoffs.status, ['waiting', 'claimed']));
-      return rows
-        .map((r) => r.language)
-        .filter(Boolean)
-        .sort();
+      const codes = new Set<string>();
+      for (const r of rows) {
+        if (r.language) codes.add(r.language);
+        if (r.written && LANGUAGE_CODE.test(r.written)) codes.add(r.written);
+      }
+      return [...codes].sort();
     },
   };
 }

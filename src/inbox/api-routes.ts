@@ -50,6 +50,7 @@ const summaryJson = (h: QueueItem) => ({
   reason: h.reason,
   channel: h.channel,
   language: h.language,
+  writtenLanguage: h.writtenLanguage,
   domains: h.domains,
   urgency: h.urgency,
   contact: h.contact,
@@ -74,6 +75,10 @@ function caseJson(full: FullCase, otherCases: ResidentCase[]) {
     residentId: r.residentId,
     conversationId: r.conversationId,
     residentUnreachable: r.residentUnreachable,
+    // How to reach the resident: the preference (the list's `contact`) with the number and address they
+    // gave for a call or visit. Only a reader of the case gets this far (reader.open authorised and
+    // audited the read).
+    contact: { method: r.contact, phone: r.contactDetails.phone, address: r.contactDetails.address },
     closedBy: r.closedBy,
     intake: r.intake,
     referrals: r.referrals,
@@ -200,6 +205,7 @@ export function createApiRoutes(deps: InboxDeps) {
 
   app.get('/api/handoffs/:id/media/:mediaId', async (c) => {
     const file = await httpAction(() => reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId')));
+    if (c.get('actor').via !== 'api-token') deps.voiceNotePlayed?.(file, c.req.param('mediaId'));
     return mediaResponse(file, { name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}`, download: true });
   });
 

@@ -14,6 +14,7 @@ import type { LiveStreams } from './live-events.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { ErasureCountRow } from '../privacy/erasure-report.js';
 import type { ChannelWarning } from './views/layout.js';
+import type { VoiceNotePlayed } from './voice-notes.js';
 
 /** Everything the inbox pages and the staff API need, built once in src/app.ts. */
 export interface InboxDeps {
@@ -44,4 +45,6 @@ export interface InboxDeps {
   channelWarnings: () => ChannelWarning[];
   /** The anonymous counts erasures leave behind, for the coordinators' report. */
   erasureReport: () => Promise<ErasureCountRow[]>;
+  /** A staff member was served a voice note: wake the queue views (made by createInboxRoutes when not given). */
+  voiceNotePlayed?: VoiceNotePlayed;
 }

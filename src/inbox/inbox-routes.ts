@@ -12,6 +12,7 @@ import { createPageRoutes } from './page-routes.js';
 import { requireCsrf, requireSession, wantsJson } from './staff-auth.js';
 import { toHttpError } from './to-http-error.js';
 import { errorPage } from './views/error-view.js';
+import { createVoiceNoteAnnouncer } from './voice-notes.js';
 
 const PUBLIC_PATHS = new Set(['/inbox/login']);
 const MAX_FORM_BYTES = 64 * 1024;
@@ -55,9 +56,10 @@ export function createInboxRoutes(deps: InboxDeps & { assets: InboxAssets; secur
     return c.redirect('/inbox/login?loggedOut=1', 303);
   });
 
+  const voiceNotePlayed = deps.voiceNotePlayed ?? createVoiceNoteAnnouncer(deps.events);
   app.route('/', createLoginRoutes({ ...deps, assetVersion }));
-  app.route('/', createPageRoutes({ ...deps, assetVersion }));
-  app.route('/', createApiRoutes(deps));
+  app.route('/', createPageRoutes({ ...deps, assetVersion, voiceNotePlayed }));
+  app.route('/', createApiRoutes({ ...deps, voiceNotePlayed }));
 
   app.onError((raw, c) => {
     const error = toHttpError(raw);

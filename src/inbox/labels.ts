@@ -17,11 +17,27 @@ export function createLabels(texts: Texts, locale: string) {
   const relative = new Intl.RelativeTimeFormat(lng, { numeric: 'auto', style: 'long' });
   const dateTime = new Intl.DateTimeFormat(lng, { dateStyle: 'short', timeStyle: 'short', timeZone: TIME_ZONE });
   const time = new Intl.DateTimeFormat(lng, { hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE });
+  const languageNames = new Intl.DisplayNames(lng, { type: 'language', fallback: 'code' });
+  /** Our own word for a language if we have one (Tarifit), else the runtime's (`pl` → "Pools"), else the code. */
+  const languageName = (code: string) => {
+    const own = `staff:languages.${code}`;
+    if (texts.has(own)) return texts.t(lng, own);
+    try {
+      return languageNames.of(code) ?? code;
+    } catch {
+      return code; // not a well-formed language code
+    }
+  };
   return {
     locale: lng,
     dir: texts.dir(lng),
     t,
-    language: (code: string | null | undefined) => (code ? optional(`languages.${code}`, code) : t('common.unknown')),
+    language: (code: string | null | undefined) => (code ? languageName(code) : t('common.unknown')),
+    /**
+     * The language a first message was written in, in words: "Pools", or for `darija-latin` "Darija in
+     * Latijnse letters" (`staff:writtenLanguages`).
+     */
+    writtenLanguage: (code: string) => optional(`writtenLanguages.${code}`, languageName(code)),
     channel: (id: string) => optional(`channels.${id}`, id),
     domain: (id: string) => optional(`answers.domains.${id}`, id),
     urgency: (id: string | null) => (id ? optional(`answers.urgency.${id}`, id) : t('common.notGiven')),

@@ -70,7 +70,10 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
       queries.staffLoad(),
       deps.staff.names(),
     ]);
-    return { items, filters, languages, staffLoad, names, now: new Date() };
+    // "Voice note not yet listened to": no staff member fetched the file yet (see unheardVoiceNotes).
+    const unheard = await queries.unheardVoiceNotes(items.map((h) => h.id));
+    const cards = items.map((h) => (unheard.has(h.id) ? { ...h, unheardVoiceNotes: unheard.get(h.id)! } : h));
+    return { items: cards, filters, languages, staffLoad, names, now: new Date() };
   }
 
   app.get('/inbox', async (c) => {
@@ -117,7 +120,13 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   async function sendQueue(stream: SSEStreamingApi, change: string, h: QueueItem | null) {
     await stream.writeSSE({
       event: 'queue',
-      data: JSON.stringify({ change, handoffId: h?.id ?? null, urgent: h?.urgent ?? false, language: h?.language ?? null }),
+      data: JSON.stringify({
+        change,
+        handoffId: h?.id ?? null,
+        urgent: h?.urgent ?? false,
+        language: h?.language ?? null,
+        writtenLanguage: h?.writtenLanguage ?? null,
+      }),
     });
   }
 
@@ -261,6 +270,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
 
   app.get('/inbox/handoffs/:id/media/:mediaId', async (c) => {
     const file = await httpAction(() => reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId')));
+    deps.voiceNotePlayed?.(file, c.req.param('mediaId'));
     return mediaResponse(file, {
       name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}`,
       download: c.req.query('download') === '1',

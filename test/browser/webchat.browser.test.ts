@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
 import { texts } from '../helpers/engine-driver.js';
+import { addStaff, openHandoffOf } from '../helpers/staff-client.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import type { WebchatClient } from '../helpers/webchat-client.js';
 
 const SCREENSHOTS = 'test-results/screenshots';
 const run = browserAvailable();
@@ -37,6 +39,29 @@ afterAll(async () => {
 });
 
 const lastBotBubble = (page: Page) => page.locator('.chat-message--out .chat-bubble').last();
+
+/** The tap-to-call links in the bot's and trust persons' messages: [text as shown, href, dir]. */
+const phoneLinks = (page: Page) =>
+  page
+    .locator('.chat-message--out a.chat-tel')
+    .evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('dir')]));
+
+/** Where two parts of a link's text are drawn, left edge first: the part that reads first is on the left in LTR. */
+const leftEdges = (page: Page, href: string, parts: [string, string]) =>
+  page
+    .locator(`.chat-message--out a.chat-tel[href="${href}"]`)
+    .first()
+    .evaluate((a, [first, second]) => {
+      const text = a.firstChild as Text;
+      const x = (part: string) => {
+        const range = document.createRange();
+        const at = text.data.indexOf(part);
+        range.setStart(text, at);
+        range.setEnd(text, at + part.length);
+        return range.getBoundingClientRect().left;
+      };
+      return [x(first!), x(second!)];
+    }, parts) as Promise<[number, number]>;
 
 describe.runIf(run)('the web chat in a real browser', () => {
   it('runs the intake on a phone, right to left in Arabic, with the emergency numbers when danger is named', async () => {
@@ -112,6 +137,86 @@ describe.runIf(run)('the web chat in a real browser', () => {
     await page.getByText(texts.t('nl', 'bot:discreet.own.web'), { exact: false }).waitFor();
     expect(await page.getByText(consent).count()).toBe(0);
     await page.screenshot({ path: `${SCREENSHOTS}/webchat-discreet-nl.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+  it('turns the emergency numbers into tap-to-call links that read left to right inside Arabic text', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const problems = await watchPage(page);
+    await page.goto(`${baseUrl}/chat`);
+    await page.click('#chat-start');
+    await page.locator('.chat-choice[data-choice-id="language:ar"]').click();
+    await page.getByText(texts.t('ar', 'bot:consent.prompt', { org: 'Al Amal' })).waitFor();
+    await page.fill('#chat-input', 'زوجي يضربني');
+    await page.press('#chat-input', 'Enter');
+    const emergency = texts.t('ar', 'bot:emergency.text');
+    const bubble = page.locator('.chat-message--out .chat-bubble', { hasText: 'Veilig Thuis' }).last();
+    await bubble.waitFor();
+
+    // the message reads exactly as the bot wrote it; the numbers in it are links (digits only in tel:)
+    expect(await bubble.locator('.chat-bubble__text').textContent()).toBe(emergency);
+    const links = await bubble
+      .locator('a.chat-tel')
+      .evaluateAll((all) => all.map((a) => [a.textContent, a.getAttribute('href')]));
+    expect(links).toEqual([
+      ['112', 'tel:112'],
+      ['0800-2000', 'tel:08002000'],
+      ['113', 'tel:113'],
+      ['0800-0113', 'tel:08000113'],
+      ['0800-0432', 'tel:08000432'],
+    ]);
+    // inside the right-to-left bubble each number is a left-to-right run: "0800" drawn left of "2000"
+    expect(await bubble.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    const link = bubble.locator('a.chat-tel[href="tel:08002000"]');
+    expect(await link.evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
+    const [left, right] = await leftEdges(page, 'tel:08002000', ['0800', '2000']);
+    expect(left).toBeLessThan(right);
+    // and it sits inside its bubble, big enough to tap
+    const box = (await link.boundingBox())!;
+    const bubbleBox = (await bubble.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(bubbleBox.x);
+    expect(box.x + box.width).toBeLessThanOrEqual(bubbleBox.x + bubbleBox.width);
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-ar-tel-links.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('links the numbers in a trust person’s reply, never the resident’s own words', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const problems = await watchPage(page);
+    await page.goto(`${baseUrl}/chat?lang=nl`);
+    await page.click('#chat-start');
+    await page.locator('.chat-choice[data-choice-id="language:nl"]').click();
+    await page.getByText(texts.t('nl', 'bot:consent.prompt', { org: 'Al Amal' })).waitFor();
+    await page.fill('#chat-input', 'persoon');
+    await page.press('#chat-input', 'Enter');
+    await page.fill('#chat-input', 'Mijn nummer is 0612345678');
+    await page.press('#chat-input', 'Enter');
+    await page.locator('.chat-message--in[data-message-id]', { hasText: 'Mijn nummer is 0612345678' }).waitFor();
+
+    const token = await page.evaluate(() => localStorage.getItem('tussenin.chat.token'));
+    const handoffId = await openHandoffOf(app, { token } as WebchatClient);
+    const staff = await addStaff(app, { name: 'Samira' });
+    const actor = { id: staff.id, name: staff.name, role: staff.role, uiLocale: 'nl', via: 'session' as const };
+    await app.inbox.handoffs.claim(actor, handoffId);
+    const reply = 'Hoi, ik ben Samira. Bel me op 06 12345678 of +31 6 1234 5678, niet op 05-03-2026. Bij gevaar: 112.';
+    await app.inbox.handoffs.reply(actor, handoffId, reply);
+    const bubble = page.locator('.chat-message--out .chat-bubble', { hasText: 'ik ben Samira' });
+    await bubble.waitFor();
+
+    expect(await bubble.locator('.chat-bubble__text').textContent()).toBe(reply);
+    expect(
+      await bubble.locator('a.chat-tel').evaluateAll((all) => all.map((a) => [a.textContent, a.getAttribute('href')])),
+    ).toEqual([
+      ['06 12345678', 'tel:0612345678'],
+      ['+31 6 1234 5678', 'tel:+31612345678'],
+      ['112', 'tel:112'],
+    ]);
+    // the plus stays in front of the country code
+    const [plus, rest] = await leftEdges(page, 'tel:+31612345678', ['+31', '5678']);
+    expect(plus).toBeLessThan(rest);
+    expect(await page.locator('.chat-message--in a').count()).toBe(0);
+    expect((await phoneLinks(page)).every(([, , dir]) => dir === 'ltr')).toBe(true);
     expect(problems).toEqual([]);
     await page.close();
   });

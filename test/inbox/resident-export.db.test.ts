@@ -102,7 +102,8 @@ describe(`exporting a resident's data (subject access request) on ${onPostgres ?
     });
     expect(inbound.find((m) => m.media)?.media).toMatchObject({ kind: 'voice' });
     expect(data.intakes).toHaveLength(1);
-    expect(data.intakes[0]!.answers).toMatchObject({ domains: ['money'] });
+    // "money" was pressed; the typed words may add a topic of their own (rent: housing)
+    expect(data.intakes[0]!.answers).toMatchObject({ domains: expect.arrayContaining(['money']) });
     expect(data.intakes[0]!.notes.length).toBeGreaterThan(0);
     expect(data.handoffs).toHaveLength(1);
     expect(data.handoffs[0]).toMatchObject({

@@ -3,7 +3,9 @@ import { rankMatches } from '../../src/handoff/matching.js';
 import { markup, trusted } from '../../src/inbox/html.js';
 import { createLabels } from '../../src/inbox/labels.js';
 import { mediaResponse } from '../../src/inbox/media-response.js';
+import type { QueueItem } from '../../src/handoff/handoff-queries.js';
 import { messageItem } from '../../src/inbox/views/message-item.js';
+import { queueItems } from '../../src/inbox/views/queue-view.js';
 import { texts } from '../helpers/engine-driver.js';
 
 describe('the markup tag', () => {
@@ -111,5 +113,57 @@ describe('the matching hint', () => {
   it('without a gender wish, everyone speaking the language fits', () => {
     const fits = rankMatches(people, { language: 'ar', helperGender: 'any' }).filter((p) => p.speaksLanguage && p.fitsGender);
     expect(fits.map((p) => p.name)).toEqual(['Karim', 'Nadia', 'Busy Fatima', 'Coordinator']);
+  });
+});
+
+describe('a queue card', () => {
+  const item: QueueItem = {
+    id: '00000000-0000-4000-8000-000000000001',
+    status: 'waiting',
+    urgent: false,
+    reason: 'asked-for-person',
+    channel: 'web',
+    language: 'ar',
+    writtenLanguage: null,
+    domains: [],
+    urgency: null,
+    contact: null,
+    reachable: null,
+    helperGender: null,
+    safety: null,
+    discreet: false,
+    neutral: false,
+    claimedBy: null,
+    assignedTo: null,
+    phase: 'trust',
+    trajectory: null,
+    createdAt: new Date('2026-05-01T10:00:00Z'),
+    updatedAt: new Date('2026-05-01T10:00:00Z'),
+    claimedAt: null,
+    closedAt: null,
+  };
+  const card = (locale: string, extra: Partial<QueueItem> & { unheardVoiceNotes?: number }) =>
+    queueItems(createLabels(texts, locale), {
+      items: [{ ...item, ...extra }],
+      staffLoad: [],
+      names: new Map(),
+      now: new Date('2026-05-01T10:05:00Z'),
+    }).value;
+
+  it('names the language a first message was written in, in the staff member’s language', () => {
+    expect(card('nl', { writtenLanguage: 'darija-latin' })).toContain('Eerste bericht in: Darija in Latijnse letters');
+    expect(card('en', { writtenLanguage: 'darija-latin' })).toContain('First message in: Darija in Latin letters');
+    expect(card('nl', { writtenLanguage: 'so' })).toContain('Eerste bericht in: Somalisch');
+    expect(card('tr', { writtenLanguage: 'pl' })).toContain('İlk mesajın dili: Lehçe');
+    expect(card('ar', { writtenLanguage: 'pl' })).toContain('البولندية');
+    expect(card('nl', {})).not.toContain('Eerste bericht in');
+  });
+  it('shows a code it has no name for as the code, escaped', () => {
+    expect(card('nl', { writtenLanguage: '<x>' })).toContain('Eerste bericht in: &lt;x&gt;');
+  });
+  it('says a voice note was not listened to yet only while one is unheard', () => {
+    expect(card('nl', { unheardVoiceNotes: 2 })).toContain('Spraakbericht nog niet beluisterd');
+    expect(card('nl', { unheardVoiceNotes: 0 })).not.toContain('Spraakbericht');
+    expect(card('en', { unheardVoiceNotes: 1 })).toContain('Voice note not listened to yet');
   });
 });

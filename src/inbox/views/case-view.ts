@@ -42,6 +42,7 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
       <span class="badge badge--${r.status}" id="case-status">${l.status(r.status)}</span>
       ${holder ? markup`<span>${l.t('case.heldBy')}: <strong>${holder}</strong></span>` : ''}
       ${assignee && r.assignedTo !== r.claimedBy ? markup`<span>${l.t('case.assignedTo')}: <strong>${assignee}</strong></span>` : ''}
+      ${writtenLanguage(l, r.writtenLanguage)}
     </p>
     ${m.done ? markup`<p class="notice" role="status">${l.t(`done.${m.done}`)}</p>` : ''}
   </section>`;
@@ -126,6 +127,7 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
         <dt>${l.t('case.contact')}</dt>
         <dd>${l.contact(r.contact)}</dd>
       </div>
+      ${m.full ? contactDetails(l, r.contactDetails) : ''}
       ${
         r.reachable
           ? markup`<div>
@@ -140,7 +142,7 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
       </div>
       <div>
         <dt>${l.t('case.language')}</dt>
-        <dd>${l.language(r.language)}</dd>
+        <dd>${l.language(r.language)}${r.writtenLanguage ? markup`<br />${writtenLanguage(l, r.writtenLanguage)}` : ''}</dd>
       </div>
       <div>
         <dt>${l.t('case.reason')}</dt>
@@ -269,6 +271,47 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
       <div class="case-extra">${progress}${notes}</div>
     </div>`;
   return layout(p, l.t('case.pageTitle'), body, { page: 'case', caseId: r.id });
+}
+
+/**
+ * The language the first message was written in ("Eerste bericht in: Pools"): routing, shown wherever the
+ * case's language is, so a trust person who speaks it can take the case.
+ */
+export function writtenLanguage(l: Labels, code: string | null): Html | string {
+  if (!code) return '';
+  return markup`<span class="written-language">${l.t('case.writtenLanguage', { language: l.writtenLanguage(code) })}</span>`;
+}
+
+/** What a `tel:` link may hold: digits with an optional leading +, as the intake keeps a number. */
+const DIALABLE = /^\+?\d{3,15}$/;
+
+/**
+ * The phone number (tap to call) and the address or neighbourhood the resident gave: only for a reader of
+ * the case (the caller checks), like the transcript. Both are the resident's own text, escaped by `markup`.
+ */
+function contactDetails(l: Labels, details: CaseRecord['contactDetails']): Html | string {
+  const dialable = details.phone?.replace(/[\s\-().]/g, '') ?? '';
+  return markup`${
+    details.phone
+      ? markup`<div>
+          <dt>${l.t('case.contactPhone')}</dt>
+          <dd>
+            ${
+              DIALABLE.test(dialable)
+                ? markup`<a class="tel" id="contact-phone" href="tel:${dialable}" dir="ltr" aria-label="${l.t('case.call', { phone: details.phone })}">${details.phone}</a>`
+                : markup`<span id="contact-phone" dir="ltr">${details.phone}</span>`
+            }
+          </dd>
+        </div>`
+      : ''
+  }${
+    details.address
+      ? markup`<div>
+          <dt>${l.t('case.contactAddress')}</dt>
+          <dd dir="auto" id="contact-address">${details.address}</dd>
+        </div>`
+      : ''
+  }`;
 }
 
 /**

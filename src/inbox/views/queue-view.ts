@@ -2,6 +2,7 @@ import type { QueueItem, QueueStatus, StaffLoad } from '../../handoff/handoff-qu
 import { goodMatches, rankMatches } from '../../handoff/matching.js';
 import { markup, type Html } from '../html.js';
 import type { Labels } from '../labels.js';
+import { writtenLanguage } from './case-view.js';
 import { layout, type PageContext } from './layout.js';
 
 export interface QueueFilters {
@@ -12,8 +13,11 @@ export interface QueueFilters {
   language: string;
 }
 
+/** A queue line with what the inbox adds to it: how many intake voice notes nobody on staff has listened to. */
+export type QueueCardItem = QueueItem & { unheardVoiceNotes?: number };
+
 export interface QueueViewModel {
-  items: QueueItem[];
+  items: QueueCardItem[];
   filters: QueueFilters;
   languages: string[];
   staffLoad: StaffLoad[];
@@ -72,7 +76,7 @@ export function queueItems(l: Labels, m: Pick<QueueViewModel, 'items' | 'staffLo
   return markup`${m.items.map((item) => queueCard(l, item, m))}`;
 }
 
-function queueCard(l: Labels, item: QueueItem, m: Pick<QueueViewModel, 'staffLoad' | 'names' | 'now'>): Html {
+function queueCard(l: Labels, item: QueueCardItem, m: Pick<QueueViewModel, 'staffLoad' | 'names' | 'now'>): Html {
   const matches = item.status === 'waiting' ? goodMatches(rankMatches(m.staffLoad, item)).slice(0, 3) : [];
   const holder = item.claimedBy ? (m.names.get(item.claimedBy) ?? item.claimedBy) : null;
   const assignee =
@@ -83,7 +87,13 @@ function queueCard(l: Labels, item: QueueItem, m: Pick<QueueViewModel, 'staffLoa
         ${item.urgent ? markup`<span class="badge badge--urgent">${l.t('queue.urgent')}</span>` : ''}
         <span class="badge badge--${item.status}">${l.status(item.status)}</span>
         <span class="lang">${l.language(item.language)}</span>
+        ${writtenLanguage(l, item.writtenLanguage)}
         <span class="chan">${l.channel(item.channel)}</span>
+        ${
+          item.unheardVoiceNotes
+            ? markup`<span class="badge badge--unheard" data-unheard="${item.unheardVoiceNotes}">${l.t('queue.voiceNoteUnheard')}</span>`
+            : ''
+        }
         <span class="waiting"
           >${l.t('queue.waitingSince')}
           <time datetime="${item.createdAt.toISOString()}" data-ago>${l.ago(item.createdAt, m.now)}</time></span

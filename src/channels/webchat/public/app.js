@@ -16,6 +16,21 @@
   const NOTICE_MS = 8000;
   const MAX_BACKOFF_MS = 30000;
 
+  // Phone numbers in the bot's and trust persons' messages (see findPhoneNumbers).
+  const DIGIT = '[0-9\\u0660-\\u0669\\u06F0-\\u06F9]';
+  const GAP = '[ \\u00A0\\u202F]';
+  /**
+   * Digit groups as numbers are written: "112", "0800-2000", "06 12345678", "+31 6 1234 5678",
+   * "+31 (0)30 123 4567"; Arabic-Indic digits too. Which part is a number is decided by dialableNumber.
+   */
+  const NUMBER_RUN = new RegExp(
+    `\\+?${DIGIT}+(?:(?:${GAP}?[-\\u2010\\u2011\\u2013]${GAP}?|${GAP})(?:\\(0\\)${GAP}?)?${DIGIT}+|${GAP}?\\(0\\)${GAP}?${DIGIT}+)*`,
+    'g',
+  );
+  const DIGIT_GROUP = new RegExp(`${DIGIT}+`, 'g');
+  /** Emergency and helpline numbers short enough to be written alone (112, 113 zelfmoordpreventie). */
+  const SHORT_NUMBERS = new Set(['112', '113']);
+
   class HttpError extends Error {
     constructor(status, data) {
       super(`HTTP ${status}`);
@@ -425,7 +440,8 @@
     row.dataset.state = 'delivered';
     if (text || isVoice) {
       // A voice-only bubble holds our own UI label, so it follows the page direction.
-      row.appendChild(buildBubble(text, isVoice, text ? bubbleDir(message.dir) : null));
+      // Phone numbers in what the bot or a trust person wrote become tap-to-call links.
+      row.appendChild(buildBubble(text, isVoice, text ? bubbleDir(message.dir) : null, direction === 'out'));
     }
     return row;
   }
@@ -439,16 +455,16 @@
     return row;
   }
 
-  function buildBubble(text, isVoice, dir) {
+  function buildBubble(text, isVoice, dir, linkPhones = false) {
     const bubble = document.createElement('div');
     bubble.className = 'chat-bubble';
     if (dir) bubble.dir = dir;
-    fillBubble(bubble, text, isVoice);
+    fillBubble(bubble, text, isVoice, linkPhones);
     return bubble;
   }
 
-  /** Message content only ever goes in through textContent. */
-  function fillBubble(bubble, text, isVoice) {
+  /** Message content only ever goes in as text: textContent, or text nodes and links built here. */
+  function fillBubble(bubble, text, isVoice, linkPhones = false) {
     bubble.textContent = '';
     if (isVoice) {
       const note = document.createElement('span');
@@ -460,9 +476,88 @@
     if (text) {
       const body = document.createElement('span');
       body.className = 'chat-bubble__text';
-      body.textContent = text;
+      if (linkPhones) appendWithPhoneLinks(body, text);
+      else body.textContent = text;
       bubble.appendChild(body);
     }
+  }
+
+  // ----------------------------------------------------------- phone numbers
+
+  /**
+   * Appends text to parent as text nodes, with every phone number as a `tel:` link (digits only, the
+   * text kept as written). The link reads left to right also inside a right-to-left message (its own
+   * `dir`, an isolated run); the Unicode isolates the Arabic texts put around numbers stay as text.
+   */
+  function appendWithPhoneLinks(parent, text) {
+    let at = 0;
+    findPhoneNumbers(text).forEach((found) => {
+      if (found.start > at) parent.appendChild(document.createTextNode(text.slice(at, found.start)));
+      const link = document.createElement('a');
+      link.className = 'chat-tel';
+      link.href = `tel:${found.dial}`;
+      link.dir = 'ltr';
+      link.textContent = text.slice(found.start, found.end);
+      parent.appendChild(link);
+      at = found.end;
+    });
+    if (at < text.length) parent.appendChild(document.createTextNode(text.slice(at)));
+  }
+
+  /** The phone numbers in a text: { start, end, dial }, in order. */
+  function findPhoneNumbers(text) {
+    const found = [];
+    NUMBER_RUN.lastIndex = 0;
+    let run;
+    while ((run = NUMBER_RUN.exec(text))) {
+      const base = run.index;
+      const groups = Array.from(run[0].matchAll(DIGIT_GROUP)).filter((g) => run[0][g.index - 1] !== '(');
+      // A number may start at the run's start or at any later group, and end after any group: the
+      // longest piece that is a whole number wins ("0800-2000 2 keer" is 0800-2000).
+      const starts = groups.map((g, i) => (i === 0 ? 0 : g.index));
+      const ends = groups.filter((g) => run[0][g.index + g[0].length] !== ')').map((g) => g.index + g[0].length);
+      let consumed = 0;
+      starts.forEach((start) => {
+        if (start < consumed) return;
+        for (let i = ends.length - 1; i >= 0 && ends[i] > start; i -= 1) {
+          const dial = dialableNumber(run[0].slice(start, ends[i]));
+          if (dial && standsAlone(text, base + start, base + ends[i])) {
+            found.push({ start: base + start, end: base + ends[i], dial });
+            consumed = ends[i];
+            return;
+          }
+        }
+      });
+    }
+    return found;
+  }
+
+  /**
+   * What to dial for a piece of text, or null when it is no phone number: 112 and 113; Dutch numbers
+   * of ten digits (06, 030, 088...); 0800 and 0900 numbers (eight or eleven digits); international
+   * numbers (+ or 00). A date written with dashes ("01-02-2024") is not one.
+   */
+  function dialableNumber(piece) {
+    const western = piece
+      .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+      .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+    if (/^\d{1,2}[-\u2010\u2011\u2013]\d{1,2}[-\u2010\u2011\u2013]\d{2,4}/.test(western)) return null;
+    const digits = western.replace(/\(0\)/g, '').replace(/\D/g, '');
+    if (western[0] === '+') return digits.length >= 8 && digits.length <= 15 && digits[0] !== '0' ? `+${digits}` : null;
+    if (/^\d+$/.test(western) && SHORT_NUMBERS.has(digits)) return digits;
+    if (digits.startsWith('00')) return digits.length >= 10 && digits.length <= 17 ? digits : null;
+    if (/^0(800|900|906|909)/.test(digits)) return digits.length === 8 || digits.length === 11 ? digits : null;
+    return digits[0] === '0' && digits.length === 10 ? digits : null;
+  }
+
+  /** Not part of a longer word, amount, date, time or account number ("€ 0,50", "14:00", "NL91 ABNA 0417 1643 00"). */
+  function standsAlone(text, start, end) {
+    const before = text[start - 1] || '';
+    const after = text[end] || '';
+    if (before && /[\p{L}\p{N}+\-\u2010\u2011\u2013/.,:€$£#@_]/u.test(before)) return false;
+    if (after && /[\p{L}\p{N}/:%€@_]/u.test(after)) return false;
+    if ((after === '.' || after === ',' || after === '-') && /\p{N}/u.test(text[end + 1] || '')) return false;
+    return !/[A-Z]{2}\d{2}[ \u00A0]?[A-Z]{4}[ \u00A0]?$/.test(text.slice(Math.max(0, start - 12), start));
   }
 
   function icon(name) {
