@@ -112,6 +112,9 @@ function readText(
 
   if (step.detail) {
     if (reading.done && step.done !== 'unclear') return [doneEvent(step)];
+    // "1" takes the offered number or address; a longer row of digits is a phone number, read below.
+    const chosen = parseNumbers(raw);
+    if (chosen?.length === 1 && step.optionIds[chosen[0]! - 1]) return [answerEvent(step, [step.optionIds[chosen[0]! - 1]!])];
     // "bel me op 06 1234 5678" at the phone question is the number, not a request for a person.
     const phone = step.detail === 'phone' ? findPhoneNumber(raw) : null;
     if (phone) return [{ type: 'VALUE', value: phone }];

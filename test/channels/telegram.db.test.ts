@@ -167,7 +167,9 @@ describe('the Telegram channel, against a fake Bot API', () => {
       expectQuestion(replies[0], locale, 'bot:contact.prompt');
 
       replies = await press('contact:visit');
-      expectQuestion(replies[0], locale, 'bot:address.prompt');
+      // A question without options: the address in their own words, or skip.
+      expect(replies[0]!.text).toBe(t(locale, 'bot:address.prompt'));
+      expect(replies[0]!.reply_markup!.inline_keyboard.flat().map((b) => b.callback_data)).toEqual(['cmd:skip']);
       replies = await user.say('Kanaleneiland');
       expectQuestion(replies[0], locale, 'bot:reachable.prompt');
 

@@ -7,7 +7,7 @@ import { conversations, handoffs, intakes, media, messages, outbox, residents, t
 import { storeMedia } from '../../src/media/store-media.js';
 import { createTestApp, silentLogger } from '../helpers/test-app.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
-import { texts } from '../helpers/engine-driver.js';
+import { intakeFlow, texts } from '../helpers/engine-driver.js';
 
 let testDb: TestDatabase;
 let app: App;
@@ -71,7 +71,7 @@ describe(`the conversation service on ${onPostgres ? 'Postgres' : 'PGlite'}`, ()
     expect(out.at(-1)!.text).toBe(texts.t('nl', 'bot:handoff.done', { org: 'Al Amal' }));
     const [conversation] = await testDb.database.db.select().from(conversations);
     expect(conversation!.mode).toBe('waiting');
-    expect(conversation!.flowVersion).toBe(1);
+    expect(conversation!.flowVersion).toBe(intakeFlow.version);
   });
 
   it('answers the same inbound message delivered twice only once', async () => {

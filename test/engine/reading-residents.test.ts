@@ -236,3 +236,20 @@ describe('fixes residents met', () => {
     expect(r.replyText).toBe(t('nl', 'bot:safety.laterText'));
   });
 });
+
+describe('contact details by number', () => {
+  it('"1" takes the number offered; a typed number replaces it', () => {
+    const r = new EngineResident();
+    r.send({ text: 'hallo', knownPhone: '+31612345678', channel: 'whatsapp' });
+    r.press('language:nl');
+    r.press('consent:yes');
+    r.press('domains:money');
+    r.press('cmd:continue');
+    r.press('urgency:week');
+    r.say('2'); // a call
+    expect(r.step).toBe('phoneNumber');
+    r.say('1');
+    expect(r.answers.contactPhone).toBe('+31612345678');
+    expect(r.step).toBe('reachable');
+  });
+});

@@ -19,7 +19,7 @@ export interface Corpus {
   done: string[];
 }
 
-export type CorpusSet = 'corpus' | 'holdout' | 'fresh';
+export type CorpusSet = 'corpus' | 'holdout' | 'fresh' | 'final';
 
 export function loadCorpora(set: CorpusSet): Corpus[] {
   const dir = projectPath(`test/understanding/${set}`);
