@@ -1,15 +1,8 @@
 import type { Texts } from '../texts.js';
-import {
-  anchors,
-  compilePattern,
-  compileWordList,
-  matchFrom,
-  mayMatch,
-  type AnchorKey,
-  type Match,
-  type Pattern,
-} from './pattern.js';
-import { MASKED, tokenize, type Token } from './tokens.js';
+import { normalize } from '../text-match.js';
+import { compilePattern, compileWordList, type Match } from './pattern.js';
+import { PhraseIndex, type IndexedPhrase } from './phrase-index.js';
+import { MASKED, tokenize, toToken, type Token } from './tokens.js';
 
 /** The kinds of danger the bot answers with the emergency numbers (issue 9). */
 export const DANGER_CATEGORIES = [
@@ -42,84 +35,20 @@ export interface Reading {
   words: number;
 }
 
-/** A counter for the scratch marks on patterns (one number per message read and per word position tried). */
-let stamps = 0;
+type PhraseKind = 'harmless' | 'danger' | 'person' | 'done' | 'greeting';
 
-/**
- * Patterns of one list, indexed by two letters their first word must hold (at its start, inside it, or
- * inside its skeleton), so a message is only tried against patterns that can start at each word.
- */
-class PatternSet {
-  readonly #index: Record<AnchorKey['on'], Map<string, Pattern[]>> = { start: new Map(), inside: new Map(), skeleton: new Map() };
-  readonly #unanchored: Pattern[] = [];
-
-  constructor(patterns: Pattern[]) {
-    for (const pattern of patterns) {
-      const keys = anchors(pattern);
-      if (!keys) {
-        this.#unanchored.push(pattern);
-        continue;
-      }
-      for (const key of keys) {
-        const map = this.#index[key.on];
-        const list = map.get(key.letters) ?? [];
-        if (!list.includes(pattern)) list.push(pattern);
-        map.set(key.letters, list);
-      }
-    }
-  }
-
-
-
-  /** The first match (by start position) of any pattern that `accept` keeps. */
-  find(tokens: readonly Token[], accept: (pattern: Pattern, match: Match) => boolean): { pattern: Pattern; match: Match } | null {
-    const words = new Set(tokens.map((t) => t.word));
-    const read = ++stamps;
-    for (let start = 0; start < tokens.length; start++) {
-      const token = tokens[start]!;
-      if (token === MASKED) continue;
-      const stamp = ++stamps;
-      const lists: (Pattern[] | undefined)[] = [this.#index.start.get(token.start), this.#unanchored];
-      if (this.#index.inside.size > 0) for (const pair of token.pairs) lists.push(this.#index.inside.get(pair));
-      if (this.#index.skeleton.size > 0) for (const pair of token.skeletonPairs) lists.push(this.#index.skeleton.get(pair));
-      for (const list of lists) {
-        if (!list) continue;
-        for (const pattern of list) {
-          if (pattern.triedAt === stamp || pattern.impossibleIn === read) continue;
-          pattern.triedAt = stamp;
-          if (!mayMatch(pattern, words)) {
-            pattern.impossibleIn = read;
-            continue;
-          }
-          const end = matchFrom(pattern, tokens, start);
-          if (end >= 0 && accept(pattern, { start, end })) return { pattern, match: { start, end } };
-        }
-      }
-    }
-    return null;
-  }
-
-  /** Every match of every pattern (for masking). */
-  all(tokens: readonly Token[]): Match[] {
-    const out: Match[] = [];
-    this.find(tokens, (_, match) => {
-      out.push(match);
-      return false;
-    });
-    return out;
-  }
+/** What the reader keeps beside each phrase in the index. */
+interface About {
+  locale: string;
+  kind: PhraseKind;
+  category?: DangerCategory;
+  /** The locale's negation words (danger and person phrases only). */
+  negator?: (t: Token) => boolean;
 }
 
-interface LocalePhrases {
+interface LocaleWords {
   locale: string;
   negator: (t: Token) => boolean;
-  harmless: PatternSet;
-  /** Every category's patterns in one set (one pass over the words), each pattern's category beside it. */
-  danger: PatternSet;
-  categoryOf: Map<Pattern, DangerCategory>;
-  person: PatternSet;
-  done: PatternSet;
-  greeting: PatternSet;
   markers: (t: Token) => boolean;
 }
 
@@ -133,101 +62,112 @@ export interface MessageReader {
   readonly locales: readonly string[];
 }
 
+/** Plain words of a word list (globs and exclusions left out), normalised like message words. */
+function plainWords(list: readonly string[]): string[] {
+  return list
+    .filter((w) => !/[*|!%]/.test(w))
+    .flatMap((w) => normalize(w).split(' '))
+    .filter(Boolean)
+    .map((w) => toToken(w).word);
+}
+
 /**
  * Reads messages with the phrases of `locales/<lng>/understanding.json`. Pure and deterministic: the
- * same text gives the same reading; the phrases are compiled once.
+ * same text gives the same reading; the phrases are compiled and indexed once.
  */
 export function createMessageReader(texts: Texts): MessageReader {
-  const byLocale = new Map<string, LocalePhrases>();
+  const locales: LocaleWords[] = [];
+  const harmless: IndexedPhrase<About>[] = [];
+  const main: IndexedPhrase<About>[] = [];
+  const short: IndexedPhrase<About>[] = [];
+  const common = new Set<string>();
   for (const locale of texts.locales) {
     const where = (list: string) => `locales/${locale}/understanding.json ${list}`;
-    const negator = compileWordList(texts.list(locale, 'understanding:negators'), where('negators'));
-    const patternsOf = (key: string, negation = true) =>
-      texts.list(locale, `understanding:${key}`).map((p) => compilePattern(p, where(key), negation ? negator : null));
-    const compile = (key: string, negation = true) => new PatternSet(patternsOf(key, negation));
-    const categoryOf = new Map<Pattern, DangerCategory>();
-    for (const category of DANGER_CATEGORIES) for (const p of patternsOf(`danger.${category}`)) categoryOf.set(p, category);
-    byLocale.set(locale, {
-      locale,
-      negator,
-      harmless: compile('harmless', false),
-      danger: new PatternSet([...categoryOf.keys()]),
-      categoryOf,
-      person: compile('person'),
-      done: compile('done', false),
-      greeting: compile('greeting', false),
-      markers: compileWordList(texts.list(locale, 'understanding:markers'), where('markers')),
-    });
+    const list = (key: string) => texts.list(locale, `understanding:${key}`);
+    const negator = compileWordList(list('negators'), where('negators'));
+    locales.push({ locale, negator, markers: compileWordList(list('markers'), where('markers')) });
+    for (const word of plainWords([...list('markers'), ...list('negators')])) common.add(word);
+    const phrases = (key: string, about: About, negation: boolean) =>
+      list(key).map((p) => ({ pattern: compilePattern(p, where(key), negation ? negator : null), about }));
+    harmless.push(...phrases('harmless', { locale, kind: 'harmless' }, false));
+    for (const category of DANGER_CATEGORIES) {
+      main.push(...phrases(`danger.${category}`, { locale, kind: 'danger', category, negator }, true));
+    }
+    main.push(...phrases('person', { locale, kind: 'person', negator }, true));
+    short.push(...phrases('done', { locale, kind: 'done' }, false));
+    short.push(...phrases('greeting', { locale, kind: 'greeting' }, false));
   }
-  const allLocales = [...byLocale.keys()];
-
-  /** A negation word shortly before the phrase turns it around, unless the phrase names the negation itself. */
-  const notNegated = (phrases: LocalePhrases, tokens: readonly Token[]) => (pattern: Pattern, match: Match) => {
-    if (pattern.negated) return true;
-    for (let i = Math.max(0, match.start - NEGATION_REACH); i < match.start; i++) if (phrases.negator(tokens[i]!)) return false;
-    return true;
-  };
+  const harmlessIndex = new PhraseIndex(harmless, common);
+  const mainIndex = new PhraseIndex(main, common);
+  const shortIndex = new PhraseIndex(short, common);
+  const allLocales = locales.map((l) => l.locale);
 
   return {
     locales: allLocales,
     read(text, localesInOrder = allLocales) {
       const tokens = tokenize(text);
-      const ordered = localesInOrder.map((l) => byLocale.get(l)).filter((p): p is LocalePhrases => p !== undefined);
+      const rank = new Map(localesInOrder.map((l, i) => [l, i]));
+      const included = (about: About) => rank.has(about.locale);
+      /** The match of the earliest locale in the resident's order, then the earliest in the message. */
+      const first = (found: { phrase: IndexedPhrase<About>; match: Match }[], kind: PhraseKind) =>
+        found
+          .filter((f) => f.phrase.about.kind === kind)
+          .sort(
+            (a, b) => rank.get(a.phrase.about.locale)! - rank.get(b.phrase.about.locale)! || a.match.start - b.match.start,
+          )[0];
 
       // Harmless phrases ("doodmoe", "de huisbaas dreigt met ontruiming") take their words out first.
       const masked = [...tokens];
-      for (const phrases of ordered) {
-        for (const m of phrases.harmless.all(tokens)) for (let i = m.start; i < m.end; i++) masked[i] = MASKED;
+      for (const { match } of harmlessIndex.matches(tokens, (p) => included(p.about), true)) {
+        for (let i = match.start; i < match.end; i++) masked[i] = MASKED;
       }
 
-      let danger: Reading['danger'] = null;
-      for (const phrases of ordered) {
-        const found = phrases.danger.find(masked, notNegated(phrases, tokens));
-        if (found) {
-          danger = { category: phrases.categoryOf.get(found.pattern)!, locale: phrases.locale, pattern: found.pattern.source };
-          break;
+      // A negation word shortly before a phrase turns it around, unless the phrase names the negation itself.
+      const notNegated = (phrase: IndexedPhrase<About>, match: Match) => {
+        if (!included(phrase.about)) return false;
+        if (phrase.pattern.negated || !phrase.about.negator) return true;
+        for (let i = Math.max(0, match.start - NEGATION_REACH); i < match.start; i++) {
+          if (phrase.about.negator(tokens[i]!)) return false;
         }
-      }
+        return true;
+      };
+      const found = mainIndex.matches(masked, notNegated);
+      const dangerFound = first(found, 'danger');
+      const personFound = first(found, 'person');
 
-      let person: Reading['person'] = null;
-      for (const phrases of ordered) {
-        const found = phrases.person.find(masked, notNegated(phrases, tokens));
-        if (found) {
-          person = { locale: phrases.locale, words: tokens.slice(found.match.start, found.match.end).map((t) => t.word) };
-          break;
-        }
-      }
-
-      let done: string | null = null;
-      let doneIsWhole = false;
-      for (const phrases of ordered) {
-        const nearlyWhole = (_: Pattern, m: Match) => tokens.length - (m.end - m.start) <= DONE_EXTRA_WORDS;
-        const found = phrases.done.find(tokens, nearlyWhole);
-        if (found) {
-          done = phrases.locale;
-          doneIsWhole = found.match.end - found.match.start === tokens.length;
-          break;
-        }
-      }
-
+      const nearlyWhole = (phrase: IndexedPhrase<About>, m: Match) =>
+        included(phrase.about) && (phrase.about.kind !== 'done' || tokens.length - (m.end - m.start) <= DONE_EXTRA_WORDS);
+      const shortFound = shortIndex.matches(tokens, nearlyWhole, true);
+      const doneFound = first(shortFound, 'done');
       const greeted = new Set<number>();
-      for (const phrases of ordered) {
-        for (const m of phrases.greeting.all(tokens)) for (let i = m.start; i < m.end; i++) greeted.add(i);
+      for (const { phrase, match } of shortFound) {
+        if (phrase.about.kind === 'greeting') for (let i = match.start; i < match.end; i++) greeted.add(i);
       }
 
+      const ordered = locales.filter((l) => rank.has(l.locale));
       const markers = new Map<string, number>();
-      for (const phrases of ordered) {
-        const count = tokens.filter((t) => phrases.markers(t)).length;
-        if (count > 0) markers.set(phrases.locale, count);
+      for (const l of ordered) {
+        const count = tokens.filter((t) => l.markers(t)).length;
+        if (count > 0) markers.set(l.locale, count);
       }
 
-      const negated = tokens.some((t) => ordered.some((phrases) => phrases.negator(t)));
       return {
-        negated,
-        danger,
-        person,
-        done,
-        doneIsWhole,
+        negated: tokens.some((t) => ordered.some((l) => l.negator(t))),
+        danger: dangerFound
+          ? {
+              category: dangerFound.phrase.about.category!,
+              locale: dangerFound.phrase.about.locale,
+              pattern: dangerFound.phrase.pattern.source,
+            }
+          : null,
+        person: personFound
+          ? {
+              locale: personFound.phrase.about.locale,
+              words: tokens.slice(personFound.match.start, personFound.match.end).map((t) => t.word),
+            }
+          : null,
+        done: doneFound?.phrase.about.locale ?? null,
+        doneIsWhole: doneFound !== undefined && doneFound.match.end - doneFound.match.start === tokens.length,
         greetingOnly: tokens.length > 0 && greeted.size === tokens.length,
         markers,
         words: tokens.length,

@@ -31,6 +31,8 @@ export interface Pattern {
    */
   triedAt: number;
   impossibleIn: number;
+  /** A cheap check that the pattern's first word can be this token (its letters or word), before the full test. */
+  mayStartWith: (token: Token) => boolean;
 }
 
 type WordTest = (token: Token) => boolean;
@@ -85,7 +87,8 @@ function compileAlternative(source: string, where: string): Alternative {
     const token = toToken(words[0]!);
     return skeleton ? token.skeleton : token.word;
   });
-  if (parts.length === 1 && !skeleton) return { exact: parts[0]!, skeleton, anchor: { on: 'start', letters: anchorOf(parts[0]!) } };
+  if (parts.length === 1 && !skeleton)
+    return { exact: parts[0]!, skeleton, anchor: { on: 'start', letters: anchorOf(parts[0]!) } };
   const longest = parts.reduce((a, b) => ([...b].length > [...a].length ? b : a), '');
   let anchor: AnchorKey | null = null;
   if (!skeleton && [...parts[0]!].length >= ANCHOR_LENGTH) anchor = { on: 'start', letters: anchorOf(parts[0]!) };
@@ -106,7 +109,8 @@ function matcherOf(alternatives: Alternative[]): WordTest | null {
   };
   const onWord = regexOf(false);
   const onSkeleton = regexOf(true);
-  return (t) => exact.has(t.word) || (onWord !== null && onWord.test(t.word)) || (onSkeleton !== null && onSkeleton.test(t.skeleton));
+  return (t) =>
+    exact.has(t.word) || (onWord !== null && onWord.test(t.word)) || (onSkeleton !== null && onSkeleton.test(t.skeleton));
 }
 
 function compileWord(source: string, where: string): Element {
@@ -152,15 +156,20 @@ export function compilePattern(source: string, where: string, negators: WordTest
   }
   if (elements.length === 0) throw new PatternError(`${where}: "${source}" has no words`);
   if (elements[elements.length - 1]!.kind === 'gap') throw new PatternError(`${where}: "${source}" may not end with a gap`);
-  const negated = negators !== null && source.trim().split(/\s+/).some((piece) => {
-    const words = normalize(piece).split(' ').filter(Boolean);
-    return words.some((w) => negators(toToken(w)));
-  });
+  const negated =
+    negators !== null &&
+    source
+      .trim()
+      .split(/\s+/)
+      .some((piece) => {
+        const words = normalize(piece).split(' ').filter(Boolean);
+        return words.some((w) => negators(toToken(w)));
+      });
   const required = elements
     .slice(1)
     .flatMap((e) => (e.kind === 'word' && e.exact !== null ? [e.exact] : []))
     .sort((x, y) => x.size - y.size);
-  return { source, elements, negated, required, triedAt: -1, impossibleIn: -1 };
+  return { source, elements, negated, required, triedAt: -1, impossibleIn: -1, mayStartWith: startCheck(elements[0]!) };
 }
 
 /** Compiles a list of single words (the negation words) into one test. */
@@ -190,6 +199,21 @@ export interface Match {
   end: number;
 }
 
+function startCheck(first: Element): (token: Token) => boolean {
+  if (first.kind !== 'word') return () => true;
+  const exact = first.exact;
+  if (exact) return (t) => exact.has(t.word);
+  if (!first.anchors) return () => true;
+  const on = (kind: AnchorKey['on']) => new Set(first.anchors!.filter((a) => a.on === kind).map((a) => a.letters));
+  const start = on('start');
+  const inside = on('inside');
+  const skeleton = on('skeleton');
+  return (t) =>
+    start.has(t.start) ||
+    (inside.size > 0 && t.pairs.some((p) => inside.has(p))) ||
+    (skeleton.size > 0 && t.skeletonPairs.some((p) => skeleton.has(p)));
+}
+
 /** False when the message lacks a word the pattern needs (`words`: the message's words). */
 export function mayMatch(pattern: Pattern, words: ReadonlySet<string>): boolean {
   for (const options of pattern.required) {
@@ -208,6 +232,46 @@ export function mayMatch(pattern: Pattern, words: ReadonlySet<string>): boolean 
 /** The end (exclusive) of the pattern's first match starting at `start`, or -1. */
 export function matchFrom(pattern: Pattern, tokens: readonly Token[], start: number): number {
   return matchAt(pattern.elements, tokens, 0, start);
+}
+
+/** One way to find a phrase in the index: by a whole word, or by two letters a word holds (see AnchorKey). */
+export interface IndexKey {
+  on: 'word' | AnchorKey['on'];
+  value: string;
+}
+
+/** How costly it is to index by letters rather than whole words (more candidates per message). */
+const LETTER_KEY_COST: Record<AnchorKey['on'], number> = { start: 500, inside: 700, skeleton: 800 };
+/** Indexing by a common word ("me", "ik", "و") finds a phrase in nearly every message. */
+const COMMON_WORD_COST = 1000;
+
+/**
+ * The keys to index a phrase by: those of its most telling word. Any word of the phrase will do, since
+ * the reader tries a phrase found this way at every position; a plain word that is not common is best.
+ * Null when no word of the phrase has keys (it is then tried on every message).
+ */
+export function keyOptions(pattern: Pattern, common: ReadonlySet<string>): IndexKey[] | null {
+  let best: IndexKey[] | null = null;
+  let bestCost = Infinity;
+  for (const element of pattern.elements) {
+    if (element.kind !== 'word') continue;
+    let keys: IndexKey[] | null = null;
+    let cost = Infinity;
+    if (element.exact) {
+      const words = [...element.exact];
+      const isCommon = words.some((w) => common.has(w) || [...w].length <= 2);
+      keys = words.map((value) => ({ on: 'word', value }));
+      cost = (isCommon ? COMMON_WORD_COST : 0) + words.length;
+    } else if (element.anchors) {
+      keys = element.anchors.map((a) => ({ on: a.on, value: a.letters }));
+      cost = Math.max(...element.anchors.map((a) => LETTER_KEY_COST[a.on])) + element.anchors.length;
+    }
+    if (keys && cost < bestCost) {
+      best = keys;
+      bestCost = cost;
+    }
+  }
+  return best;
 }
 
 /** Where the first word of a match must hold known letters, when every alternative says (for indexing). */
