@@ -13,7 +13,9 @@ const option = (name: string) => {
 };
 const set = (option('set') ?? 'corpus') as CorpusSet;
 const onlyLocale = option('locale');
-const showMisses = args.includes('--misses');
+// The held-out set stays unseen by whoever tunes the patterns: numbers only.
+const showMisses = args.includes('--misses') && set !== 'holdout';
+if (args.includes('--misses') && !showMisses) console.log('(the held-out set prints numbers only: its phrases stay unseen)');
 
 const cell = (s: Score) => `${percent(s).toFixed(1).padStart(5)}% ${`${s.hits}/${s.total}`.padStart(7)}`;
 
