@@ -10,7 +10,7 @@ import { LatencyRecorder, type Throughput } from './stats.js';
  */
 export function runReading(rounds: number): Throughput & { phrases: number } {
   const reader = createMessageReader(texts);
-  const phrases = [...loadCorpora('corpus'), ...loadCorpora('holdout')].flatMap((c) => [
+  const phrases = loadCorpora('corpus').flatMap((c) => [
     ...c.danger.map((d) => d.text),
     ...c.harmless,
     ...c.person,

@@ -1,6 +1,6 @@
 /**
- * Runs a corpus of resident phrases (test/understanding/corpus/<lng>.json, or the held-out set in
- * holdout/) through the engine, as a first message and in the middle of the intake, and counts what a
+ * Runs a corpus of resident phrases (test/understanding/corpus/<lng>.json, or another folder of the
+ * same shape beside it) through the engine, as a first message and in the middle of the intake, and counts what a
  * resident would notice: the emergency numbers and an urgent mark for danger, a person for a request,
  * the next question for "that's all", and no alarm for harmless words.
  */
@@ -19,7 +19,8 @@ export interface Corpus {
   done: string[];
 }
 
-export type CorpusSet = 'corpus' | 'holdout' | 'fresh' | 'final';
+/** `corpus`, or a folder of new phrases beside it (test/understanding/<set>/) to try before adding them. */
+export type CorpusSet = string;
 
 export function loadCorpora(set: CorpusSet): Corpus[] {
   const dir = projectPath(`test/understanding/${set}`);
