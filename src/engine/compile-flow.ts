@@ -65,7 +65,8 @@ const PERSON_CHOICE: ChoiceRef = { id: 'cmd:person', label: 'bot:common.person' 
 /** From this many unclear answers in a row at one question, a person is offered. */
 const UNCLEAR_BEFORE_PERSON = 2;
 /** A first message in a language we have no texts for (not Darija in Latin letters, which we answer in Arabic). */
-const foreignLanguage = (context: IntakeContext) => Boolean(context.writtenLanguage) && context.writtenLanguage !== 'darija-latin';
+const foreignLanguage = (context: IntakeContext) =>
+  Boolean(context.writtenLanguage) && context.writtenLanguage !== 'darija-latin';
 /**
  * A question carries a "talk to a person" button after two unclear answers, after one before a language
  * is chosen, and at once for someone who wrote in a language we have no texts for: never a loop.
@@ -262,7 +263,8 @@ export function compileFlow(
         enqueue.assign({ unclearCount: count });
         enqueue.emit({ type: 'say', key: params.key, allLocales });
         // The question that follows carries the button (see offersPerson).
-        if (count >= UNCLEAR_BEFORE_PERSON || !context.localeChosen) enqueue.emit({ type: 'say', key: 'bot:unclearPerson', allLocales });
+        if (count >= UNCLEAR_BEFORE_PERSON || !context.localeChosen)
+          enqueue.emit({ type: 'say', key: 'bot:unclearPerson', allLocales });
       }),
       /** A message kept as the resident's own words at the question they are at (or where the event says). */
       keepNote: enqueueActions(({ context, event, enqueue }) => {
@@ -478,7 +480,9 @@ export function compileFlow(
           on: {
             ANSWERS: [
               // A topic such as "safety at home" asks whether it is safe to chat now (once per conversation).
-              ...(askSafety.length > 0 ? [{ guard: when({ chose: askSafety, safetyKnown: false }), target: 'safety', actions: [add] }] : []),
+              ...(askSafety.length > 0
+                ? [{ guard: when({ chose: askSafety, safetyKnown: false }), target: 'safety', actions: [add] }]
+                : []),
               { actions: [add, { type: 'ackAnswers', params: { step: step.id } }] },
             ],
             TEXT: { actions: note },
@@ -542,11 +546,7 @@ export function compileFlow(
         // The answer is read here (the step view turns to the safety options while it is pending).
         const safetyAnswers = SAFETY_OPTIONS.map((id) => ({
           guard: when({ option: id, safetyPending: true }),
-          actions: [
-            ...safety(id),
-            { type: 'setSafetyPending', params: { on: false } },
-            say(SAFETY_ACK_AFTER_HANDOFF[id]),
-          ],
+          actions: [...safety(id), { type: 'setSafetyPending', params: { on: false } }, say(SAFETY_ACK_AFTER_HANDOFF[id])],
         }));
         return {
           entry: [

@@ -12,7 +12,7 @@ import type { MachineEvent } from './events.js';
 import type { ChoiceStep, FlowDefinition, FlowStep } from './flow-definition.js';
 import { renderSay, type RenderDefaults } from './render.js';
 import type { SayRequest, TextValue } from './say.js';
-import { guessLocaleFromScript, normalize } from './text-match.js';
+import { guessLocaleFromScript } from './text-match.js';
 import type { Texts } from './texts.js';
 import type {
   CleanChatEffect,

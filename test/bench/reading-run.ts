@@ -10,12 +10,7 @@ import { LatencyRecorder, type Throughput } from './stats.js';
  */
 export function runReading(rounds: number): Throughput & { phrases: number } {
   const reader = createMessageReader(texts);
-  const phrases = loadCorpora('corpus').flatMap((c) => [
-    ...c.danger.map((d) => d.text),
-    ...c.harmless,
-    ...c.person,
-    ...c.done,
-  ]);
+  const phrases = loadCorpora('corpus').flatMap((c) => [...c.danger.map((d) => d.text), ...c.harmless, ...c.person, ...c.done]);
   for (const text of phrases) reader.read(text); // warm-up
   const latencies = new LatencyRecorder(phrases.length * rounds);
   for (let round = 0; round < rounds; round++) {

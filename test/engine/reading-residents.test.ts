@@ -30,7 +30,7 @@ describe('the first message', () => {
     r.press('language:ar');
     r.press('consent:yes');
     r.press('cmd:skip'); // topics
-    for (const step of ['urgency', 'contact', 'helper']) r.press(`cmd:skip`), expect(r.step).not.toBe(step);
+    for (const step of ['urgency', 'contact', 'helper']) (r.press(`cmd:skip`), expect(r.step).not.toBe(step));
     expect(r.step).toBe('summary');
     expect(r.replyText).toContain(t('ar', 'bot:summary.ownWords', { count: 1 }));
   });

@@ -42,15 +42,18 @@ describe('the web chat', () => {
     await app.close();
   });
 
-  it.each(DANGER_FIRST)('answers danger in a first message (%s: %s) with the numbers and an urgent case', async (locale, text) => {
-    const chat = await new WebchatClient(app.server).startSession();
-    const replies = await chat.say(text);
-    const emergency = replies.find((r) => r.text === t(locale, 'bot:emergency.text'));
-    expect(emergency, replies.map((r) => r.text).join('\n')).toBeDefined();
-    expect(emergency!.dir).toBe(locale === 'ar' ? 'rtl' : 'ltr');
-    const [handoff] = await testDb.database.db.select().from(handoffs);
-    expect(handoff).toMatchObject({ urgent: true });
-  });
+  it.each(DANGER_FIRST)(
+    'answers danger in a first message (%s: %s) with the numbers and an urgent case',
+    async (locale, text) => {
+      const chat = await new WebchatClient(app.server).startSession();
+      const replies = await chat.say(text);
+      const emergency = replies.find((r) => r.text === t(locale, 'bot:emergency.text'));
+      expect(emergency, replies.map((r) => r.text).join('\n')).toBeDefined();
+      expect(emergency!.dir).toBe(locale === 'ar' ? 'rtl' : 'ltr');
+      const [handoff] = await testDb.database.db.select().from(handoffs);
+      expect(handoff).toMatchObject({ urgent: true });
+    },
+  );
 
   it('reads danger, a person request and "that\'s all" in the middle of the intake', async () => {
     const chat = await new WebchatClient(app.server).startSession();
@@ -104,11 +107,17 @@ describe('Telegram', () => {
   });
 
   it('gives the numbers to Darija in Latin letters, in Arabic, and hands a Turkish person request over', async () => {
-    const darija = new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET), { chatId: 8_100_001, languageCode: 'nl' });
+    const darija = new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET), {
+      chatId: 8_100_001,
+      languageCode: 'nl',
+    });
     const replies = await darija.say('wlah ma bghit n3ich had l7ayat kolha');
     expect(replies.map((r) => r.text)).toContain(t('ar', 'bot:emergency.text'));
 
-    const turkish = new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET), { chatId: 8_100_002, languageCode: 'tr' });
+    const turkish = new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET), {
+      chatId: 8_100_002,
+      languageCode: 'tr',
+    });
     await turkish.say('merhaba');
     await turkish.press('language:tr');
     await turkish.press('consent:yes');

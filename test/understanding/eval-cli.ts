@@ -30,7 +30,8 @@ for (const corpus of loadCorpora(set)) {
   console.log(`  person request      ${cell(report.person)}`);
   console.log(`  that's all          ${cell(report.done)}`);
   if (showMisses) {
-    const list = (title: string, items: string[]) => items.length && console.log(`  ${title}:\n${items.map((t) => `    - ${t}`).join('\n')}`);
+    const list = (title: string, items: string[]) =>
+      items.length && console.log(`  ${title}:\n${items.map((t) => `    - ${t}`).join('\n')}`);
     for (const category of DANGER_CATEGORIES) list(`missed ${category}`, report.danger[category]!.misses);
     list('false alarms', report.falseAlarms.misses);
     list('missed person', report.person.misses);

@@ -26,11 +26,10 @@ export interface Pattern {
    */
   required: Set<string>[];
   /**
-   * Scratch marks of the reader (see PatternSet.find): the last word position it was tried at and
-   * the last message it could not match. Fields, not Maps, because they are read for every candidate.
+   * A scratch mark of the index (see PhraseIndex.matches): the last message it was taken for. A
+   * field, not a Map, because it is read for every candidate of every message.
    */
   triedAt: number;
-  impossibleIn: number;
   /** A cheap check that the pattern's first word can be this token (its letters or word), before the full test. */
   mayStartWith: (token: Token) => boolean;
 }
@@ -46,10 +45,9 @@ type Element =
     }
   | { kind: 'gap'; max: number };
 
-/** Patterns are indexed by two letters of their first word (see message-reader's PatternSet). */
-export const ANCHOR_LENGTH = 2;
-/** The index key of a word's start. */
-export const anchorOf = startOf;
+/** Words are indexed by their first two letters and every pair of letters in them (see phrase-index.ts). */
+const ANCHOR_LENGTH = 2;
+const anchorOf = startOf;
 
 /**
  * Where a word an alternative matches must hold two known letters: at its start (`slaat`, `sla*`),
@@ -169,7 +167,7 @@ export function compilePattern(source: string, where: string, negators: WordTest
     .slice(1)
     .flatMap((e) => (e.kind === 'word' && e.exact !== null ? [e.exact] : []))
     .sort((x, y) => x.size - y.size);
-  return { source, elements, negated, required, triedAt: -1, impossibleIn: -1, mayStartWith: startCheck(elements[0]!) };
+  return { source, elements, negated, required, triedAt: -1, mayStartWith: startCheck(elements[0]!) };
 }
 
 /** Compiles a list of single words (the negation words) into one test. */

@@ -8,7 +8,7 @@ import { normalize } from '../text-match.js';
 export interface Token {
   word: string;
   skeleton: string;
-  /** Index keys, computed once per word (see PatternSet): its first two letters, and every pair in the word and the skeleton. */
+  /** Index keys, computed once per word (see phrase-index.ts): its first two letters, and every pair in the word and the skeleton. */
   start: string;
   pairs: string[];
   skeletonPairs: string[];
