@@ -26,7 +26,7 @@ import type {
   TimerRequest,
 } from './types.js';
 import { guessLocale, understand, type StepView } from './understand.js';
-import { createMessageReader } from './understanding/message-reader.js';
+import { createMessageReader, type Reading } from './understanding/message-reader.js';
 import { buildVocabulary, type Vocabulary } from './vocabulary.js';
 
 export type StepInput =
@@ -175,20 +175,16 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
   };
 
   /** More than a greeting: worth keeping as the resident's own words. */
-  const isStory = (text: string): boolean => {
-    const reading = reader.read(text);
-    return reading.words >= MIN_WORDS_FIRST_STORY && !reading.greetingOnly;
-  };
+  const isStory = (reading: Reading): boolean => reading.words >= MIN_WORDS_FIRST_STORY && !reading.greetingOnly;
 
   /**
    * The language a text is written in: a locale we have texts for (by script, by typical words, or by
    * the detector), and the language itself when it is not one of ours or needs a word for the trust
    * person ("darija-latin": Moroccan Arabic in Latin letters, answered in Arabic).
    */
-  const languageOfText = (text: string): { locale: string | null; language: string | null } | null => {
+  const languageOfText = (text: string, reading: Reading): { locale: string | null; language: string | null } | null => {
     const byScript = guessLocaleFromScript(text);
     if (byScript) return { locale: byScript, language: null };
-    const reading = reader.read(text);
     const byWords = guessLocale(text, reading);
     if (byWords === 'ar') return { locale: 'ar', language: 'darija-latin' };
     if (byWords) return { locale: byWords, language: null };
@@ -261,7 +257,10 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
 
       if (conversation === null) {
         const content = input.type === 'inbound' ? input.content : undefined;
-        const written = content?.text ? languageOfText(content.text) : null;
+        // Read once for its language and whether it is more than a greeting (understand reads it in the
+        // resident's locale order once that is known).
+        const firstReading = content?.text ? reader.read(content.text) : null;
+        const written = content?.text && firstReading ? languageOfText(content.text, firstReading) : null;
         const hint = written?.locale ?? supportedLocale(content?.localeHint);
         const [first, actions] = initialTransition(machine, {
           locale: hint ?? texts.sourceLocale,
@@ -283,7 +282,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
             reader,
           ).filter((e) => EVENTS_ON_FIRST_MESSAGE.has(e.type));
           // It often holds the whole problem: kept as the resident's own words (danger keeps it itself).
-          const story = content.text !== undefined && isStory(content.text) && !acted.some((e) => e.type === 'DANGER');
+          const story = firstReading !== null && isStory(firstReading) && !acted.some((e) => e.type === 'DANGER');
           events = [...(story ? [{ type: 'NOTE', messageId: content.messageId, step: 'first' } as const] : []), ...acted];
           // Someone whose first words name danger gets the emergency numbers first, not a welcome and a
           // language menu; the language question comes when they go on.

@@ -1,5 +1,5 @@
 import { normalize } from '../text-match.js';
-import { startOf, toToken, type Token } from './tokens.js';
+import { KEY_LENGTH, startOf, toToken, type Token } from './tokens.js';
 
 /**
  * A phrase pattern from `locales/<lng>/understanding.json`, compiled once. The syntax, for the people
@@ -45,10 +45,6 @@ type Element =
     }
   | { kind: 'gap'; max: number };
 
-/** Words are indexed by their first two letters and every pair of letters in them (see phrase-index.ts). */
-const ANCHOR_LENGTH = 2;
-const anchorOf = startOf;
-
 /**
  * Where a word an alternative matches must hold two known letters: at its start (`slaat`, `sla*`),
  * somewhere inside (`*ضرب*`: Arabic words carry their clitics in front), or inside its skeleton (`%*drb*`).
@@ -86,11 +82,11 @@ function compileAlternative(source: string, where: string): Alternative {
     return skeleton ? token.skeleton : token.word;
   });
   if (parts.length === 1 && !skeleton)
-    return { exact: parts[0]!, skeleton, anchor: { on: 'start', letters: anchorOf(parts[0]!) } };
+    return { exact: parts[0]!, skeleton, anchor: { on: 'start', letters: startOf(parts[0]!) } };
   const longest = parts.reduce((a, b) => ([...b].length > [...a].length ? b : a), '');
   let anchor: AnchorKey | null = null;
-  if (!skeleton && [...parts[0]!].length >= ANCHOR_LENGTH) anchor = { on: 'start', letters: anchorOf(parts[0]!) };
-  else if ([...longest].length >= ANCHOR_LENGTH) anchor = { on: skeleton ? 'skeleton' : 'inside', letters: anchorOf(longest) };
+  if (!skeleton && [...parts[0]!].length >= KEY_LENGTH) anchor = { on: 'start', letters: startOf(parts[0]!) };
+  else if ([...longest].length >= KEY_LENGTH) anchor = { on: skeleton ? 'skeleton' : 'inside', letters: startOf(longest) };
   return { glob: parts.map(escapeRegex).join('.*'), skeleton, anchor };
 }
 
@@ -143,7 +139,7 @@ export function compilePattern(source: string, where: string, negators: WordTest
       if (words.length === 0 && !/\p{Extended_Pictographic}/u.test(piece)) continue;
       if (words.length === 0) {
         const emoji = piece.replace(/\uFE0F/g, '');
-        const anchors: AnchorKey[] = [{ on: 'start', letters: anchorOf(emoji) }];
+        const anchors: AnchorKey[] = [{ on: 'start', letters: startOf(emoji) }];
         elements.push({ kind: 'word', test: (t) => t.word === emoji, exact: new Set([emoji]), anchors });
         continue;
       }

@@ -14,7 +14,8 @@ export interface Token {
   skeletonPairs: string[];
 }
 
-const KEY_LENGTH = 2;
+/** How many letters index a word (see phrase-index.ts). */
+export const KEY_LENGTH = 2;
 /** The index key of a word's start: its first two letters. */
 export const startOf = (word: string) => [...word].slice(0, KEY_LENGTH).join('');
 /** Every pair of letters in a word (the word itself when shorter). */
