@@ -1,5 +1,5 @@
 import { normalize } from '../text-match.js';
-import { KEY_LENGTH, startOf, toToken, type Token } from './tokens.js';
+import { KEY_LENGTH, MASKED, startOf, toToken, type Token } from './tokens.js';
 
 /**
  * A phrase pattern from `locales/<lng>/understanding.json`, compiled once. The syntax, for the people
@@ -11,6 +11,8 @@ import { KEY_LENGTH, startOf, toToken, type Token } from './tokens.js';
  * - `a|b` is either word: `slaat|sloeg|geslagen me`
  * - `%` before a word compares it without vowels (Darija in Latin letters): `%*drb*` (kayderbni, ydrobni)
  * - `!` after a word names forms that do not count: `kork*!korkmu*` (korkuyorum, not korkmuyorum)
+ * - ` & ` joins parts that must all be somewhere in the message, in any order and at any distance:
+ *   `neck & squeez*|chok*|grab*` ("he squeezed my neck", "my neck hurts where he grabbed it")
  *
  * Words are normalised like messages are (case, accents, Arabic letter variants, Arabizi digits,
  * doubled letters), so a pattern may be written in any of those spellings.
@@ -32,6 +34,8 @@ export interface Pattern {
   triedAt: number;
   /** A cheap check that the pattern's first word can be this token (its letters or word), before the full test. */
   mayStartWith: (token: Token) => boolean;
+  /** The parts after ` & `: each must match somewhere in the message (any order, any distance). */
+  also: Pattern[];
 }
 
 type WordTest = (token: Token) => boolean;
@@ -126,6 +130,18 @@ function compileWord(source: string, where: string): Element {
  * that contains one is not cancelled by it.
  */
 export function compilePattern(source: string, where: string, negators: WordTest | null): Pattern {
+  const [main = '', ...rest] = source.split(/\s+&\s+/);
+  if (rest.length > 0) {
+    const parts = [main, ...rest].map((part) => {
+      if (!part.trim()) throw new PatternError(`${where}: "${source}" has an empty part around &`);
+      return compileSequence(part, where, negators);
+    });
+    return { ...parts[0]!, source, negated: parts.some((p) => p.negated), also: parts.slice(1) };
+  }
+  return compileSequence(source, where, negators);
+}
+
+function compileSequence(source: string, where: string, negators: WordTest | null): Pattern {
   const elements: Element[] = [];
   for (const piece of source.trim().split(/\s+/)) {
     if (GAPS[piece] !== undefined) {
@@ -163,7 +179,7 @@ export function compilePattern(source: string, where: string, negators: WordTest
     .slice(1)
     .flatMap((e) => (e.kind === 'word' && e.exact !== null ? [e.exact] : []))
     .sort((x, y) => x.size - y.size);
-  return { source, elements, negated, required, triedAt: -1, mayStartWith: startCheck(elements[0]!) };
+  return { source, elements, negated, required, triedAt: -1, mayStartWith: startCheck(elements[0]!), also: [] };
 }
 
 /** Compiles a list of single words (the negation words) into one test. */
@@ -223,9 +239,22 @@ export function mayMatch(pattern: Pattern, words: ReadonlySet<string>): boolean 
   return true;
 }
 
-/** The end (exclusive) of the pattern's first match starting at `start`, or -1. */
+/**
+ * The end (exclusive) of the pattern's first match starting at `start`, or -1. Parts after ` & ` must
+ * match somewhere in the message too; masked words (harmless phrases) match none of them.
+ */
 export function matchFrom(pattern: Pattern, tokens: readonly Token[], start: number): number {
-  return matchAt(pattern.elements, tokens, 0, start);
+  const end = matchAt(pattern.elements, tokens, 0, start);
+  if (end < 0 || pattern.also.length === 0) return end;
+  return pattern.also.every((part) => matchesAnywhere(part, tokens)) ? end : -1;
+}
+
+function matchesAnywhere(part: Pattern, tokens: readonly Token[]): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] === MASKED || !part.mayStartWith(tokens[i]!)) continue;
+    if (matchAt(part.elements, tokens, 0, i) >= 0) return true;
+  }
+  return false;
 }
 
 /** One way to find a phrase in the index: by a whole word, or by two letters a word holds (see AnchorKey). */
