@@ -74,8 +74,8 @@ export interface AppOptions {
   instanceId?: string;
   /** For tests: how often this instance looks for due retention work (default a minute). */
   retentionPollMs?: number;
-  /** For tests: live views' poll interval, the notifiers' retry timing and fetch. */
-  inbox?: Pick<InboxOptions, 'livePollMs' | 'notifyRetry' | 'notifyFetch' | 'loginAttemptsPerMinute'>;
+  /** For tests: live views' poll interval, the notifiers' retry timing and fetch, the log-in limits' clock. */
+  inbox?: Pick<InboxOptions, 'livePollMs' | 'notifyRetry' | 'notifyFetch' | 'loginAttemptsPerMinute' | 'loginClock'>;
 }
 
 /** The composition root: builds every part from explicit dependencies. Nothing here listens on a port. */
@@ -174,6 +174,13 @@ export async function createApp(options: AppOptions): Promise<App> {
         secret,
         org: config.ORG_NAME,
         messagesPerMinute: config.WEBCHAT_MESSAGES_PER_MINUTE,
+        voice: {
+          maxBytes: config.WEBCHAT_MAX_VOICE_BYTES,
+          perVisitor: { hour: config.WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR, day: config.WEBCHAT_VOICE_BYTES_PER_VISITOR_DAY },
+          perAddress: { hour: config.WEBCHAT_VOICE_BYTES_PER_ADDRESS_HOUR, day: config.WEBCHAT_VOICE_BYTES_PER_ADDRESS_DAY },
+        },
+        idleDays: config.WEBCHAT_IDLE_DAYS,
+        closedTranscriptHours: config.WEBCHAT_CLOSED_TRANSCRIPT_HOURS,
       }),
     );
   }
@@ -236,6 +243,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     routes,
     https: config.PUBLIC_URL?.startsWith('https:') ?? false,
+    trustProxy: config.TRUST_PROXY,
     ...(whatsappHealth
       ? { health: { whatsapp: () => ({ state: whatsappHealth.status().state, since: whatsappHealth.status().since }) } }
       : {}),

@@ -7,10 +7,16 @@ import { entryHash, GENESIS_HASH } from './audit-chain.js';
 /**
  * What was done. Reads of resident content, exports, and refused attempts at either; erasures of a
  * resident's data (by staff or by the resident's own "stop": `resident.erase`; by the retention rules:
- * `resident.purge`).
+ * `resident.purge`); repeated wrong passwords on a staff account (`staff.login_failures`).
  */
 export type AuditAction =
-  'transcript.view' | 'transcript.live' | 'transcript.export' | 'media.view' | 'resident.erase' | 'resident.purge';
+  | 'transcript.view'
+  | 'transcript.live'
+  | 'transcript.export'
+  | 'media.view'
+  | 'resident.erase'
+  | 'resident.purge'
+  | 'staff.login_failures';
 
 /**
  * How the actor came in: the inbox pages, a personal API token, the shared STAFF_API_TOKEN, the CLI;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEncryptionKeys } from '../crypto/field-cipher.js';
+import { parseTrustProxy } from '../server/client-address.js';
 
 /**
  * Every environment variable the process reads, parsed once at start.
@@ -37,12 +38,37 @@ const envSchema = z.object({
       message: 'expected one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  TRUST_PROXY: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected false, a number of proxy hops, or the proxies' addresses separated by commas: ${(error as Error).message}`,
+        });
+        return z.NEVER;
+      }
+    })
+    .default({ kind: 'none' }),
   PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://chat.example.org' }).optional(),
   ORG_NAME: z.string().min(1, { message: 'expected the organisation name shown to residents' }).default('Al Amal'),
   FLOW_FILE: z.string().min(1, { message: 'expected a path to a flow JSON file' }).default('flows/intake.json'),
   WEBCHAT_ENABLED: booleanText.default(true),
   WEBCHAT_SECRET: z.string().min(32, { message: 'expected at least 32 characters of random text' }).optional(),
   WEBCHAT_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(20),
+  WEBCHAT_MAX_VOICE_BYTES: positiveInt('a number of bytes, at least 1').default(5 * 1024 * 1024),
+  WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR: positiveInt('a number of bytes, at least 1').default(10 * 1024 * 1024),
+  WEBCHAT_VOICE_BYTES_PER_VISITOR_DAY: positiveInt('a number of bytes, at least 1').default(30 * 1024 * 1024),
+  WEBCHAT_VOICE_BYTES_PER_ADDRESS_HOUR: positiveInt('a number of bytes, at least 1').default(50 * 1024 * 1024),
+  WEBCHAT_VOICE_BYTES_PER_ADDRESS_DAY: positiveInt('a number of bytes, at least 1').default(200 * 1024 * 1024),
+  WEBCHAT_IDLE_DAYS: positiveInt('a whole number of days, at least 1').default(14),
+  WEBCHAT_CLOSED_TRANSCRIPT_HOURS: z.coerce
+    .number({ message: 'expected a whole number of hours, 0 (at once) or more' })
+    .int({ message: 'expected a whole number of hours, 0 (at once) or more' })
+    .min(0, { message: 'expected a whole number of hours, 0 (at once) or more' })
+    .default(24),
   INBOUND_PER_RESIDENT_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
   INBOUND_GLOBAL_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').default(50),
   OUTBOX_MAX_ATTEMPTS: positiveInt('a whole number of attempts, at least 1').default(8),
@@ -57,8 +83,12 @@ const envSchema = z.object({
     .default(60),
   STAFF_SESSION_IDLE_MINUTES: positiveInt('a whole number of minutes, at least 1').default(120),
   STAFF_SESSION_MAX_HOURS: positiveInt('a whole number of hours, at least 1').default(12),
+  /** Wrong passwords in a row (per email; twice as many per client address) before the delays start. */
   STAFF_LOGIN_MAX_FAILURES: positiveInt('a whole number of attempts, at least 1').default(5),
-  STAFF_LOCKOUT_MINUTES: positiveInt('a whole number of minutes, at least 1').default(15),
+  /** The longest delay between log-in attempts (default 300); STAFF_LOCKOUT_MINUTES is its old name, in minutes. */
+  STAFF_LOGIN_MAX_DELAY_SECONDS: positiveInt('a whole number of seconds, at least 1').optional(),
+  STAFF_LOCKOUT_MINUTES: positiveInt('a whole number of minutes, at least 1').optional(),
+  STAFF_LOGIN_ALERT_AFTER: positiveInt('a whole number of failed log-ins, at least 1').default(10),
   STAFF_TELEGRAM_CHAT_ID: z
     .string()
     .regex(/^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/, {

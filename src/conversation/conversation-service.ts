@@ -25,6 +25,7 @@ import {
 } from './conversation-statements.js';
 import type { InboundLimits, LimitExceeded } from './inbound-limits.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { cleanOptionalText, withoutControlCharacters } from '../text/control-characters.js';
 import type { CleanChatEffect, PersistedConversation } from '../engine/types.js';
 import { hasUnsent, queueDeletions, takeFailedDeletions } from './clean-chat.js';
 
@@ -216,7 +217,8 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
   }
 
   return {
-    async handleInbound(message) {
+    async handleInbound(received) {
+      const message = cleanInbound(received);
       const key = `${message.channel}:${message.externalUserId}`;
       let residentIdForDuplicate = '';
       let effects: string[] = [];
@@ -366,5 +368,20 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       if (told) deps.onReplies?.();
       return told;
     },
+  };
+}
+
+/** Every text field of an inbound message without control characters (see withoutControlCharacters). */
+function cleanInbound(message: InboundMessage): InboundMessage {
+  return {
+    ...message,
+    externalUserId: withoutControlCharacters(message.externalUserId),
+    externalMessageId: withoutControlCharacters(message.externalMessageId),
+    text: cleanOptionalText(message.text),
+    choice: cleanOptionalText(message.choice),
+    summary: cleanOptionalText(message.summary),
+    localeHint: cleanOptionalText(message.localeHint),
+    displayName: cleanOptionalText(message.displayName),
+    knownPhone: cleanOptionalText(message.knownPhone),
   };
 }

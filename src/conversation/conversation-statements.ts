@@ -75,7 +75,8 @@ export async function selectOpenConversation(
  * Locks the resident's open conversation and stores the inbound message (the dedup insert), in one
  * statement that must start after the resident upsert has its lock. The message is linked to the open
  * conversation if there is one (a new one is linked once it exists, see linkInboundPart).
- * `inboundId` is undefined when the channel delivered this message before, `open` when there is no
+ * `inboundId` is undefined when this resident's message of that id was stored before (dedup is per
+ * resident: a web chat visitor's ids are its own), `open` when there is no
  * open conversation (one row comes back either way: the left join keeps it).
  */
 export async function lockConversationAndStoreInbound(
@@ -92,7 +93,7 @@ export async function lockConversationAndStoreInbound(
        insert into messages (resident_id, conversation_id, direction, channel, external_id, text, choice, media_id, media_kind)
        select r.id, (select id from open), 'in', $1, $3, $4, $5, $6::uuid, $7
        from residents r where r.channel = $1 and r.external_id = $2
-       on conflict (channel, external_id) where direction = 'in' do nothing
+       on conflict (resident_id, external_id) where direction = 'in' do nothing
        returning id
      )
      select (select id from inbound) as "inboundId", open.id, open.snapshot, open.flow_version as "flowVersion", open.mode

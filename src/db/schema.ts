@@ -98,7 +98,11 @@ export const media = pgTable('media', {
   createdAt: createdAt(),
 });
 
-/** Both directions. Inbound rows are unique on channel + the channel's message id (dedup). */
+/**
+ * Both directions. Inbound rows are unique per resident on the channel's message id (dedup): a web chat
+ * visitor picks its own ids, so two visitors may use the same one; Telegram and WhatsApp ids already name
+ * the chat. The resident implies the channel (residents are unique on channel + address).
+ */
 export const messages = pgTable(
   'messages',
   {
@@ -122,8 +126,8 @@ export const messages = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('messages_inbound_dedup')
-      .on(t.channel, t.externalId)
+    uniqueIndex('messages_inbound_dedup_per_resident')
+      .on(t.residentId, t.externalId)
       .where(sql`${t.direction} = 'in'`),
     index('messages_resident_id').on(t.residentId, t.id),
   ],
@@ -318,6 +322,23 @@ export const staff = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('staff_email').on(t.email)],
+);
+
+/**
+ * Wrong passwords counted per email address (whether or not it has an account) and per client
+ * address, for the growing delays of src/staff/login-throttle.ts. The key is the SHA-256 of
+ * `email:<normalised>` or `address:<ip>`, so no address is stored; a row quiet for an hour is forgotten.
+ */
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull(),
+    /** Until then every attempt under this key is refused unchecked. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('login_throttle_last_failure_at').on(t.lastFailureAt)],
 );
 
 /** A logged-in browser. The id is the SHA-256 of the cookie's token, so a database leak holds no usable cookie. */

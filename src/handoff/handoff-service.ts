@@ -7,6 +7,7 @@ import type { Actor } from '../staff/staff-types.js';
 import { canAssign, canCloseCase, canReadCase, canWorkOnCase, type CaseHolders } from './access.js';
 import type { CaseEvents } from './case-events.js';
 import { checkHandoffId, HandoffError } from './handoff-error.js';
+import { withoutControlCharacters } from '../text/control-characters.js';
 
 export const PHASES = ['trust', 'motivate', 'refer', 'aftercare'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -170,7 +171,7 @@ export function createHandoffService(deps: HandoffServiceDeps) {
      * row in one transaction; the dispatcher delivers it like any reply.
      */
     async reply(actor: Actor, handoffId: string, text: string): Promise<{ messageId: number }> {
-      const body = text.replace(/\r\n/g, '\n').trim();
+      const body = withoutControlCharacters(text.replace(/\r\n/g, '\n')).trim();
       if (!body) throw new HandoffError('invalid', 'text is empty');
       if (body.length > MAX_REPLY_LENGTH) throw new HandoffError('invalid', `text may be at most ${MAX_REPLY_LENGTH} characters`);
       const { h, messageId } = await inCase(handoffId, async (h, query) => {
@@ -204,7 +205,7 @@ export function createHandoffService(deps: HandoffServiceDeps) {
 
     /** A private note on the case, for staff only. */
     async addNote(actor: Actor, handoffId: string, text: string): Promise<{ noteId: number }> {
-      const body = text.trim();
+      const body = withoutControlCharacters(text).trim();
       if (!body) throw new HandoffError('invalid', 'text is empty');
       if (body.length > MAX_NOTE_LENGTH) throw new HandoffError('invalid', `a note may be at most ${MAX_NOTE_LENGTH} characters`);
       const { h, noteId } = await inCase(handoffId, async (h, query) => {

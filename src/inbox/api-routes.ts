@@ -39,7 +39,7 @@ const patchBody = z
 const eraseBody = z.strictObject({ confirm: z.boolean().optional() });
 const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
-  before: z.coerce.number().int().positive().optional(),
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   handoff: z.uuid().optional(),
 });
 

@@ -12,11 +12,12 @@ import { createErasureService, type ErasureService } from '../privacy/erasure-se
 import type { ChannelAlert, Notifier } from '../notify/alert.js';
 import { formatAlert } from '../notify/format-alert.js';
 import { createHandoffAlerts, type CommittedStep } from '../notify/handoff-alerts.js';
+import { createLoginAlerts } from '../notify/login-alerts.js';
 import { createTelegramNotifier } from '../notify/telegram-notifier.js';
 import { createWebhookNotifier } from '../notify/webhook-notifier.js';
 import type { RetryPolicy } from '../notify/retrying-sender.js';
 import { createApiTokenStore, type ApiTokenStore } from '../staff/api-tokens.js';
-import { createLogin } from '../staff/login.js';
+import { createLogin, DEFAULT_LOGIN_POLICY, type LoginPolicy } from '../staff/login.js';
 import { createSessionStore, type SessionStore } from '../staff/sessions.js';
 import { createStaffStore, type StaffStore } from '../staff/staff-store.js';
 import { loadInboxAssets } from './assets.js';
@@ -69,6 +70,29 @@ export interface InboxOptions {
   channelWarnings?: () => ChannelWarning[];
   /** Log-in attempts per minute per address (default 10). */
   loginAttemptsPerMinute?: number;
+  /** For tests: the clock of the log-in delays. */
+  loginClock?: () => Date;
+}
+
+/**
+ * The log-in delays from the configuration. STAFF_LOCKOUT_MINUTES, the name from when an account
+ * locked, is still read as the longest delay when STAFF_LOGIN_MAX_DELAY_SECONDS is not set.
+ */
+export function loginPolicy(config: Config): LoginPolicy {
+  const maxDelayMs =
+    config.STAFF_LOGIN_MAX_DELAY_SECONDS !== undefined
+      ? config.STAFF_LOGIN_MAX_DELAY_SECONDS * 1000
+      : config.STAFF_LOCKOUT_MINUTES !== undefined
+        ? config.STAFF_LOCKOUT_MINUTES * 60_000
+        : DEFAULT_LOGIN_POLICY.maxDelayMs;
+  return {
+    ...DEFAULT_LOGIN_POLICY,
+    freeFailures: config.STAFF_LOGIN_MAX_FAILURES,
+    // Colleagues behind one office address share its count, so it allows more.
+    addressFreeFailures: 2 * config.STAFF_LOGIN_MAX_FAILURES,
+    maxDelayMs,
+    alertAfter: config.STAFF_LOGIN_ALERT_AFTER,
+  };
 }
 
 /** The staff side, built once: accounts, sessions, audit, the handoff service, notifications, pages and API. */
@@ -79,10 +103,6 @@ export function createInbox(options: InboxOptions): Inbox {
   const sessions = createSessionStore(database, {
     idleMs: config.STAFF_SESSION_IDLE_MINUTES * 60_000,
     maxMs: config.STAFF_SESSION_MAX_HOURS * 3_600_000,
-  });
-  const login = createLogin(database, {
-    maxFailures: config.STAFF_LOGIN_MAX_FAILURES,
-    lockoutMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
   });
   const tokens = createApiTokenStore(database);
   const audit = createAuditLog(database);
@@ -131,6 +151,11 @@ export function createInbox(options: InboxOptions): Inbox {
     );
   }
   const alerts = createHandoffAlerts({ database, events, queries, notifiers, logger, publicUrl });
+  const loginAlerts = createLoginAlerts({ audit, notifiers, logger, publicUrl });
+  const login = createLogin(database, loginPolicy(config), {
+    onRepeatedFailures: (event) => loginAlerts.onRepeatedFailures(event),
+    ...(options.loginClock ? { now: options.loginClock } : {}),
+  });
 
   const cookie = createSessionCookie(secure);
   const publicOrigin = publicUrl ? new URL(publicUrl).origin : undefined;
@@ -176,9 +201,13 @@ export function createInbox(options: InboxOptions): Inbox {
     alertStaff(alert) {
       for (const notifier of notifiers) notifier.notify(alert);
     },
-    idle: () => alerts.idle(),
+    idle: async () => {
+      await loginAlerts.idle();
+      await alerts.idle();
+    },
     async close() {
       live.closeAll();
+      await loginAlerts.idle();
       alerts.stop();
       await alerts.idle();
     },

@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { clientAddress } from '../server/client-address.js';
 import { RateLimiter } from '../server/rate-limiter.js';
 import { randomToken, safeEqual } from '../staff/secret-token.js';
 import type { InboxDeps } from './inbox-deps.js';
 import type { InboxEnv } from './inbox-env.js';
-import { clientAddress } from './staff-auth.js';
 import { pageContext } from './page-context.js';
 import { loginPage } from './views/login-view.js';
 
@@ -12,13 +12,18 @@ const LOGIN_CSRF_COOKIE = 'tussenin_login';
 
 /** Only a path inside the inbox is a place to go after logging in (no open redirect). */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/inbox(\/|\?|$)/.test(next) && !next.includes('//') && !next.includes('\\') ? next : '/inbox';
+  // Printable characters only: a line break in a Location header is a header injection (and a 500).
+  return next && /^\/inbox(\/|\?|$)/.test(next) && /^[\x21-\x7e]*$/.test(next) && !next.includes('//') && !next.includes('\\')
+    ? next
+    : '/inbox';
 }
 
 /**
  * Log-in and log-out. The log-in form is protected against login CSRF by a double-submit token (a
- * cookie and a hidden field that must match); attempts are limited per address, and the account
- * locks after repeated failures (src/staff/login.ts).
+ * cookie and a hidden field that must match); attempts are limited per address, and after repeated
+ * failures per email and per address each further try waits a growing delay (src/staff/login.ts).
+ * A refused log-in gets one of two answers, the same whether or not the address has an account:
+ * 401 "email or password not right", or 429 "too many attempts, try again in …" with Retry-After.
  */
 export function createLoginRoutes(deps: InboxDeps & { assetVersion: string; secure: boolean }) {
   const app = new Hono<InboxEnv>();
@@ -58,18 +63,17 @@ export function createLoginRoutes(deps: InboxDeps & { assetVersion: string; secu
     if (!cookieToken || !field('_csrf') || !safeEqual(cookieToken, field('_csrf'))) {
       return render(c, 403, { next, email, notice: 'formExpired' });
     }
-    const wait = attempts.take(clientAddress(c));
-    if (wait > 0) {
-      c.header('retry-after', String(wait));
-      return render(c, 429, { next, email, notice: 'tooMany' });
-    }
-    const outcome = await deps.login(email, field('password').slice(0, 500));
+    const tooMany = (seconds: number) => {
+      c.header('retry-after', String(seconds));
+      return render(c, 429, { next, email, notice: 'tooMany', retrySeconds: seconds });
+    };
+    const address = clientAddress(c);
+    const wait = attempts.take(address);
+    if (wait > 0) return tooMany(wait);
+    const outcome = await deps.login(email, field('password').slice(0, 500), address);
     if (!outcome.ok) {
       deps.logger.info({ reason: outcome.reason }, 'staff log-in refused');
-      if (outcome.reason === 'locked') {
-        c.header('retry-after', String(outcome.retryAfterSeconds));
-        return render(c, 429, { next, email, notice: 'locked', retryMinutes: Math.ceil(outcome.retryAfterSeconds / 60) });
-      }
+      if (outcome.reason === 'throttled') return tooMany(outcome.retryAfterSeconds);
       return render(c, 401, { next, email, notice: 'invalid' });
     }
     // A new session id at every log-in (no fixation); an old cookie's session ends.

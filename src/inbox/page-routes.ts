@@ -240,11 +240,14 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     const full = await httpAction(() => reader.open(c.get('actor'), c.req.param('id'), 'transcript.export'));
     const l = createLabels(texts, c.get('staff').uiLocale);
     const names = await deps.staff.names();
-    const lines = full.transcript.map(
-      (m) =>
-        `[${l.dateTime(m.createdAt)}] ${authorLabel(l, names, m)}: ${m.text ?? m.choice ?? (m.mediaKind ? `(${m.mediaKind})` : '')}`,
-    );
-    return c.body(lines.join('\n') + '\n', 200, {
+    // One header line per message; its further lines are indented behind "| ", so a line break in what a
+    // resident wrote can never start a line that reads like another message (or a staff member's).
+    const lines = full.transcript.map((m) => {
+      const body = String(m.text ?? m.choice ?? (m.mediaKind ? `(${m.mediaKind})` : '')).split(/\r\n|\r|\n|\u2028|\u2029/);
+      const who = `${m.direction === 'in' ? '<' : '>'} ${authorLabel(l, names, m)}`;
+      return [`[${l.dateTime(m.createdAt)}] ${who}: ${body[0]}`, ...body.slice(1).map((line) => `    | ${line}`)].join('\n');
+    });
+    return c.body(`# ${l.t('transcript.exportFormat')}\n\n${lines.join('\n')}\n`, 200, {
       'content-type': 'text/plain; charset=utf-8',
       'content-disposition': `attachment; filename="transcript-${full.record.id.slice(0, 8)}.txt"`,
       'x-content-type-options': 'nosniff',
@@ -330,7 +333,9 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     const actor = c.get('actor');
     if (!isCoordinator(actor)) throw new HttpError(403, 'forbidden', 'only coordinators read the audit log');
     const handoffId = c.req.query('handoff');
-    const before = Number(c.req.query('before') ?? 0) || undefined;
+    // An audit id: anything else (1e400, -1, text) lists from the newest, never a database error.
+    const beforeText = c.req.query('before') ?? '';
+    const before = /^[1-9]\d{0,14}$/.test(beforeText) ? Number(beforeText) : undefined;
     const validHandoff = handoffId && /^[0-9a-f-]{36}$/i.test(handoffId) ? handoffId : undefined;
     const [records, names] = await Promise.all([
       deps.audit.list({ limit: 100, before, handoffId: validHandoff }),

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { clientAddress } from '../server/client-address.js';
 import { HttpError } from '../server/http-error.js';
 import { RateLimiter } from '../server/rate-limiter.js';
 import type { ApiTokenStore } from '../staff/api-tokens.js';
@@ -14,11 +15,6 @@ export function actorOf(staff: StaffMember, via: Actor['via']): Actor {
 }
 
 /** The remote address as the Node server saw it (no proxy headers are trusted). */
-export function clientAddress(c: Context): string {
-  return (
-    (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'local'
-  );
-}
 
 /**
  * The JSON API's authentication: `Authorization: Bearer <token>`, either STAFF_API_TOKEN (acts as a

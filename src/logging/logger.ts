@@ -1,49 +1,31 @@
 import { pino, type Logger } from 'pino';
+import { safeError, safeLogFields, scrubText } from './safe-log-fields.js';
 
 export type { Logger };
 
 /**
- * Fields that may hold what a resident wrote or who they are, in any log line, at the top or one level
- * down (pino's `*`): message text, captions, channel addresses (Telegram chat ids, WhatsApp numbers
- * and JIDs), display names, and a grammY error's `payload` (the request it sent, with chat id and text).
- */
-export const REDACTED_PATHS = [
-  'text',
-  '*.text',
-  'caption',
-  '*.caption',
-  'externalUserId',
-  '*.externalUserId',
-  'externalId',
-  '*.externalId',
-  'phone',
-  '*.phone',
-  'jid',
-  '*.jid',
-  'remoteJid',
-  '*.remoteJid',
-  'key.remoteJid',
-  '*.key.remoteJid',
-  'displayName',
-  '*.displayName',
-  'pushName',
-  '*.pushName',
-  'chat_id',
-  '*.chat_id',
-  'payload',
-  '*.payload',
-];
-
-/**
- * JSON logs on stdout (or `destination`, for tests). Resident content and phone numbers never go into
- * a log line: log ids (resident, conversation, message) and counts, not text; the fields above are
- * redacted should one slip through.
+ * JSON logs on stdout (or `destination`, for tests). Resident content, phone numbers and secrets never
+ * go into a log line: every call's fields pass through `safeLogFields` (strings only under id-like
+ * keys, errors reduced to type, message, code and update id, tokens and numbers scrubbed), whoever
+ * logs: our code, grammY's errors or Baileys.
  */
 export function createLogger(level: string, pretty = false, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { app: 'tussenin' },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // The hook below has already made `err` safe; pino's own error serializer would rebuild it.
+    serializers: { err: (value: unknown) => value },
+    hooks: {
+      logMethod(args, method) {
+        const [first, ...rest] = args as unknown[];
+        const safeRest = rest.map((arg) => (typeof arg === 'string' ? scrubText(arg) : '[redacted]'));
+        if (first instanceof Error) return method.apply(this, [{ err: safeError(first) }, ...safeRest] as never);
+        if (first !== null && typeof first === 'object') {
+          return method.apply(this, [safeLogFields(first), ...safeRest] as never);
+        }
+        return method.apply(this, [typeof first === 'string' ? scrubText(first) : first, ...safeRest] as never);
+      },
+    },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);

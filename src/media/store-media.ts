@@ -58,17 +58,36 @@ export async function storeMedia(
   });
 }
 
-/** True when this inbound message was stored before (a re-delivery): its file must not be stored twice. */
+/**
+ * True when this resident's inbound message of that id was stored before (a re-delivery, a retried
+ * upload): its file must not be fetched or stored again. Per resident, as the dedup index is.
+ */
 export async function inboundAlreadyStored(
   database: Database,
-  channel: ChannelName,
-  externalMessageId: string,
+  message: Pick<InboundMessage, 'channel' | 'externalUserId' | 'externalMessageId'>,
 ): Promise<boolean> {
   const [row] = await database.db
     .select({ id: messages.id })
     .from(messages)
-    .where(and(eq(messages.channel, channel), eq(messages.externalId, externalMessageId), eq(messages.direction, 'in')));
+    .innerJoin(residents, eq(residents.id, messages.residentId))
+    .where(
+      and(
+        eq(residents.channel, message.channel),
+        eq(residents.externalId, message.externalUserId),
+        eq(messages.externalId, message.externalMessageId),
+        eq(messages.direction, 'in'),
+      ),
+    )
+    .limit(1);
   return row !== undefined;
+}
+
+/**
+ * Deletes a file just stored whose message turned out to be a duplicate (two uploads of one message at
+ * the same moment, on two instances): nothing points at it, and only the caller knows its id.
+ */
+export async function deleteUnusedMedia(database: Database, mediaId: string): Promise<void> {
+  await database.db.delete(media).where(eq(media.id, mediaId));
 }
 
 /**

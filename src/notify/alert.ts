@@ -27,7 +27,22 @@ export interface ChannelAlert {
   url: string;
 }
 
-export type StaffAlert = HandoffAlert | ChannelAlert;
+/**
+ * An existing staff account had `failures` wrong passwords in a row (someone may be guessing it).
+ * Sent at the first `STAFF_LOGIN_ALERT_AFTER` failures and again at each multiple; never a password.
+ */
+export interface LoginAlert {
+  event: 'staff.login_failures';
+  staffId: string;
+  name: string;
+  email: string;
+  failures: number;
+  at: string;
+  /** The audit log page, where the entry is: absolute when PUBLIC_URL is set, else a path. */
+  url: string;
+}
+
+export type StaffAlert = HandoffAlert | ChannelAlert | LoginAlert;
 
 /** One way to tell staff (Telegram chat, webhook). Sends in the background; never throws. */
 export interface Notifier {

@@ -8,6 +8,10 @@ export function formatAlert(texts: Texts, alert: StaffAlert): string {
   if (alert.event === 'channel.logged_out') {
     return `${l.t('notify.loggedOut', { channel: l.channel(alert.channel) })}\n${l.t('notify.pairAgain', { url: alert.url })}`;
   }
+  if (alert.event === 'staff.login_failures') {
+    // The name only: the chat may hold more than coordinators (the webhook carries the email too).
+    return `${l.t('notify.loginFailures', { name: alert.name, failures: alert.failures })}\n${l.t('notify.seeAudit', { url: alert.url })}`;
+  }
   const head = l.t(alert.urgent ? 'notify.urgent' : 'notify.new', {
     language: l.language(alert.language),
     channel: l.channel(alert.channel),

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { ZodError } from 'zod';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
+import { clientAddressMiddleware, type TrustProxy } from './client-address.js';
 import { HttpError } from './http-error.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -15,6 +16,8 @@ export interface ServerDeps {
   startedAt?: number;
   /** Served over https (PUBLIC_URL is https): adds Strict-Transport-Security. */
   https?: boolean;
+  /** How far X-Forwarded-For is believed (TRUST_PROXY); not at all by default. */
+  trustProxy?: TrustProxy;
 }
 
 /** The Hono app: security headers, /healthz, the areas' routes, and one place that turns errors into JSON. */
@@ -24,6 +27,7 @@ export function createServer(deps: ServerDeps): Hono {
   const app = new Hono();
 
   app.use('*', securityHeaders({ https: deps.https ?? false }));
+  app.use('*', clientAddressMiddleware(deps.trustProxy ?? { kind: 'none' }));
 
   app.get('/healthz', async (c) => {
     const ok = await database.ping();

@@ -140,6 +140,72 @@ describe.runIf(run)('the web chat in a real browser', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+  it.each(['nl', 'ar'])('removes the chat from this device when the resident asks and confirms (%s)', async (locale) => {
+    const t = (key: string) => texts.t(locale, key, { org: 'Al Amal' });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const problems = await watchPage(page);
+    await page.goto(`${baseUrl}/chat?lang=${locale}`);
+    // Nothing to remove before a chat exists.
+    expect(await page.getByRole('button', { name: t('webchat:removeChat') }).isVisible()).toBe(false);
+    await page.click('#chat-start');
+    await page.locator(`.chat-choice[data-choice-id="language:${locale}"]`).click();
+    const consent = t('bot:consent.prompt');
+    await page.getByText(consent).waitFor();
+    await page.fill('#chat-input', 'ik heb een vraag');
+    await page.press('#chat-input', 'Enter');
+    await page.locator('.chat-message--in[data-message-id]', { hasText: 'ik heb een vraag' }).waitFor();
+    const token = await page.evaluate(() => localStorage.getItem('tussenin.chat.token'));
+    expect(token).toBeTruthy();
+
+    const remove = page.getByRole('button', { name: t('webchat:removeChat') });
+    expect(await page.getAttribute('html', 'dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
+    // At the inline end of its row: the right in Dutch, the left in Arabic.
+    const box = (await remove.boundingBox())!;
+    if (locale === 'ar') expect(box.x).toBeLessThan(60);
+    else expect(box.x + box.width).toBeGreaterThan(390 - 60);
+    expect(box.height).toBeGreaterThanOrEqual(44);
+
+    // It asks first; cancelling keeps everything.
+    const shown = await page.locator('.chat-message').count();
+    await remove.click();
+    const dialog = page.getByRole('dialog', { name: t('webchat:removeTitle') });
+    await dialog.waitFor();
+    expect(await dialog.evaluate((el) => getComputedStyle(el).direction)).toBe(locale === 'ar' ? 'rtl' : 'ltr');
+    await dialog.getByText(t('webchat:removeText').split('\n')[0]!).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-remove-dialog-${locale}.png` });
+    await dialog.getByRole('button', { name: t('webchat:removeCancel') }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.locator('.chat-message').count()).toBe(shown);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('chat-remove');
+
+    await remove.click();
+    await dialog.getByRole('button', { name: t('webchat:removeConfirm') }).click();
+    await page.getByText(t('webchat:removed')).waitFor();
+    expect(await page.locator('.chat-message').count()).toBe(0);
+    expect(await page.locator('#chat-start').isVisible()).toBe(true);
+    expect(await remove.isVisible()).toBe(false);
+    expect(
+      await page.evaluate(() => [localStorage.getItem('tussenin.chat.token'), localStorage.getItem('tussenin.chat.locale')]),
+    ).toEqual([null, null]);
+    // The server no longer opens the chat with that token either.
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${baseUrl}/chat/api/messages?after=0`, { headers: { authorization: `Bearer ${token}` } });
+        return ((await res.json()) as { messages: unknown[] }).messages.length;
+      })
+      .toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-removed-${locale}.png` });
+    // A reload shows the welcome screen, not the old chat; a new start is a new, empty chat.
+    await page.reload();
+    await page.locator('#chat-start').waitFor();
+    expect(await page.getByText(consent).count()).toBe(0);
+    await page.click('#chat-start');
+    await page.locator('.chat-choice[data-choice-id="language:nl"]').waitFor();
+    expect(await page.getByText('ik heb een vraag').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('turns the emergency numbers into tap-to-call links that read left to right inside Arabic text', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems = await watchPage(page);

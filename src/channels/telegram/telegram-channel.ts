@@ -1,6 +1,7 @@
 import { Bot, webhookCallback, type Context } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { ConversationService } from '../../conversation/conversation-service.js';
 import type { Database } from '../../db/database.js';
 import type { Texts } from '../../engine/texts.js';
@@ -10,6 +11,8 @@ import type { InboundMessage } from '../channel-adapter.js';
 import { downloadFile, FileTooLarge } from './download-file.js';
 import { normalizeUpdate, type TelegramFile } from './normalize-update.js';
 import { TelegramAdapter } from './telegram-adapter.js';
+import { checkUpdateShape, MAX_TELEGRAM_UPDATE_BYTES } from './update-shape.js';
+import { safeEqual } from '../../staff/secret-token.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
@@ -74,6 +77,11 @@ export function createTelegramChannel(options: TelegramChannelOptions, deps: Tel
   }
 
   async function handleUpdate(update: Update): Promise<void> {
+    const shape = checkUpdateShape(update);
+    if (!shape.ok) {
+      logger.warn({ updateId: shape.updateId, reason: shape.reason }, 'ignored a Telegram update of an unknown shape');
+      return;
+    }
     const normalized = normalizeUpdate(update);
     const answerQuery = () =>
       normalized.callbackQueryId ? bot.api.answerCallbackQuery(normalized.callbackQueryId).catch(() => undefined) : undefined;
@@ -96,7 +104,7 @@ export function createTelegramChannel(options: TelegramChannelOptions, deps: Tel
     void bot.api.sendChatAction(normalized.chatId, 'typing').catch(() => undefined);
     // A re-delivered update must not store its file twice: fetch only what we have not seen.
     const needsFile =
-      normalized.file && !(await inboundAlreadyStored(database, 'telegram', normalized.inbound.externalMessageId));
+      normalized.file && !(await inboundAlreadyStored(database, normalized.inbound));
     const inbound = needsFile ? await fetchMedia(normalized.file!, normalized.inbound) : normalized.inbound;
     await conversations.handleInbound(inbound);
     await answerQuery();
@@ -111,8 +119,29 @@ export function createTelegramChannel(options: TelegramChannelOptions, deps: Tel
   const routes = new Hono();
   if (options.mode === 'webhook') {
     // grammY compares the secret header in constant time and answers 401 without running the bot.
+    const secretMatches = (header: string | undefined) => header !== undefined && safeEqual(header, options.webhookSecret!);
     routes.post(
       TELEGRAM_WEBHOOK_PATH,
+      bodyLimit({
+        maxSize: MAX_TELEGRAM_UPDATE_BYTES,
+        onError: (c) => c.json({ error: 'too_large', reason: `an update is at most ${MAX_TELEGRAM_UPDATE_BYTES} bytes` }, 413),
+      }),
+      // Only the secret's holder learns more than 401 (grammY's answer); then a body that is not JSON is a 400.
+      async (c, next) => {
+        if (!secretMatches(c.req.header('x-telegram-bot-api-secret-token'))) return next();
+        let body: unknown;
+        try {
+          body = await c.req.json(); // cached: grammY reads the same parsed body
+        } catch {
+          return c.json({ error: 'invalid_json', reason: 'the body is not a JSON Telegram update' }, 400);
+        }
+        const shape = checkUpdateShape(body);
+        if (!shape.ok) {
+          logger.warn({ updateId: shape.updateId, reason: shape.reason }, 'ignored a Telegram update of an unknown shape');
+          return c.json({ ok: true, ignored: shape.reason });
+        }
+        return next();
+      },
       webhookCallback(bot, 'hono', { secretToken: options.webhookSecret!, onTimeout: 'throw', timeoutMilliseconds: 55_000 }),
     );
   }

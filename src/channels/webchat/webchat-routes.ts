@@ -1,7 +1,8 @@
 import { escapeHtml } from '../../server/escape-html.js';
 import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
@@ -9,17 +10,38 @@ import type { ConversationService } from '../../conversation/conversation-servic
 import type { Database } from '../../db/database.js';
 import { messages, residents } from '../../db/schema.js';
 import type { Texts } from '../../engine/texts.js';
-import { ALLOWED_MEDIA_TYPES, baseContentType, storeMedia } from '../../media/store-media.js';
+import {
+  ALLOWED_MEDIA_TYPES,
+  baseContentType,
+  deleteUnusedMedia,
+  inboundAlreadyStored,
+  storeMedia,
+} from '../../media/store-media.js';
 import { projectPath } from '../../project-path.js';
+import { ByteQuota, type QuotaLimit, type QuotaRefusal } from '../../server/byte-quota.js';
+import { clientAddress } from '../../server/client-address.js';
 import { HttpError } from '../../server/http-error.js';
 import { RateLimiter } from '../../server/rate-limiter.js';
+import { discardBody, readCappedBody } from '../../server/read-capped-body.js';
 import type { WebchatAdapter } from './webchat-adapter.js';
 import { createVisitorToken, verifyVisitorToken } from './visitor-token.js';
 
 export const MAX_TEXT_LENGTH = 2000;
-export const MAX_VOICE_BYTES = 5 * 1024 * 1024;
 const MAX_JSON_BYTES = 16 * 1024;
 const MAX_WAIT_SECONDS = 25;
+/** Voice notes read at once by this process: with the size cap, what uploads can hold in memory together. */
+const MAX_UPLOADS_AT_ONCE = 8;
+/** A token in use is renewed (a new one in the `X-Visitor-Token` header) once it is this old. */
+const RENEW_AFTER_MS = 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Voice notes: the largest one, and the bytes one visitor and one client address may send per hour and day. */
+export interface VoiceLimits {
+  maxBytes: number;
+  perVisitor: { hour: number; day: number };
+  perAddress: { hour: number; day: number };
+}
 
 export interface WebchatDeps {
   database: Database;
@@ -29,6 +51,12 @@ export interface WebchatDeps {
   secret: string;
   org: string;
   messagesPerMinute: number;
+  voice: VoiceLimits;
+  /** A visitor token unused this many days no longer opens its chat (WEBCHAT_IDLE_DAYS). */
+  idleDays: number;
+  /** A case closed this many hours ago no longer shows on the page (WEBCHAT_CLOSED_TRANSCRIPT_HOURS). */
+  closedTranscriptHours: number;
+  now?: () => number;
 }
 
 const messageBody = z
@@ -53,15 +81,22 @@ type Env = { Variables: { visitorId: string } };
 
 /** The web chat: the page at /chat and its JSON API under /chat/api. */
 export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
-  const { database, conversations, adapter, texts, secret } = deps;
+  const { database, conversations, adapter, texts, secret, voice } = deps;
+  const now = deps.now ?? Date.now;
   const app = new Hono<Env>();
   const messageLimiter = new RateLimiter(deps.messagesPerMinute);
   const sessionLimiter = new RateLimiter(30);
+  const visitorQuota = new ByteQuota(quotaLimits(voice.perVisitor), now);
+  const addressQuota = new ByteQuota(quotaLimits(voice.perAddress), now);
+  /** `<visitor>:<message id>` of the voice notes being read, so a retry that overtakes its first try waits. */
+  const uploading = new Set<string>();
+  const idleMs = deps.idleDays * DAY_MS;
   const assets = loadAssets();
+  const page = { org: deps.org, maxVoiceBytes: voice.maxBytes, idleDays: deps.idleDays, closedHours: deps.closedTranscriptHours };
 
   app.get('/chat', (c) => {
     const locale = pickLocale(c.req.query('lang'), c.req.header('accept-language'), texts);
-    return c.html(renderPage(assets, locale, texts, deps.org));
+    return c.html(renderPage(assets, locale, texts, page));
   });
   app.get('/chat/app.js', (c) =>
     c.body(assets.js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
@@ -71,22 +106,66 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
   );
 
   app.post('/chat/api/session', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: tooLarge }), async (c) => {
-    const wait = sessionLimiter.take(clientAddress(c.req.raw, c.env) ?? 'unknown');
+    const wait = sessionLimiter.take(clientAddress(c));
     if (wait > 0) throw rateLimited(wait);
     const raw = await c.req.text();
     if (raw.trim()) sessionBody.parse(parseJson(raw));
-    return c.json(createVisitorToken(secret), 201);
+    return c.json(createVisitorToken(secret, now()), 201);
   });
 
+  /**
+   * A valid token not older than the idle lifetime; one older than RENEW_AFTER_MS (or of the old form)
+   * is renewed in the `X-Visitor-Token` header, which the page keeps. An expired token is refused like a forged one, so
+   * the page starts a new session and the old chat is not shown.
+   */
   const requireVisitor = createMiddleware<Env>(async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const visitorId = header.startsWith('Bearer ') ? verifyVisitorToken(secret, header.slice(7).trim()) : null;
-    if (!visitorId) throw new HttpError(401, 'unauthorized', 'a valid visitor token is required: POST /chat/api/session first');
-    c.set('visitorId', visitorId);
+    const visitor = header.startsWith('Bearer ') ? verifyVisitorToken(secret, header.slice(7).trim()) : null;
+    if (!visitor) throw new HttpError(401, 'unauthorized', 'a valid visitor token is required: POST /chat/api/session first');
+    const at = now();
+    const renewedAt = visitor.renewedAt ?? (await lastMessageAt(visitor.visitorId));
+    if (renewedAt === null || at - renewedAt > idleMs) {
+      throw new HttpError(
+        401,
+        'expired',
+        `this chat was not used for ${deps.idleDays} days and no longer opens on this device: POST /chat/api/session to start anew`,
+      );
+    }
+    if (visitor.renewedAt === null || at - renewedAt >= RENEW_AFTER_MS) {
+      c.header('x-visitor-token', createVisitorToken(secret, at, visitor.visitorId).token);
+    }
+    c.set('visitorId', visitor.visitorId);
     await next();
   });
   app.use('/chat/api/messages', requireVisitor);
   app.use('/chat/api/voice', requireVisitor);
+
+  /** A token from before tokens carried a time: as old as the resident's last message (none: nothing to show). */
+  async function lastMessageAt(visitorId: string): Promise<number | null> {
+    const [row] = await database.db
+      .select({ at: residents.lastInboundAt, createdAt: residents.createdAt })
+      .from(residents)
+      .where(and(eq(residents.channel, 'web'), eq(residents.externalId, visitorId)));
+    return row ? (row.at ?? row.createdAt).getTime() : null;
+  }
+
+  /**
+   * "Remove this chat from this device": the page forgets its token, and here the token stops opening
+   * the chat. The resident keeps everything else (their case, at the organisation, until erasure or
+   * retention); only the link from this visitor id goes: the row gets an address no token can name, so
+   * a copy of the token left anywhere opens an empty chat. An expired or unknown token is simply done.
+   */
+  app.delete('/chat/api/session', async (c) => {
+    const header = c.req.header('authorization') ?? '';
+    const visitor = header.startsWith('Bearer ') ? verifyVisitorToken(secret, header.slice(7).trim()) : null;
+    if (!visitor) throw new HttpError(401, 'unauthorized', 'a valid visitor token is required');
+    await database.db
+      .update(residents)
+      .set({ externalId: `removed:${randomUUID()}` })
+      .where(and(eq(residents.channel, 'web'), eq(residents.externalId, visitor.visitorId)));
+    adapter.wake(visitor.visitorId); // an open long poll of this token answers (empty) at once
+    return c.body(null, 204);
+  });
 
   app.post('/chat/api/messages', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: tooLarge }), async (c) => {
     if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
@@ -107,7 +186,24 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
     return c.json({ accepted: true, duplicate: outcome.status === 'duplicate' }, 202);
   });
 
-  app.post('/chat/api/voice', bodyLimit({ maxSize: MAX_VOICE_BYTES, onError: tooLarge }), async (c) => {
+  /**
+   * A voice note: the id and type are checked, then whether this visitor sent this id before (a retry is
+   * answered without storing it again), then the quotas; then the body is read as it streams, never
+   * kept past the size cap or what the quotas leave (413 or 429 as soon as it passes), and stored once.
+   */
+  app.post('/chat/api/voice', async (c) => {
+    const declared = declaredLength(c.req.header('content-length'), c.req.header('transfer-encoding'));
+    if (declared !== undefined && declared > voice.maxBytes) throw voiceTooLarge(voice.maxBytes);
+    try {
+      return await receiveVoice(c, declared);
+    } finally {
+      // Answered before the body was needed (a retry, a refusal): take in the rest without keeping it, up
+      // to the size cap, so that a browser on a slow line reads the answer, not a reset connection.
+      if (!c.req.raw.bodyUsed) await discardBody(c.req.raw.body, voice.maxBytes);
+    }
+  });
+
+  async function receiveVoice(c: Context<Env>, declared: number | undefined): Promise<Response> {
     const id = c.req.query('id') ?? '';
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(id))
       throw new HttpError(400, 'invalid_request', 'id must be 8 to 64 letters, digits, - or _');
@@ -122,17 +218,57 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
     const visitorId = c.get('visitorId');
     const wait = messageLimiter.take(visitorId);
     if (wait > 0) throw rateLimited(wait);
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
-    if (bytes.byteLength === 0) throw new HttpError(400, 'invalid_request', 'the voice note is empty');
-    const mediaId = await storeMedia(database, { channel: 'web', externalUserId: visitorId, kind: 'voice', contentType, bytes });
-    const outcome = await conversations.handleInbound({
-      channel: 'web',
-      externalUserId: visitorId,
-      externalMessageId: id,
-      media: { kind: 'voice', mediaId },
-    });
-    return c.json({ accepted: true, duplicate: outcome.status === 'duplicate' }, 202);
-  });
+    const key = `${visitorId}:${id}`;
+    if (uploading.has(key))
+      throw new HttpError(409, 'in_progress', 'this voice note is still being received; try again in a moment', {
+        'retry-after': '2',
+      });
+    if (uploading.size >= MAX_UPLOADS_AT_ONCE)
+      throw new HttpError(503, 'busy', 'many voice notes are arriving at once; try again in a moment', { 'retry-after': '5' });
+    uploading.add(key);
+    try {
+      const inbound = { channel: 'web' as const, externalUserId: visitorId, externalMessageId: id };
+      if (await inboundAlreadyStored(database, inbound)) return c.json({ accepted: true, duplicate: true }, 202);
+
+      const address = clientAddress(c);
+      const need = Math.max(1, declared ?? 1);
+      const byVisitor = visitorQuota.reserve(visitorId, need, voice.maxBytes);
+      if (!byVisitor.ok) throw quotaExceeded(byVisitor, 'this chat');
+      const byAddress = addressQuota.reserve(address, need, byVisitor.bytes);
+      if (!byAddress.ok) {
+        byVisitor.release(0);
+        throw quotaExceeded(byAddress, 'this address');
+      }
+      let kept = 0;
+      try {
+        const cap = byAddress.bytes; // the size cap, or less when that is all the quotas leave
+        const body = await readCappedBody(c.req.raw.body, cap, { expected: declared, discardUpTo: voice.maxBytes }).catch(() => {
+          throw new HttpError(400, 'incomplete', 'the voice note did not arrive whole');
+        });
+        if (body.over) {
+          if (body.read > voice.maxBytes) throw voiceTooLarge(voice.maxBytes);
+          // Under the size cap but more than the quotas left: refused as they would have been up front.
+          byVisitor.release(0);
+          byAddress.release(0);
+          const refusal = visitorQuota.check(visitorId, body.read);
+          if (refusal) throw quotaExceeded(refusal, 'this chat');
+          throw quotaExceeded(addressQuota.check(address, body.read), 'this address');
+        }
+        if (body.bytes.byteLength === 0) throw new HttpError(400, 'invalid_request', 'the voice note is empty');
+        const mediaId = await storeMedia(database, { ...inbound, kind: 'voice', contentType, bytes: body.bytes });
+        const outcome = await conversations.handleInbound({ ...inbound, media: { kind: 'voice', mediaId } });
+        // Two uploads of one note at the same moment on two instances: the second file is not kept.
+        if (outcome.status === 'duplicate') await deleteUnusedMedia(database, mediaId);
+        else kept = body.bytes.byteLength;
+        return c.json({ accepted: true, duplicate: outcome.status === 'duplicate' }, 202);
+      } finally {
+        byVisitor.release(kept);
+        byAddress.release(kept);
+      }
+    } finally {
+      uploading.delete(key);
+    }
+  }
 
   app.get('/chat/api/messages', async (c) => {
     const visitorId = c.get('visitorId');
@@ -164,12 +300,20 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
       .from(residents)
       .where(and(eq(residents.channel, 'web'), eq(residents.externalId, visitorId)));
     if (!resident) return { messages: [], locale: null, clearedUpTo: 0 };
-    // Discreet mode: the transcript up to the newest message deleted from the resident's screen is not
-    // shown again (the organisation's copy stays; the inbox reads it, this page does not).
-    const [deleted] = await database.rows<{ upTo: number | string | null }>(sql`
-      select max(m.id) as "upTo" from messages m join outbox o on o.message_id = m.id
-      where m.resident_id = ${resident.id} and m.direction = 'out' and o.delivery_status = 'deleted'`);
-    const clearedUpTo = Number(deleted?.upTo ?? 0);
+    // The page shows nothing up to `clearedUpTo` (the organisation's copy stays; the inbox reads it, this
+    // page does not): in discreet mode the newest message deleted from the resident's screen; and the last
+    // message of a case closed more than WEBCHAT_CLOSED_TRANSCRIPT_HOURS ago (a later conversation, which
+    // the resident starts by writing again, has higher ids and shows).
+    const closedBefore = new Date(now() - deps.closedTranscriptHours * HOUR_MS).toISOString();
+    const [cleared] = await database.rows<{ deleted: number | string | null; closed: number | string | null }>(sql`
+      select
+        (select max(m.id) from messages m join outbox o on o.message_id = m.id
+         where m.resident_id = ${resident.id} and m.direction = 'out' and o.delivery_status = 'deleted') as "deleted",
+        (select max(m.id) from messages m join conversations c on c.id = m.conversation_id
+         where m.resident_id = ${resident.id} and c.mode = 'closed'
+           and coalesce((select max(h.closed_at) from handoffs h where h.conversation_id = c.id), c.updated_at)
+               <= ${closedBefore}::timestamptz) as "closed"`);
+    const clearedUpTo = Math.max(Number(cleared?.deleted ?? 0), Number(cleared?.closed ?? 0));
     const rows = await database.db
       .select({
         id: messages.id,
@@ -218,8 +362,36 @@ function rateLimited(seconds: number): HttpError {
   return new HttpError(429, 'rate_limited', `too many messages; try again in ${seconds} s`, { 'retry-after': String(seconds) });
 }
 
-function clientAddress(_request: Request, env: unknown): string | undefined {
-  return (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+function voiceTooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, 'too_large', `a voice note may be at most ${megabytes(maxBytes)}`);
+}
+
+/** 429 with the limit that refused and when to try again; without one (freed meanwhile), a short wait. */
+function quotaExceeded(refusal: QuotaRefusal | null, who: string): HttpError {
+  const seconds = refusal?.retryAfterSeconds ?? 10;
+  const what = refusal
+    ? `at most ${megabytes(refusal.limit.bytes)} of voice notes per ${refusal.limit.per} from ${who}`
+    : 'too many voice notes at once';
+  return new HttpError(429, 'quota_exceeded', `${what}; try again in ${seconds} s, or type the message`, {
+    'retry-after': String(seconds),
+  });
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB` : `${bytes} bytes`;
+}
+
+/** Content-Length when it is the body's length (not with chunked transfer), else undefined. */
+function declaredLength(contentLength: string | undefined, transferEncoding: string | undefined): number | undefined {
+  if (transferEncoding || contentLength === undefined || !/^\d{1,15}$/.test(contentLength.trim())) return undefined;
+  return Number(contentLength.trim());
+}
+
+function quotaLimits(per: { hour: number; day: number }): QuotaLimit[] {
+  return [
+    { per: 'hour', windowMs: HOUR_MS, bytes: per.hour },
+    { per: 'day', windowMs: DAY_MS, bytes: per.day },
+  ];
 }
 
 interface Assets {
@@ -248,15 +420,23 @@ export function pickLocale(query: string | undefined, acceptLanguage: string | u
   return texts.sourceLocale;
 }
 
-function renderPage(assets: Assets, locale: string, texts: Texts, org: string): string {
-  const strings = Object.fromEntries(texts.locales.map((l) => [l, webchatStrings(texts, l, org)]));
+interface PageSettings {
+  org: string;
+  maxVoiceBytes: number;
+  idleDays: number;
+  closedHours: number;
+}
+
+function renderPage(assets: Assets, locale: string, texts: Texts, settings: PageSettings): string {
+  const { org } = settings;
+  const strings = Object.fromEntries(texts.locales.map((l) => [l, webchatStrings(texts, l, settings)]));
   const config = {
     org,
     defaultLocale: locale,
     locales: strings,
     rtlLocales: texts.locales.filter((l) => texts.dir(l) === 'rtl'),
     maxTextLength: MAX_TEXT_LENGTH,
-    maxVoiceBytes: MAX_VOICE_BYTES,
+    maxVoiceBytes: settings.maxVoiceBytes,
   };
   // JSON inside <script type="application/json">: escaping "<" keeps "</script>" in a string from closing it.
   const json = JSON.stringify(config).replace(/</g, '\\u003c');
@@ -281,13 +461,33 @@ const WEBCHAT_KEYS = [
   'connectionLost',
   'tooFast',
   'tooLong',
+  'voiceQuota',
   'sendFailed',
   'you',
   'bot',
   'emergencyBar',
   'privacyNote',
+  'removeChat',
+  'removeTitle',
+  'removeText',
+  'removeConfirm',
+  'removeCancel',
+  'removed',
 ] as const;
 
-function webchatStrings(texts: Texts, locale: string, org: string): Record<string, string> {
-  return Object.fromEntries(WEBCHAT_KEYS.map((k) => [k, texts.t(locale, `webchat:${k}`, { org })]));
+/**
+ * The page's texts in one language. `{{idle}}` and `{{closedAfter}}` are durations written by Intl in
+ * that language ("14 dagen", "24 ساعة"), so the texts need no plural forms of their own.
+ */
+function webchatStrings(texts: Texts, locale: string, settings: PageSettings): Record<string, string> {
+  const values = {
+    org: settings.org,
+    idle: duration(locale, settings.idleDays, 'day'),
+    closedAfter: duration(locale, settings.closedHours, 'hour'),
+  };
+  return Object.fromEntries(WEBCHAT_KEYS.map((k) => [k, texts.t(locale, `webchat:${k}`, values)]));
+}
+
+function duration(locale: string, value: number, unit: 'day' | 'hour'): string {
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
 }

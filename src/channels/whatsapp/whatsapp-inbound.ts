@@ -84,7 +84,7 @@ export function createInboundHandler(deps: InboundDeps) {
     void socket.sendPresenceUpdate('composing', jid).catch(() => undefined);
     let inbound = normalized.inbound;
     // A message delivered again must not store its file twice: fetch only what we have not seen.
-    if (media && !(await inboundAlreadyStored(database, 'whatsapp', inbound.externalMessageId)))
+    if (media && !(await inboundAlreadyStored(database, inbound)))
       inbound = await fetchMedia(message, media, inbound, socket);
     const outcome = await store(inbound);
     await socket.readMessages([original.key]).catch((error) => logger.debug({ err: error }, 'read receipt failed'));

@@ -1,4 +1,5 @@
 import { ON_BEHALF_OF_INTEGRATION, type AuditRecord } from '../../audit/audit-log.js';
+import { LOGIN_GUARD_ACTOR } from '../../notify/login-alerts.js';
 import { ON_BEHALF_OF_ORGANISATION, RESIDENT_ACTOR, RETENTION_ACTOR } from '../../privacy/erasure.js';
 import { markup, type Html } from '../html.js';
 import { layout, type PageContext } from './layout.js';
@@ -16,15 +17,23 @@ export function auditPage(
         : r.onBehalfOf === ON_BEHALF_OF_ORGANISATION
           ? l.t('audit.organisation')
           : (m.names?.get(r.onBehalfOf) ?? r.onBehalfOf);
-  // Not staff: the resident's own "stop", and the retention purge.
+  // Not staff: the resident's own "stop", the retention purge, and the log-in check.
   const actor = (r: AuditRecord) =>
     r.actorId === RESIDENT_ACTOR.id && r.via === RESIDENT_ACTOR.via
       ? l.t('audit.actors.resident')
       : r.actorId === RETENTION_ACTOR.id && r.via === RETENTION_ACTOR.via
         ? l.t('audit.actors.system')
-        : r.actorName;
+        : r.actorId === LOGIN_GUARD_ACTOR.id && r.via === LOGIN_GUARD_ACTOR.via
+          ? l.t('audit.actors.loginGuard')
+          : r.actorName;
   const action = (r: AuditRecord) =>
     r.action === 'transcript.export' && r.detail?.export === 'resident' ? 'resident_export' : r.action.replace('.', '_');
+  /** Repeated failed log-ins name the account (its staff id in the entry, shown by name). */
+  const actionVars = (r: AuditRecord) => {
+    if (r.action !== 'staff.login_failures') return undefined;
+    const staffId = String(r.detail?.staffId ?? '');
+    return { name: m.names?.get(staffId) ?? staffId, failures: Number(r.detail?.failures ?? 0) };
+  };
   const body = markup`<section class="card">
     <h1>${l.t('audit.title')}</h1>
     <p class="muted">${l.t('audit.intro')}</p>
@@ -49,7 +58,7 @@ export function auditPage(
                 <td><time datetime="${r.at.toISOString()}">${l.dateTime(r.at)}</time></td>
                 <td>${actor(r)}</td>
                 <td>${onBehalfOf(r)}</td>
-                <td>${l.t(`audit.actions.${action(r)}`)}</td>
+                <td>${l.t(`audit.actions.${action(r)}`, actionVars(r))}</td>
                 <td>${l.t(`audit.outcomes.${r.outcome}`)}</td>
                 <td>${r.residentId ? markup`<code title="${r.residentId}">${r.residentId.slice(0, 8)}</code>` : '—'}</td>
                 <td>${r.handoffId ? markup`<a href="/inbox/audit?handoff=${r.handoffId}">${r.handoffId.slice(0, 8)}</a>` : '—'}</td>

@@ -5,18 +5,25 @@ export interface LoginViewModel {
   loginCsrf: string;
   next: string;
   email?: string;
-  /** `expired`, `loggedOut`, `invalid`, `locked`, `tooMany`. */
+  /** `expired`, `loggedOut`, `invalid`, `tooMany`, `formExpired`. */
   notice?: string | undefined;
-  retryMinutes?: number;
+  /** With `tooMany`: how long to wait. */
+  retrySeconds?: number;
+}
+
+/** "in 30 seconds", or whole minutes (rounded up) from a minute on, in the page's language. */
+function retryIn(p: PageContext, seconds: number): string {
+  const ms = seconds < 60 ? seconds * 1000 : Math.ceil(seconds / 60) * 60_000;
+  return p.labels.ago(new Date(ms), new Date(0));
 }
 
 export function loginPage(p: PageContext, m: LoginViewModel) {
   const l = p.labels;
-  const error = m.notice === 'invalid' || m.notice === 'locked' || m.notice === 'tooMany';
+  const error = m.notice === 'invalid' || m.notice === 'tooMany';
   const body = markup`<section class="login card">
     <h1>${p.org}</h1>
     <p class="muted">${l.t('login.intro')}</p>
-    ${m.notice ? markup`<p class="${error ? 'notice notice--error' : 'notice'}" role="${error ? 'alert' : 'status'}">${l.t(`login.${m.notice}`, { minutes: m.retryMinutes ?? 0 })}</p>` : ''}
+    ${m.notice ? markup`<p class="${error ? 'notice notice--error' : 'notice'}" role="${error ? 'alert' : 'status'}">${l.t(`login.${m.notice}`, { when: retryIn(p, m.retrySeconds ?? 60) })}</p>` : ''}
     <form method="post" action="/inbox/login" class="stack">
       <input type="hidden" name="_csrf" value="${m.loginCsrf}" />
       <input type="hidden" name="next" value="${m.next}" />

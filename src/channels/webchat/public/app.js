@@ -56,6 +56,11 @@
     record: byId('chat-record'),
     recording: byId('chat-recording'),
     recordingTime: byId('chat-recording-time'),
+    device: byId('chat-device'),
+    remove: byId('chat-remove'),
+    removeDialog: byId('chat-remove-dialog'),
+    removeConfirm: byId('chat-remove-confirm'),
+    removeCancel: byId('chat-remove-cancel'),
   };
 
   const state = {
@@ -80,6 +85,7 @@
     recording: null,
     micPending: false,
     atBottom: true,
+    removed: false, // the resident removed the chat from this device: no requests until they start again
   };
 
   const sleepers = new Set();
@@ -94,6 +100,7 @@
     setLocale(pickInitialLocale(Boolean(state.token)));
     setupComposer();
     setupVoice();
+    setupRemove();
     el.start.addEventListener('click', startConversation);
     window.addEventListener('online', wake);
     window.addEventListener('resize', onResize);
@@ -134,6 +141,8 @@
   async function startConversation() {
     if (el.start.getAttribute('aria-busy') === 'true') return;
     el.start.setAttribute('aria-busy', 'true');
+    state.removed = false;
+    clearNotice('removed');
     try {
       await ensureSession();
     } catch {
@@ -154,6 +163,7 @@
     el.welcome.hidden = true;
     el.messages.hidden = false;
     el.footer.hidden = false;
+    el.device.hidden = false;
   }
 
   /** Any text starts the bot's greeting; the localized "start" label reads naturally in the history. */
@@ -240,6 +250,7 @@
     if ((status !== 201 && status !== 200) || !data || typeof data.token !== 'string' || !data.token) {
       throw new HttpError(status, data);
     }
+    if (state.removed) throw new HttpError(0, null); // removed while this was on its way: do not keep it
     state.token = data.token;
     storage.set(TOKEN_KEY, data.token);
     return data.token;
@@ -248,6 +259,8 @@
   /** Authenticated request; on 401 the token is dropped and the request retried once with a new session. */
   async function request(method, url, { json, body, contentType, timeoutMs = 20000 } = {}) {
     for (let attempt = 0; attempt < 2; attempt += 1) {
+      // After "remove from this device" nothing may quietly start a new session.
+      if (state.removed) throw new HttpError(0, null);
       const token = await ensureSession();
       const headers = { Authorization: `Bearer ${token}` };
       let payload = body;
@@ -259,7 +272,11 @@
       }
       const target = typeof url === 'function' ? url() : url;
       const result = await fetchJson(target, { method, headers, body: payload }, timeoutMs);
-      if (result.status !== 401) return result;
+      if (result.status !== 401) {
+        keepRenewedToken(token, result.renewedToken);
+        return result;
+      }
+      // A forged, expired (unused too long) or forgotten token: start anew, without the old chat.
       forgetToken(token);
     }
     throw new HttpError(401, null);
@@ -282,10 +299,22 @@
       } catch {
         data = null; // empty or non-JSON body
       }
-      return { status: response.status, data, retryAfter: response.headers.get('retry-after') };
+      return {
+        status: response.status,
+        data,
+        retryAfter: response.headers.get('retry-after'),
+        renewedToken: response.headers.get('x-visitor-token'),
+      };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The server renews a token in use (X-Visitor-Token); a token left unused too long expires. */
+  function keepRenewedToken(used, renewed) {
+    if (!renewed || state.token !== used || state.removed) return;
+    state.token = renewed;
+    storage.set(TOKEN_KEY, renewed);
   }
 
   function forgetToken(token) {
@@ -322,7 +351,7 @@
     if (state.polling) return;
     state.polling = true;
     let failures = 0;
-    for (;;) {
+    while (!state.removed) {
       let epoch = state.epoch;
       const url = () => {
         epoch = state.epoch; // the epoch of the request actually made (a 401 retry may change it)
@@ -338,11 +367,14 @@
         // Guard against a server that answers an empty list at once: do not spin.
         if (!data.messages.length && Date.now() - startedAt < 1000) await sleep(1000);
       } catch {
+        if (state.removed) break;
         setProblem('poll', true);
         await sleep(Math.min(MAX_BACKOFF_MS, 2000 * 2 ** failures));
         failures += 1;
       }
     }
+    state.polling = false;
+    setProblem('poll', false);
   }
 
   function handlePollResult(data) {
@@ -690,9 +722,9 @@
     try {
       while (state.outbox.length) {
         const item = state.outbox[0];
-        const outcome = await deliver(item);
-        state.outbox.shift();
-        settle(item, outcome);
+        const outcome = item.cancelled ? null : await deliver(item);
+        state.outbox = state.outbox.filter((other) => other !== item);
+        if (!item.cancelled) settle(item, outcome);
       }
     } finally {
       state.pumping = false;
@@ -702,6 +734,7 @@
   /** Sends one item until the server accepts or refuses it; network trouble retries the same id. */
   async function deliver(item) {
     for (let attempt = 0; ; attempt += 1) {
+      if (item.cancelled) return { ok: false, reason: '' };
       let result = null;
       try {
         result = await postItem(item);
@@ -713,9 +746,16 @@
         setProblem('send', false);
         return { ok: true };
       }
+      if (status === 409) {
+        // The same voice note is still arriving from an earlier try: wait, then ask again.
+        await sleep(retryAfterMs(result.retryAfter));
+        continue;
+      }
       if (status === 429) {
         setProblem('send', false);
         if (item.kind !== 'voice') return { ok: false, reason: 'tooFast' };
+        // Too many voice notes this hour or day: waiting here would hold up everything typed after it.
+        if (result.data && result.data.error === 'quota_exceeded') return { ok: false, reason: 'voiceQuota' };
         // A recording cannot wait in the text box, so it waits here instead.
         showNotice('tooFast');
         await sleep(retryAfterMs(result.retryAfter));
@@ -925,6 +965,7 @@
     if (state.recording === session) state.recording = null;
     showRecording(false);
 
+    if (state.removed) return; // removed from this device while recording: nothing is sent
     const type = session.recorder.mimeType || state.voiceType;
     const blob = new Blob(session.chunks, { type });
     if (!blob.size) return;
@@ -954,6 +995,74 @@
 
   function stopStream(stream) {
     stream.getTracks().forEach((track) => track.stop()); // frees the microphone (and its indicator)
+  }
+
+  // --------------------------------------------------- remove from this device
+
+  function setupRemove() {
+    el.remove.addEventListener('click', askToRemove);
+    el.removeCancel.addEventListener('click', () => el.removeDialog.close());
+    el.removeConfirm.addEventListener('click', () => {
+      el.removeDialog.close();
+      removeFromDevice();
+    });
+    // Back to the button that opened it (the browser does so too, but not every one).
+    el.removeDialog.addEventListener('close', () => {
+      if (!el.device.hidden) el.remove.focus();
+    });
+  }
+
+  function askToRemove() {
+    if (typeof el.removeDialog.showModal === 'function') el.removeDialog.showModal();
+    else if (window.confirm(`${t('removeTitle')}\n\n${t('removeText')}`)) removeFromDevice();
+  }
+
+  /**
+   * "Remove this chat from this device": the token and language leave this browser's storage, the
+   * conversation leaves the screen, nothing waiting is sent, and the server is told to stop opening the
+   * chat with this token (for a copy of it). What the resident told the organisation stays there; the
+   * dialog says so.
+   */
+  function removeFromDevice() {
+    const token = state.token;
+    state.removed = true;
+    state.token = null;
+    storage.remove(TOKEN_KEY);
+    storage.remove(LOCALE_KEY);
+    if (token) {
+      fetch('/chat/api/session', {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${token}` },
+        cache: 'no-store',
+        credentials: 'same-origin',
+        keepalive: true,
+      }).catch(() => undefined); // the token is gone from here either way
+    }
+    state.outbox.forEach((item) => {
+      item.cancelled = true;
+    });
+    if (state.recording) stopRecording();
+    state.epoch += 1;
+    state.lastId = 0;
+    state.clearedUpTo = 0;
+    state.seen.clear();
+    state.lastInboundId = 0;
+    state.choiceMessage = null;
+    state.renderedChoicesFor = null;
+    state.locals = [];
+    if (state.composerItem) finishComposer(false);
+    el.messages.textContent = '';
+    el.input.value = '';
+    updateInput();
+    setProblem('send', false);
+    setProblem('poll', false);
+    wake(); // ends waits, so the poll loop and the outbox see the removal now
+    el.messages.hidden = true;
+    el.footer.hidden = true;
+    el.device.hidden = true;
+    el.welcome.hidden = false;
+    showNotice('removed', true);
+    el.start.focus();
   }
 
   // ------------------------------------------------------------ status lines

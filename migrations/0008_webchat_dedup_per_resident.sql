@@ -1,0 +1,2 @@
+DROP INDEX "messages_inbound_dedup";--> statement-breakpoint
+CREATE UNIQUE INDEX "messages_inbound_dedup_per_resident" ON "messages" USING btree ("resident_id","external_id") WHERE "messages"."direction" = 'in';
