@@ -174,6 +174,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         secret,
         org: config.ORG_NAME,
         messagesPerMinute: config.WEBCHAT_MESSAGES_PER_MINUTE,
+        newChatsPerAddressPerHour: config.WEBCHAT_NEW_CHATS_PER_ADDRESS_PER_HOUR,
         voice: {
           maxBytes: config.WEBCHAT_MAX_VOICE_BYTES,
           perVisitor: { hour: config.WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR, day: config.WEBCHAT_VOICE_BYTES_PER_VISITOR_DAY },

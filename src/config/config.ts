@@ -58,6 +58,7 @@ const envSchema = z.object({
   WEBCHAT_ENABLED: booleanText.default(true),
   WEBCHAT_SECRET: z.string().min(32, { message: 'expected at least 32 characters of random text' }).optional(),
   WEBCHAT_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(20),
+  WEBCHAT_NEW_CHATS_PER_ADDRESS_PER_HOUR: positiveInt('a whole number of new chats per hour, at least 1').default(30),
   WEBCHAT_MAX_VOICE_BYTES: positiveInt('a number of bytes, at least 1').default(5 * 1024 * 1024),
   WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR: positiveInt('a number of bytes, at least 1').default(10 * 1024 * 1024),
   WEBCHAT_VOICE_BYTES_PER_VISITOR_DAY: positiveInt('a number of bytes, at least 1').default(30 * 1024 * 1024),

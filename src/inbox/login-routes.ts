@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { readForm } from '../server/read-form.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clientAddress } from '../server/client-address.js';
 import { RateLimiter } from '../server/rate-limiter.js';
@@ -55,7 +56,7 @@ export function createLoginRoutes(deps: InboxDeps & { assetVersion: string; secu
   });
 
   app.post('/inbox/login', async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '');
     const next = safeNext(field('next'));
     const email = field('email').slice(0, 200);

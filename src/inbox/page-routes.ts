@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { readForm } from '../server/read-form.js';
 import type { SSEStreamingApi } from 'hono/streaming';
 import {
   canCloseCase,
@@ -49,7 +50,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   const app = new Hono<InboxEnv>();
   const ctx = (c: Context<InboxEnv>) => pageContext(c, texts, deps.org, deps.assetVersion, deps.channelWarnings);
   const field = async (c: Context<InboxEnv>, name: string) => {
-    const value = (await c.req.parseBody())[name];
+    const value = (await readForm(c))[name];
     return typeof value === 'string' ? value : '';
   };
   const done = (c: Context<InboxEnv>, id: string, what: string) =>
@@ -210,7 +211,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
 
   app.post('/inbox/handoffs/:id/progress', async (c) => {
     const id = c.req.param('id');
-    const body = await c.req.parseBody({ all: true });
+    const body = await readForm(c, { all: true });
     const phase = typeof body.phase === 'string' ? body.phase : undefined;
     const trajectory = typeof body.trajectory === 'string' ? body.trajectory : undefined;
     const referrals = ([] as unknown[]).concat(body.referrals ?? []).filter((r): r is string => typeof r === 'string');
@@ -265,7 +266,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
    * confirm step: without its "I understand" box ticked nothing happens.
    */
   app.post('/inbox/residents/:id/erase', async (c) => {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     if (body.sure !== '1') throw new HttpError(400, 'invalid_request', 'tick the box to confirm the erasure');
     await httpAction(() => deps.erasure.eraseByStaff(c.get('actor'), c.req.param('id'), { confirm: body.confirm === '1' }));
     return wantsJson(c) ? c.json({ ok: true }) : c.redirect('/inbox?done=erased', 303);

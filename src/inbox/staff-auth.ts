@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { readForm } from '../server/read-form.js';
 import { createMiddleware } from 'hono/factory';
 import { clientAddress } from '../server/client-address.js';
 import { HttpError } from '../server/http-error.js';
@@ -108,7 +109,7 @@ export function requireCsrf(deps: { publicOrigin: string | undefined }) {
     if (!sent) {
       const type = c.req.header('content-type') ?? '';
       if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-        const field = (await c.req.parseBody())['_csrf'];
+        const field = (await readForm(c))['_csrf'];
         sent = typeof field === 'string' ? field : undefined;
       }
     }

@@ -77,7 +77,8 @@ export function scrubText(text: string): string {
 const PERSONAL_NUMBER_KEYS = new Set(['chat_id', 'chatId', 'user_id', 'userId', 'phone', 'phone_number', 'externalUserId']);
 
 const isErrorLike = (value: unknown): value is Record<string, unknown> =>
-  value instanceof Error || (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string');
+  value instanceof Error ||
+  (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string');
 
 export function safeError(error: unknown, depth = 0): Record<string, unknown> {
   if (!isErrorLike(error)) return { type: typeof error, value: safeValue('value', error, depth + 1) };

@@ -42,7 +42,20 @@ export interface LoginAlert {
   url: string;
 }
 
-export type StaffAlert = HandoffAlert | ChannelAlert | LoginAlert;
+/**
+ * Handoffs that came in faster than staff should be messaged (see alert-combiner.ts): how many, how
+ * many urgent, since when, and the queue's link. Each case is in the queue as usual.
+ */
+export interface CombinedHandoffAlert {
+  event: 'handoffs.combined';
+  count: number;
+  urgentCount: number;
+  since: string;
+  /** The queue: absolute when PUBLIC_URL is set, else a path. */
+  url: string;
+}
+
+export type StaffAlert = HandoffAlert | CombinedHandoffAlert | ChannelAlert | LoginAlert;
 
 /** One way to tell staff (Telegram chat, webhook). Sends in the background; never throws. */
 export interface Notifier {

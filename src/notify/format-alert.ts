@@ -12,6 +12,13 @@ export function formatAlert(texts: Texts, alert: StaffAlert): string {
     // The name only: the chat may hold more than coordinators (the webhook carries the email too).
     return `${l.t('notify.loginFailures', { name: alert.name, failures: alert.failures })}\n${l.t('notify.seeAudit', { url: alert.url })}`;
   }
+  if (alert.event === 'handoffs.combined') {
+    const head = l.t(alert.urgentCount > 0 ? 'notify.combinedUrgent' : 'notify.combined', {
+      count: alert.count,
+      urgent: alert.urgentCount,
+    });
+    return `${head}\n${l.t('notify.openQueue', { url: alert.url })}`;
+  }
   const head = l.t(alert.urgent ? 'notify.urgent' : 'notify.new', {
     language: l.language(alert.language),
     channel: l.channel(alert.channel),

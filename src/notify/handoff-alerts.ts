@@ -4,6 +4,7 @@ import type { HandoffQueries } from '../handoff/handoff-queries.js';
 import type { Logger } from '../logging/logger.js';
 import type { HandoffAlert, Notifier } from './alert.js';
 import { BackgroundWork } from '../lifecycle/background-work.js';
+import { createAlertCombiner, type AlertCombinerOptions } from './alert-combiner.js';
 
 /** What one committed conversation step did, as the conversation service reports it. */
 export interface CommittedStep {
@@ -26,8 +27,11 @@ export function createHandoffAlerts(deps: {
   logger: Logger;
   /** PUBLIC_URL without a trailing slash, for links in alerts. */
   publicUrl: string | undefined;
+  /** How alerts are combined in a flood (tests shorten the window). */
+  combine?: Pick<AlertCombinerOptions, 'burst' | 'windowMs'>;
 }) {
   const { database, events } = deps;
+  const combiner = createAlertCombiner(deps.notifiers, { queueUrl: `${deps.publicUrl ?? ''}/inbox`, ...deps.combine });
 
   async function markAndAlert(step: CommittedStep): Promise<void> {
     const [row] = await database.transaction((_tx, query) =>
@@ -71,7 +75,7 @@ export function createHandoffAlerts(deps: {
       createdAt: item.createdAt.toISOString(),
       url: `${deps.publicUrl ?? ''}/inbox/handoffs/${item.id}`,
     };
-    for (const notifier of deps.notifiers) notifier.notify(alert);
+    combiner.notify(alert);
   }
 
   const pending = new BackgroundWork();
@@ -84,9 +88,11 @@ export function createHandoffAlerts(deps: {
     },
     async idle(): Promise<void> {
       await pending.idle();
+      combiner.flush();
       await Promise.all(deps.notifiers.map((n) => n.idle()));
     },
     stop(): void {
+      combiner.stop();
       for (const n of deps.notifiers) n.stop();
     },
   };

@@ -66,8 +66,7 @@ function inRanges(address: string, ranges: AddressRange[]): boolean {
 }
 
 function socketAddress(c: Context): string {
-  const remote = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
-    ?.remoteAddress;
+  const remote = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
   return remote ? plainAddress(remote) : 'local';
 }
 

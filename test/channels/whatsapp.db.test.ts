@@ -493,6 +493,7 @@ describe('pairing and the connection', () => {
     const config = loadConfig({
       NODE_ENV: 'test',
       WEBCHAT_SECRET: 'test-secret-test-secret-test-secret-123',
+      WEBCHAT_NEW_CHATS_PER_ADDRESS_PER_HOUR: '1000000',
       PUBLIC_URL: 'https://chat.example.org',
       STAFF_WEBHOOK_URL: 'https://hooks.example.org/tussenin',
       STAFF_WEBHOOK_SECRET: WEBHOOK_SECRET,

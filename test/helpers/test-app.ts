@@ -20,6 +20,7 @@ export async function createTestApp(
   const config = loadConfig({
     NODE_ENV: 'test',
     WEBCHAT_SECRET: 'test-secret-test-secret-test-secret-123',
+    WEBCHAT_NEW_CHATS_PER_ADDRESS_PER_HOUR: '1000000',
     WEBCHAT_MESSAGES_PER_MINUTE: '1000',
     // Tests (and the bench) drive residents faster than people type; the limits have tests of their own.
     INBOUND_PER_RESIDENT_PER_MINUTE: '100000',

@@ -44,6 +44,7 @@ beforeAll(async () => {
     NODE_ENV: 'test',
     LOG_LEVEL: 'trace',
     WEBCHAT_SECRET: 'test-secret-test-secret-test-secret-123',
+    WEBCHAT_NEW_CHATS_PER_ADDRESS_PER_HOUR: '1000000',
     INBOUND_PER_RESIDENT_PER_MINUTE: '100000',
     INBOUND_GLOBAL_PER_SECOND: '100000',
     OUTBOX_POLL_MS: '20',

@@ -18,7 +18,9 @@ describe('the client address behind a reverse proxy', () => {
     expect(resolveClientAddress('127.0.0.1', '6.6.6.6, 198.51.100.7', oneHop)).toBe('198.51.100.7');
     expect(resolveClientAddress('127.0.0.1', '::ffff:198.51.100.7', oneHop)).toBe('198.51.100.7');
     // Two residents behind the same proxy are two addresses, so one cannot use up the other's limit.
-    expect(resolveClientAddress('127.0.0.1', '198.51.100.8', oneHop)).not.toBe(resolveClientAddress('127.0.0.1', '198.51.100.7', oneHop));
+    expect(resolveClientAddress('127.0.0.1', '198.51.100.8', oneHop)).not.toBe(
+      resolveClientAddress('127.0.0.1', '198.51.100.7', oneHop),
+    );
   });
 
   it('with proxy addresses walks the header from the right past the listed proxies only', () => {

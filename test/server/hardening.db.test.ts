@@ -31,6 +31,7 @@ function appConfig(extra: Record<string, string> = {}) {
     NODE_ENV: 'test',
     LOG_LEVEL: 'trace',
     WEBCHAT_SECRET: 'test-secret-test-secret-test-secret-123',
+    WEBCHAT_NEW_CHATS_PER_ADDRESS_PER_HOUR: '1000000',
     WEBCHAT_MESSAGES_PER_MINUTE: '1000',
     INBOUND_PER_RESIDENT_PER_MINUTE: '100000',
     INBOUND_GLOBAL_PER_SECOND: '100000',
@@ -117,7 +118,11 @@ describe('errors never put secrets or residents’ words in the log', () => {
     expect((await webhook({ update_id: newUpdateId(), message: { message_id: 1, text: WORDS } })).status).toBe(200);
     expect((await webhook(null)).status).toBe(200);
     expect((await webhook(textUpdate(91_002, `${WORDS}\u0000 ${PHONE}\u0000`))).status).toBe(200);
-    await waitUntil(() => fake.sent.some((m) => m.chat_id === 91_002), 10_000, () => 'a reply to the NUL message');
+    await waitUntil(
+      () => fake.sent.some((m) => m.chat_id === 91_002),
+      10_000,
+      () => 'a reply to the NUL message',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expectCleanLog();
   });
@@ -231,5 +236,48 @@ describe('the transcript export', () => {
     expect(text).toContain('\n    | [06-12-2026, 03:59] > Anna Trust: je zaak is gesloten\n');
     expect(text).toContain('\n    | [06-12-2026, 04:00] Anna Trust: bel 0900');
     expect(messageLines.some((line) => /^\[[^\]]+\] < .+: goed$/.test(line))).toBe(true);
+  });
+});
+
+describe('a flood of new chats', () => {
+  it('lets one address start five chats at once, answers each about danger with the numbers, and alerts staff three times, not ten', async () => {
+    const STAFF_CHAT = -100_777;
+    const floodApp = await createApp({
+      config: appConfig({ WEBCHAT_NEW_CHATS_PER_ADDRESS_PER_HOUR: '30', STAFF_TELEGRAM_CHAT_ID: String(STAFF_CHAT) }),
+      logger: createLogger('silent'),
+      database: testDb.database,
+      telegramBotInfo: testBotInfo,
+    });
+    await floodApp.start();
+    try {
+      const statuses: number[] = [];
+      const chats: WebchatClient[] = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await floodApp.server.request('/chat/api/session', { method: 'POST' });
+        statuses.push(res.status);
+        if (res.status === 201) {
+          const chat = new WebchatClient(floodApp.server);
+          chat.token = ((await res.json()) as { token: string }).token;
+          chats.push(chat);
+        } else {
+          expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        }
+      }
+      expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+      expect(statuses.slice(5).every((s) => s === 429)).toBe(true);
+      for (const chat of chats) {
+        const replies = await chat.say('mijn man slaat me en ik ben bang');
+        expect(replies.map((r) => r.text).join('\n')).toContain('112');
+      }
+      await waitUntil(
+        () => fake.sent.filter((m) => m.chat_id === STAFF_CHAT).length >= 3,
+        10_000,
+        () => 'the first staff alerts',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(fake.sent.filter((m) => m.chat_id === STAFF_CHAT)).toHaveLength(3);
+    } finally {
+      await floodApp.close();
+    }
   });
 });

@@ -51,6 +51,8 @@ export interface WebchatDeps {
   secret: string;
   org: string;
   messagesPerMinute: number;
+  /** New chats (visitor tokens) one address may start per hour, five at once at most (a flood of new chats). */
+  newChatsPerAddressPerHour?: number;
   voice: VoiceLimits;
   /** A visitor token unused this many days no longer opens its chat (WEBCHAT_IDLE_DAYS). */
   idleDays: number;
@@ -85,7 +87,11 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
   const now = deps.now ?? Date.now;
   const app = new Hono<Env>();
   const messageLimiter = new RateLimiter(deps.messagesPerMinute);
-  const sessionLimiter = new RateLimiter(30);
+  // Ten minutes' worth of new chats at once from one address (at least five), then the hourly rate. A
+  // refused page keeps what was typed and tries again; its emergency bar (112) is there all along.
+  const newChatsPerHour = deps.newChatsPerAddressPerHour ?? 30;
+  const newChatBurst = Math.max(5, Math.round(newChatsPerHour / 6));
+  const sessionLimiter = new RateLimiter(newChatBurst, now, (newChatBurst / newChatsPerHour) * 3_600_000);
   const visitorQuota = new ByteQuota(quotaLimits(voice.perVisitor), now);
   const addressQuota = new ByteQuota(quotaLimits(voice.perAddress), now);
   /** `<visitor>:<message id>` of the voice notes being read, so a retry that overtakes its first try waits. */
