@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadDangerModel } from './engine/understanding/load-danger-model.js';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import type { ChannelAdapter, ChannelName } from './channels/channel-adapter.js';
@@ -86,6 +87,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const engine = createEngine(flow, texts, {
     render: { org: config.ORG_NAME },
     detectLanguage,
+    dangerModel: loadDangerModel(projectPath('locales')),
     ...(options.reminderAfterMs !== undefined ? { reminderAfterMs: options.reminderAfterMs } : {}),
     ...(options.discreetDeleteAfterMs !== undefined ? { discreetDeleteAfterMs: options.discreetDeleteAfterMs } : {}),
   });

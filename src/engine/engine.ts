@@ -27,6 +27,7 @@ import type {
 } from './types.js';
 import { guessLocale, understand, type StepView } from './understand.js';
 import { createMessageReader, type Reading } from './understanding/message-reader.js';
+import type { DangerModel } from './understanding/danger-model.js';
 import { buildVocabulary, type Vocabulary } from './vocabulary.js';
 
 export type StepInput =
@@ -83,6 +84,8 @@ export interface EngineOptions {
    * package for it). Without it only the script and the locales' marker words tell.
    */
   detectLanguage?: DetectLanguage;
+  /** The danger model (locales/danger-model.json) for danger no phrase names; without it, phrases only. */
+  dangerModel?: DangerModel | null;
   /** For tests: a shorter reminder than the flow's. */
   reminderAfterMs?: number;
   /** For tests: a shorter discreet-mode deletion delay than the flow's `discreetDeleteAfterMinutes`. */
@@ -115,7 +118,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     delayMs: discreetDeleteAfterMs,
   });
   const vocabulary: Vocabulary = buildVocabulary(flow, texts);
-  const reader = createMessageReader(texts);
+  const reader = createMessageReader(texts, options.dangerModel ?? null);
   const stepsById = new Map<string, FlowStep>(flow.steps.map((s) => [s.id, s]));
   const stateIds = new Set([...stepsById.keys(), ...BUILTIN_STATES]);
 

@@ -5,12 +5,16 @@ import type { InboundContent } from '../../src/engine/types.js';
 import { detectLanguage } from '../../src/i18n/detect-language.js';
 import { loadTexts, type LoadedTexts } from '../../src/i18n/load-texts.js';
 import { projectPath } from '../../src/project-path.js';
+import { loadDangerModel } from '../../src/engine/understanding/load-danger-model.js';
 
 export const texts: LoadedTexts = await loadTexts(projectPath('locales'));
 export const intakeFlow: FlowDefinition = loadFlowFile(projectPath('flows/intake.json'), texts.has);
 
+/** The danger model the app loads (locales/danger-model.json), so tests read danger as residents meet it. */
+export const dangerModel = loadDangerModel(projectPath('locales'));
+
 export function buildEngine(flow: FlowDefinition = intakeFlow): Engine {
-  return createEngine(flow, texts, { render: { org: 'Al Amal' }, detectLanguage });
+  return createEngine(flow, texts, { render: { org: 'Al Amal' }, detectLanguage, dangerModel });
 }
 
 /** One resident talking to the pure engine: no database, state kept in memory between steps. */

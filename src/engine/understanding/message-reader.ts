@@ -4,21 +4,18 @@ import { compilePattern, compileWordList, type Match } from './pattern.js';
 import { PhraseIndex, type IndexedPhrase } from './phrase-index.js';
 import { MASKED, tokenize, toToken, type Token } from './tokens.js';
 
-/** The kinds of danger the bot answers with the emergency numbers (issue 9). */
-export const DANGER_CATEGORIES = [
-  'violence',
-  'threat',
-  'fearHome',
-  'controlled',
-  'forcedMarriage',
-  'sexualAbuse',
-  'childHarm',
-  'selfHarm',
-] as const;
-export type DangerCategory = (typeof DANGER_CATEGORIES)[number];
+import { DANGER_CATEGORIES, type DangerCategory } from './categories.js';
+import type { DangerModel } from './danger-model.js';
+
+export { DANGER_CATEGORIES, type DangerCategory };
 
 /** What one message says, read against every locale's phrases (a resident may mix languages). */
 export interface Reading {
+  /**
+   * Danger named in the message: by a phrase (`pattern` is its source), or by the danger model when no
+   * phrase matched (`pattern` is `model:<score>`). `locale` is the phrase's language, or for the model
+   * the message's (its script, else its marker words, else the resident's first locale).
+   */
   danger: { category: DangerCategory; locale: string; pattern: string } | null;
   /** The phrase that asked for a person: its locale and its words (normalised), or null. */
   person: { locale: string; words: string[] } | null;
@@ -59,8 +56,12 @@ const DONE_EXTRA_WORDS = 2;
 
 export interface MessageReader {
   read(text: string, localesInOrder?: readonly string[]): Reading;
+  /** The message's words with the harmless phrases' words masked: what the danger model reads (and is trained on). */
+  maskedTokens(text: string): Token[];
   readonly locales: readonly string[];
 }
+
+const ARABIC_LETTERS = /[\u0600-\u06FF]/;
 
 /** Plain words of a word list (globs and exclusions left out), normalised like message words. */
 function plainWords(list: readonly string[]): string[] {
@@ -75,7 +76,7 @@ function plainWords(list: readonly string[]): string[] {
  * Reads messages with the phrases of `locales/<lng>/understanding.json`. Pure and deterministic: the
  * same text gives the same reading; the phrases are compiled and indexed once.
  */
-export function createMessageReader(texts: Texts): MessageReader {
+export function createMessageReader(texts: Texts, model: DangerModel | null = null): MessageReader {
   const locales: LocaleWords[] = [];
   const harmless: IndexedPhrase<About>[] = [];
   const main: IndexedPhrase<About>[] = [];
@@ -102,8 +103,18 @@ export function createMessageReader(texts: Texts): MessageReader {
   const shortIndex = new PhraseIndex(short, common);
   const allLocales = locales.map((l) => l.locale);
 
+  /** Harmless phrases ("doodmoe", "de huisbaas dreigt met ontruiming") take their words out first. */
+  function mask(tokens: Token[], included: (about: About) => boolean): Token[] {
+    const masked = [...tokens];
+    for (const { match } of harmlessIndex.matches(tokens, (p) => included(p.about), true)) {
+      for (let i = match.start; i < match.end; i++) masked[i] = MASKED;
+    }
+    return masked;
+  }
+
   return {
     locales: allLocales,
+    maskedTokens: (text) => mask(tokenize(text), () => true),
     read(text, localesInOrder = allLocales) {
       const tokens = tokenize(text);
       const rank = new Map(localesInOrder.map((l, i) => [l, i]));
@@ -116,11 +127,7 @@ export function createMessageReader(texts: Texts): MessageReader {
             (a, b) => rank.get(a.phrase.about.locale)! - rank.get(b.phrase.about.locale)! || a.match.start - b.match.start,
           )[0];
 
-      // Harmless phrases ("doodmoe", "de huisbaas dreigt met ontruiming") take their words out first.
-      const masked = [...tokens];
-      for (const { match } of harmlessIndex.matches(tokens, (p) => included(p.about), true)) {
-        for (let i = match.start; i < match.end; i++) masked[i] = MASKED;
-      }
+      const masked = mask(tokens, included);
 
       // A negation word shortly before a phrase turns it around, unless the phrase names the negation itself.
       const notNegated = (phrase: IndexedPhrase<About>, match: Match) => {
@@ -151,6 +158,14 @@ export function createMessageReader(texts: Texts): MessageReader {
         if (count > 0) markers.set(l.locale, count);
       }
 
+      // No phrase: the model may still see danger in the words (see danger-model.ts).
+      const modelFound = !dangerFound && model ? model.read(masked) : null;
+      const messageLocale = () => {
+        if (ARABIC_LETTERS.test(text) && rank.has('ar')) return 'ar';
+        const byMarkers = [...markers.entries()].sort((a, b) => b[1] - a[1] || rank.get(a[0])! - rank.get(b[0])!)[0];
+        return byMarkers?.[0] ?? localesInOrder[0] ?? allLocales[0]!;
+      };
+
       return {
         negated: tokens.some((t) => ordered.some((l) => l.negator(t))),
         danger: dangerFound
@@ -159,7 +174,9 @@ export function createMessageReader(texts: Texts): MessageReader {
               locale: dangerFound.phrase.about.locale,
               pattern: dangerFound.phrase.pattern.source,
             }
-          : null,
+          : modelFound
+            ? { category: modelFound.category, locale: messageLocale(), pattern: `model:${modelFound.score.toFixed(2)}` }
+            : null,
         person: personFound
           ? {
               locale: personFound.phrase.about.locale,

@@ -76,6 +76,11 @@ interface Alternative {
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function compileAlternative(source: string, where: string): Alternative {
+  // An emoji is a word of its own ("😂|haha*"): messages keep it as one token.
+  if (/^\p{Extended_Pictographic}+$/u.test(source.replace(/\uFE0F/g, ''))) {
+    const emoji = source.replace(/\uFE0F/g, '');
+    return { exact: emoji, skeleton: false, anchor: { on: 'start', letters: startOf(emoji) } };
+  }
   const skeleton = source.startsWith('%');
   const body = skeleton ? source.slice(1) : source;
   const parts = body.split('*').map((part) => {
