@@ -139,7 +139,8 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     return 'skip';
   };
 
-  const stepView = (value: string, context: IntakeContext): StepView => {
+  const stepView = (value: string, context: IntakeContext): StepView => ({ ...stepViewOf(value, context), urgent: context.urgent });
+  const stepViewOf = (value: string, context: IntakeContext): StepView => {
     const plain = { done: 'skip', keepsStories: false } as const;
     if (value === 'stop') return { id: 'stop', answers: 'one', optionIds: ['yes', 'no'], ...plain };
     if (value === 'safety' || context.safetyPending === true) {

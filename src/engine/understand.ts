@@ -20,6 +20,8 @@ export interface StepView {
   detail?: 'phone' | 'address' | undefined;
   /** The question is who they want to talk to: a request for a person that names an option answers it. */
   aboutThePerson?: boolean | undefined;
+  /** The conversation is urgent already (the numbers were given): the danger model no longer interrupts. */
+  urgent?: boolean | undefined;
 }
 
 const COMMAND_EVENTS: Record<Command, CommandEventType> = {
@@ -79,7 +81,10 @@ export function understand(
   if (!text && !raw.trim()) return [{ type: 'CONTINUE' }];
 
   const reading = reader.read(raw, localesInOrder);
-  if (reading.danger) {
+  // A phrase that names danger is always answered; the model's reading of a situation only until the
+  // case is urgent: after that it would interrupt answers such as "na 14:00, als hij werkt".
+  const fromModel = reading.danger?.pattern.startsWith('model:') ?? false;
+  if (reading.danger && !(fromModel && step.urgent)) {
     return [{ type: 'DANGER', messageId: content.messageId, locale: reading.danger.locale, category: reading.danger.category }];
   }
   const events = readText(content, raw, text, reading, step, localesInOrder, vocabulary);

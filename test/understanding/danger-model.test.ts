@@ -8,8 +8,8 @@ import { evaluate, loadCorpora, percent } from './evaluate.js';
 
 /**
  * The danger model beside the phrases: what it adds, that it never overrides a phrase, and how it does
- * on the held-out set (test/understanding/outside3: written by people who never saw the phrases or the
- * model, never trained on).
+ * on the held-out sets (test/understanding/outside3 and outside4: written by people who never saw the
+ * phrases or the model, never trained on).
  */
 
 const slots = DANGER_CATEGORIES.length + 1;
@@ -54,12 +54,13 @@ describe('the danger model', () => {
     expect(dangerModel!.data.threshold).toBeLessThan(1);
   });
 
-  describe.each(loadCorpora('outside3').map((c) => [c.locale, c] as const))('on the held-out set, %s', (_locale, corpus) => {
+  const heldOut = ['outside3', 'outside4'].flatMap((set) => loadCorpora(set).map((c) => [`${set} ${c.locale}`, c] as const));
+  describe.each(heldOut)('on the held-out set %s', (_name, corpus) => {
     const report = evaluate(corpus);
     it('gives the numbers for at least 90% of danger told in words nobody wrote a phrase for', () => {
       expect(percent(report.dangerAll), report.dangerAll.misses.join('\n')).toBeGreaterThanOrEqual(90);
     });
-    it('raises the alarm for at most 12 in 100 messages that are not danger', () => {
+    it('raises the alarm for at most 12 of the (64 to 100) messages that are not danger', () => {
       expect(report.falseAlarms.total - report.falseAlarms.hits, report.falseAlarms.misses.join('\n')).toBeLessThanOrEqual(12);
     });
   });

@@ -113,7 +113,7 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
 
   app.post('/chat/api/session', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: tooLarge }), async (c) => {
     const wait = sessionLimiter.take(clientAddress(c));
-    if (wait > 0) throw rateLimited(wait);
+    if (wait > 0) throw rateLimited(wait, 'too many new chats from this address');
     const raw = await c.req.text();
     if (raw.trim()) sessionBody.parse(parseJson(raw));
     return c.json(createVisitorToken(secret, now()), 201);
@@ -364,8 +364,8 @@ function tooLarge(): never {
   throw new HttpError(413, 'too_large', 'the request body is too large');
 }
 
-function rateLimited(seconds: number): HttpError {
-  return new HttpError(429, 'rate_limited', `too many messages; try again in ${seconds} s`, { 'retry-after': String(seconds) });
+function rateLimited(seconds: number, what = 'too many messages'): HttpError {
+  return new HttpError(429, 'rate_limited', `${what}; try again in ${seconds} s`, { 'retry-after': String(seconds) });
 }
 
 function voiceTooLarge(maxBytes: number): HttpError {

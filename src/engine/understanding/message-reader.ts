@@ -32,7 +32,7 @@ export interface Reading {
   words: number;
 }
 
-type PhraseKind = 'harmless' | 'danger' | 'person' | 'done' | 'greeting';
+type PhraseKind = 'harmless' | 'danger' | 'person' | 'done' | 'greeting' | 'courtesy';
 
 /** What the reader keeps beside each phrase in the index. */
 interface About {
@@ -81,6 +81,8 @@ export function createMessageReader(texts: Texts, model: DangerModel | null = nu
   const harmless: IndexedPhrase<About>[] = [];
   const main: IndexedPhrase<About>[] = [];
   const short: IndexedPhrase<About>[] = [];
+  /** Thanks and blessings ("bedankt", "barakallahu fik", "Allah razı olsun", 🙏): not extra words beside "that's all". */
+  const courtesy: IndexedPhrase<About>[] = [];
   const common = new Set<string>();
   for (const locale of texts.locales) {
     const where = (list: string) => `locales/${locale}/understanding.json ${list}`;
@@ -97,10 +99,12 @@ export function createMessageReader(texts: Texts, model: DangerModel | null = nu
     main.push(...phrases('person', { locale, kind: 'person', negator }, true));
     short.push(...phrases('done', { locale, kind: 'done' }, false));
     short.push(...phrases('greeting', { locale, kind: 'greeting' }, false));
+    courtesy.push(...phrases('courtesy', { locale, kind: 'courtesy' }, false));
   }
   const harmlessIndex = new PhraseIndex(harmless, common);
   const mainIndex = new PhraseIndex(main, common);
   const shortIndex = new PhraseIndex(short, common);
+  const courtesyIndex = new PhraseIndex(courtesy, common);
   const allLocales = locales.map((l) => l.locale);
 
   /** Harmless phrases ("doodmoe", "de huisbaas dreigt met ontruiming") take their words out first. */
@@ -142,8 +146,18 @@ export function createMessageReader(texts: Texts, model: DangerModel | null = nu
       const dangerFound = first(found, 'danger');
       const personFound = first(found, 'person');
 
+      const polite = new Set<number>();
+      for (const { match } of courtesyIndex.matches(tokens, (p) => included(p.about), true)) {
+        for (let i = match.start; i < match.end; i++) polite.add(i);
+      }
+      /** Words of the message outside a match, thanks and blessings not counted. */
+      const wordsBeside = (m: Match) => {
+        let count = 0;
+        for (let i = 0; i < tokens.length; i++) if ((i < m.start || i >= m.end) && !polite.has(i)) count++;
+        return count;
+      };
       const nearlyWhole = (phrase: IndexedPhrase<About>, m: Match) =>
-        included(phrase.about) && (phrase.about.kind !== 'done' || tokens.length - (m.end - m.start) <= DONE_EXTRA_WORDS);
+        included(phrase.about) && (phrase.about.kind !== 'done' || wordsBeside(m) <= DONE_EXTRA_WORDS);
       const shortFound = shortIndex.matches(tokens, nearlyWhole, true);
       const doneFound = first(shortFound, 'done');
       const greeted = new Set<number>();
@@ -184,7 +198,7 @@ export function createMessageReader(texts: Texts, model: DangerModel | null = nu
             }
           : null,
         done: doneFound?.phrase.about.locale ?? null,
-        doneIsWhole: doneFound !== undefined && doneFound.match.end - doneFound.match.start === tokens.length,
+        doneIsWhole: doneFound !== undefined && wordsBeside(doneFound.match) === 0,
         greetingOnly: tokens.length > 0 && greeted.size === tokens.length,
         markers,
         words: tokens.length,
