@@ -81,10 +81,11 @@ export function understand(
   if (!text && !raw.trim()) return [{ type: 'CONTINUE' }];
 
   const reading = reader.read(raw, localesInOrder);
-  // A phrase that names danger is always answered; the model's reading of a situation only until the
-  // case is urgent: after that it would interrupt answers such as "na 14:00, als hij werkt".
+  // A phrase that names danger is always answered; the model's reading of a situation only where a
+  // message is one: not at a phone or address question (a value, not a story), and not once the case is
+  // urgent (it would interrupt answers such as "na 14:00, als hij werkt").
   const fromModel = reading.danger?.pattern.startsWith('model:') ?? false;
-  if (reading.danger && !(fromModel && step.urgent)) {
+  if (reading.danger && !(fromModel && (step.urgent || step.detail))) {
     return [{ type: 'DANGER', messageId: content.messageId, locale: reading.danger.locale, category: reading.danger.category }];
   }
   const events = readText(content, raw, text, reading, step, localesInOrder, vocabulary);
