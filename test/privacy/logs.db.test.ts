@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { residents } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { capturingLogger } from '../helpers/log-capture.js';
 import { texts } from '../helpers/engine-driver.js';
 import { boom, FakeWhatsApp, waitFor } from '../helpers/fake-whatsapp.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
@@ -28,15 +27,6 @@ const lines: string[] = [];
 let app: App;
 let fake: FakeWhatsApp;
 
-function capture(): Writable {
-  return new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-}
-
 beforeAll(async () => {
   testDb = await createTestDatabase();
   fake = new FakeWhatsApp();
@@ -58,7 +48,7 @@ beforeAll(async () => {
   });
   app = await createApp({
     config,
-    logger: createLogger(config.LOG_LEVEL, false, capture()),
+    logger: capturingLogger(config.LOG_LEVEL, lines),
     database: testDb.database,
     whatsappSocketFactory: fake.factory,
     whatsappMediaDownloader: fake.downloadMedia,
@@ -125,16 +115,7 @@ describe(`what the logs hold, on ${onPostgres ? 'Postgres' : 'PGlite'}`, () => {
 
   it('redacts the fields that could hold them, should a log call ever pass one', () => {
     const out: string[] = [];
-    const logger = createLogger(
-      'info',
-      false,
-      new Writable({
-        write(chunk, _e, done) {
-          out.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const logger = capturingLogger('info', out);
     logger.info(
       {
         text: 'ZQXL a',

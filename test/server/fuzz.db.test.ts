@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/logging/logger.js';
 import { FakeTelegram, TEST_BOT_TOKEN, testBotInfo } from '../helpers/fake-telegram.js';
+import { capturingLogger } from '../helpers/log-capture.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -209,16 +208,7 @@ beforeAll(async () => {
   });
   app = await createApp({
     config,
-    logger: createLogger(
-      'debug',
-      false,
-      new Writable({
-        write(chunk, _e, done) {
-          logLines.push(String(chunk));
-          done();
-        },
-      }),
-    ),
+    logger: capturingLogger('debug', logLines),
     database: testDb.database,
     telegramBotInfo: testBotInfo,
   });

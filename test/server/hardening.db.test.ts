@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -7,6 +6,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { FakeTelegram, serverError, TEST_BOT_TOKEN, testBotInfo, waitUntil } from '../helpers/fake-telegram.js';
 import { addStaff, residentAsksForPerson, StaffBrowser } from '../helpers/staff-client.js';
 import { newUpdateId, postUpdate } from '../helpers/telegram-user.js';
+import { capturingLogger } from '../helpers/log-capture.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
@@ -47,14 +47,6 @@ function appConfig(extra: Record<string, string> = {}) {
   });
 }
 
-const capture = () =>
-  new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-
 function textUpdate(chatId: number, text: string) {
   return {
     update_id: newUpdateId(),
@@ -94,7 +86,7 @@ beforeAll(async () => {
   fake = await FakeTelegram.start();
   app = await createApp({
     config: appConfig(),
-    logger: createLogger('trace', false, capture()),
+    logger: capturingLogger('trace', lines),
     database: testDb.database,
     telegramBotInfo: testBotInfo,
   });
@@ -128,7 +120,7 @@ describe('errors never put secrets or residents’ words in the log', () => {
   });
 
   it('logs grammY and database errors as type, message and update id only', async () => {
-    const logger = createLogger('trace', false, capture());
+    const logger = capturingLogger('trace', lines);
     const { BotError, Context, Api } = await import('grammy');
     const api = new Api(TEST_BOT_TOKEN);
     const update = textUpdate(91_003, `${WORDS} ${PHONE}`);
@@ -154,16 +146,7 @@ describe('errors never put secrets or residents’ words in the log', () => {
     const downLines: string[] = [];
     const downApp = await createApp({
       config: appConfig(),
-      logger: createLogger(
-        'trace',
-        false,
-        new Writable({
-          write(chunk, _e, done) {
-            downLines.push(String(chunk));
-            done();
-          },
-        }),
-      ),
+      logger: capturingLogger('trace', downLines),
       database: downDb.database,
       telegramBotInfo: testBotInfo,
     });
