@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { loadDangerModel } from './engine/understanding/load-danger-model.js';
 import path from 'node:path';
 import type { Hono } from 'hono';
-import type { ChannelAdapter, ChannelName } from './channels/channel-adapter.js';
+import type { ChannelName } from './conversation/inbound-message.js';
+import type { ChannelAdapter } from './outbox/channel-adapter.js';
 import { WebchatAdapter } from './channels/webchat/webchat-adapter.js';
 import { createWebchatRoutes } from './channels/webchat/webchat-routes.js';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/telegram-channel.js';
 import type { MediaDownloader } from './channels/whatsapp/download-media.js';
 import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel.js';
-import { createWhatsAppRoutes, WHATSAPP_PAGE_PATH } from './channels/whatsapp/whatsapp-routes.js';
+import { WHATSAPP_PAGE_PATH } from './channels/whatsapp/pairing-page.js';
+import { createWhatsAppRoutes } from './channels/whatsapp/whatsapp-routes.js';
 import type { WhatsAppSocketFactory } from './channels/whatsapp/whatsapp-socket.js';
 import { telegramMode, type Config } from './config/config.js';
 import { createConversationService, type ConversationService } from './conversation/conversation-service.js';
@@ -19,12 +21,13 @@ import { getOrCreateSetting } from './db/settings.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { CaseEvents } from './handoff/case-events.js';
 import { createInbox, type Inbox, type InboxOptions } from './inbox/create-inbox.js';
+import { createServices, type ServiceOptions, type Services } from './services.js';
 import { loadFlowFile } from './engine/load-flow.js';
 import { detectLanguage } from './i18n/detect-language.js';
 import { loadTexts, type LoadedTexts } from './i18n/load-texts.js';
 import type { Logger } from './logging/logger.js';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
-import { createConsentVersions } from './privacy/consent.js';
+import { createConsentVersions } from './privacy/consent-version.js';
 import { createRetentionRunner, type RetentionRunner } from './privacy/retention.js';
 import { projectPath } from './project-path.js';
 import { createServer } from './server/create-server.js';
@@ -45,7 +48,9 @@ export interface App {
   adapters: Map<ChannelName, ChannelAdapter>;
   telegram: TelegramChannel | null;
   whatsapp: WhatsAppChannel | null;
-  /** The staff side: accounts, handoff service, inbox pages, API, notifications. */
+  /** What the channels, the inbox and the runners share: staff accounts, audit, handoffs, erasure, notifications. */
+  services: Services;
+  /** The staff side's pages and API. */
   inbox: Inbox;
   /** Starts the background work (dispatcher, timers, channel connections). */
   start(): Promise<void>;
@@ -75,11 +80,15 @@ export interface AppOptions {
   instanceId?: string;
   /** For tests: how often this instance looks for due retention work (default a minute). */
   retentionPollMs?: number;
-  /** For tests: live views' poll interval, the notifiers' retry timing and fetch, the log-in limits' clock. */
-  inbox?: Pick<InboxOptions, 'livePollMs' | 'notifyRetry' | 'notifyFetch' | 'loginAttemptsPerMinute' | 'loginClock'>;
+  /** For tests, on the staff side: live views' poll interval, the notifiers' retry timing and fetch, the log-in limits and clock. */
+  inbox?: Pick<InboxOptions, 'livePollMs' | 'loginAttemptsPerMinute'> &
+    Pick<ServiceOptions, 'notifyRetry' | 'notifyFetch' | 'loginClock'>;
 }
 
-/** The composition root: builds every part from explicit dependencies. Nothing here listens on a port. */
+/**
+ * The composition root: builds every part from explicit dependencies, each once, and hands them to
+ * the parts that use them. Nothing here listens on a port.
+ */
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const texts = await loadTexts(projectPath('locales'));
@@ -124,13 +133,22 @@ export async function createApp(options: AppOptions): Promise<App> {
       );
     },
   });
-  const inbox = createInbox({
+  const { livePollMs, loginAttemptsPerMinute, ...serviceKnobs } = options.inbox ?? {};
+  const services = createServices({
     database,
     texts,
     config,
     logger,
     events: caseEvents,
     kickDispatcher: () => dispatcher.kick(),
+    ...serviceKnobs,
+  });
+  const inbox = createInbox({
+    services,
+    texts,
+    config,
+    logger,
+    events: caseEvents,
     // Read at request time; `whatsapp` is assigned further down.
     channelWarnings: () => {
       const status = whatsapp?.status();
@@ -138,25 +156,26 @@ export async function createApp(options: AppOptions): Promise<App> {
         ? [{ channel: 'whatsapp', since: new Date(status.since), fixPath: WHATSAPP_PAGE_PATH }]
         : [];
     },
-    ...options.inbox,
+    ...(livePollMs !== undefined ? { livePollMs } : {}),
+    ...(loginAttemptsPerMinute !== undefined ? { loginAttemptsPerMinute } : {}),
   });
   const conversations = createConversationService({
     database,
     engine,
     logger,
     onReplies: () => dispatcher.kick(),
-    onCommitted: (step) => inbox.onStep(step),
+    onCommitted: (step) => services.onStep(step),
     limits: new InboundLimits({
       perResidentPerMinute: config.INBOUND_PER_RESIDENT_PER_MINUTE,
       globalPerSecond: config.INBOUND_GLOBAL_PER_SECOND,
     }),
     consentVersion: createConsentVersions(flow, texts, { org: config.ORG_NAME }),
-    audit: inbox.audit,
+    audit: services.audit,
   });
   const timers = createTimerRunner({ database, conversations, logger, pollMs: config.TIMER_POLL_MS });
   const retention = createRetentionRunner({
     database,
-    erasure: inbox.erasure,
+    erasure: services.erasure,
     logger,
     policy: { closedDays: config.RETENTION_CLOSED_DAYS, abandonedDays: config.RETENTION_ABANDONED_DAYS },
     everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000,
@@ -227,7 +246,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         logger,
         onReady: () => dispatcher.kick(),
         onLoggedOut: () =>
-          inbox.alertStaff({
+          services.alertStaff({
             event: 'channel.logged_out',
             channel: 'whatsapp',
             at: new Date().toISOString(),
@@ -247,6 +266,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     routes,
     https: config.PUBLIC_URL?.startsWith('https:') ?? false,
     trustProxy: config.TRUST_PROXY,
+    errorPage: inbox.errorPage,
     ...(whatsappHealth
       ? { health: { whatsapp: () => ({ state: whatsappHealth.status().state, since: whatsappHealth.status().since }) } }
       : {}),
@@ -265,6 +285,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     adapters,
     telegram,
     whatsapp,
+    services,
     inbox,
     async start() {
       dispatcher.start();
@@ -276,7 +297,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       await telegram?.stop();
       await whatsapp?.stop();
-      await inbox.close();
+      inbox.close();
+      await services.close();
       await retention.stop();
       await timers.stop();
       await dispatcher.stop();

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
 import { createAuditLog } from '../audit/audit-log.js';
-import { countByKey, reencryptAll } from '../crypto/reencrypt.js';
+import { countByKey, reencryptAll } from './reencrypt.js';
 import type { Database } from '../db/database.js';
 import { createApiTokenStore } from '../staff/api-tokens.js';
 import { passwordProblem } from '../staff/password.js';

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { InboundMessage } from '../channels/channel-adapter.js';
+import type { InboundMessage } from './inbound-message.js';
 import type { Database, Tx } from '../db/database.js';
 import { runAsOneStatement, type Query, type WritePart } from '../db/query.js';
 import { conversations, residents, timers } from '../db/schema.js';
 import type { ConversationState, Engine, StepInput, StepResult } from '../engine/engine.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { effectWrites, wantsErasure } from '../handoff/apply-effects.js';
-import { consentWrites, UNVERSIONED, type ConsentVersion } from '../privacy/consent.js';
-import { eraseResidentData, RESIDENT_ACTOR } from '../privacy/erasure.js';
+import { UNVERSIONED, type ConsentVersion } from '../privacy/consent-version.js';
+import { hasUnsent, queueDeletions, takeFailedDeletions } from './effects/clean-chat.js';
+import { eraseResidentData, RESIDENT_ACTOR, wantsErasure } from './effects/erase.js';
+import { stepEffectParts } from './effects/step-effects.js';
 import type { Logger } from '../logging/logger.js';
 import {
   insertConversationPart,
@@ -27,7 +28,6 @@ import type { InboundLimits, LimitExceeded } from './inbound-limits.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { cleanOptionalText, withoutControlCharacters } from '../text/control-characters.js';
 import type { CleanChatEffect, PersistedConversation } from '../engine/types.js';
-import { hasUnsent, queueDeletions, takeFailedDeletions } from './clean-chat.js';
 
 export type InboundOutcome =
   | {
@@ -62,7 +62,7 @@ export interface ConversationServiceDeps {
   onCommitted?: (step: { residentId: string; conversationId: string; effects: readonly string[] }) => void;
   /** Inbound rate limits (per resident and global); none when absent. */
   limits?: InboundLimits;
-  /** The version of the consent text per language, for the consent records (src/privacy/consent.ts). */
+  /** The version of the consent text per language, for the consent records (src/privacy/consent-version.ts). */
   consentVersion?: ConsentVersion;
   /** Where a resident's own erasure ("stop" → yes) is recorded; not recorded when absent. */
   audit?: Pick<AuditLog, 'record'>;
@@ -113,20 +113,9 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
         ]
       : [updateConversationPart(database.cipher, conversation)];
     if (!erase) {
-      const effects = effectWrites(database.cipher, { ...ids, now: at }, result);
-      parts.push(
-        ...effects,
-        ...consentWrites({
-          ...ids,
-          now: at,
-          before: ids.consentBefore,
-          after: result.intake.consent,
-          locale: result.locale,
-          version: deps.consentVersion ?? (() => UNVERSIONED),
-          neutral: result.snapshot.context.neutral === true,
-          handoffWritten: effects.some((p) => p.name === 'handoff'),
-        }),
-      );
+      const target = { residentId: ids.residentId, conversationId: ids.conversationId, now: at };
+      const consent = { before: ids.consentBefore, version: deps.consentVersion ?? (() => UNVERSIONED) };
+      parts.push(...stepEffectParts(database.cipher, target, result, consent));
     }
     if (result.locale !== ids.residentLocale) parts.push(residentLocalePart(ids.residentId, result.locale));
     if (result.outbound.length > 0) parts.push(...replyParts(database.cipher, { ...ids, at }, result.outbound));
@@ -195,7 +184,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
   }
 
   /**
-   * Discreet mode: queues the step's cleaning (clean-chat.ts) in its transaction, before the step is
+   * Discreet mode: queues the step's cleaning (effects/clean-chat.ts) in its transaction, before the step is
    * written; adds a word to its replies when some of our messages are too old to delete; and when a
    * quiet-spell sweep finds messages not sent yet (paced, or the channel was down), it comes again.
    */

@@ -6,7 +6,7 @@ import type { FieldCipher } from '../crypto/field-cipher.js';
  * are pipelined on the transaction's connection and run one after another in the order called; the
  * writes are parts of one statement.
  */
-import type { InboundMessage } from '../channels/channel-adapter.js';
+import type { InboundMessage } from './inbound-message.js';
 import type { Query, WritePart } from '../db/query.js';
 import type { ConversationMode, OutboundMessage, PersistedConversation, TimerRequest } from '../engine/types.js';
 

@@ -1,4 +1,4 @@
-import { RateLimiter } from '../server/rate-limiter.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 
 /** Which limit a message went over: the resident's own, or the one over all residents together. */
 export type LimitExceeded = 'resident' | 'global';

@@ -193,7 +193,7 @@ export const handoffs = pgTable(
 /**
  * What a resident answered to the consent question, when, in which language, and to which text: the
  * version is a short hash of the consent text (question and answers) as shown in that language
- * (src/privacy/consent.ts). One row per decision, written in the transaction of the step that took it.
+ * (src/privacy/consent-version.ts, src/conversation/effects/consent.ts). One row per decision, written in the transaction of the step that took it.
  */
 export const consents = pgTable(
   'consents',

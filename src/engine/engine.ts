@@ -1,13 +1,8 @@
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
-import {
-  BUILTIN_STATES,
-  compileFlow,
-  DISCREET_SWEEP_ID,
-  knownDetail,
-  orderedOptions,
-  SAFETY_OPTIONS,
-  type Emitted,
-} from './compile-flow.js';
+import { compileFlow } from './compile-flow.js';
+import { BUILTIN_STATES } from './machine/builtin-states.js';
+import { DISCREET_SWEEP_ID, knownDetail, orderedOptions, SAFETY_OPTIONS } from './machine/context.js';
+import type { Emitted } from './machine/machine-setup.js';
 import type { MachineEvent } from './events.js';
 import type { ChoiceStep, FlowDefinition, FlowStep } from './flow-definition.js';
 import { renderSay, type RenderDefaults } from './render.js';
@@ -139,7 +134,11 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     return 'skip';
   };
 
-  const stepView = (value: string, context: IntakeContext): StepView => ({ ...stepViewOf(value, context), urgent: context.urgent });
+  const stepView = (value: string, context: IntakeContext): StepView => ({
+    ...stepViewOf(value, context),
+    urgent: context.urgent,
+    foreignLanguage: Boolean(context.writtenLanguage) && context.writtenLanguage !== 'darija-latin',
+  });
   const stepViewOf = (value: string, context: IntakeContext): StepView => {
     const plain = { done: 'skip', keepsStories: false } as const;
     if (value === 'stop') return { id: 'stop', answers: 'one', optionIds: ['yes', 'no'], ...plain };

@@ -118,6 +118,3 @@ export type SummaryStep = z.infer<typeof summaryStep>;
 export type DetailsStep = z.infer<typeof detailsStep>;
 export type HandoffStep = z.infer<typeof handoffStep>;
 export type FlowOption = z.infer<typeof option>;
-
-/** Steps the engine adds to every flow; a flow may not use these ids. */
-export const BUILTIN_STEPS = ['stop', 'stopped', 'resume', 'emergency'] as const;

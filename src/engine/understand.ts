@@ -22,6 +22,11 @@ export interface StepView {
   aboutThePerson?: boolean | undefined;
   /** The conversation is urgent already (the numbers were given): the danger model no longer interrupts. */
   urgent?: boolean | undefined;
+  /**
+   * The conversation began in a language we have no texts for (Polish, French): the danger model, which
+   * knows only our languages' words, would read noise in it. Phrases still count.
+   */
+  foreignLanguage?: boolean | undefined;
 }
 
 const COMMAND_EVENTS: Record<Command, CommandEventType> = {
@@ -82,10 +87,11 @@ export function understand(
 
   const reading = reader.read(raw, localesInOrder);
   // A phrase that names danger is always answered; the model's reading of a situation only where a
-  // message is one: not at a phone or address question (a value, not a story), and not once the case is
-  // urgent (it would interrupt answers such as "na 14:00, als hij werkt").
+  // message is one: not at a phone or address question (a value, not a story), not once the case is
+  // urgent (it would interrupt answers such as "na 14:00, als hij werkt"), and not in a language it
+  // was not trained on.
   const fromModel = reading.danger?.pattern.startsWith('model:') ?? false;
-  if (reading.danger && !(fromModel && (step.urgent || step.detail))) {
+  if (reading.danger && !(fromModel && (step.urgent || step.detail || step.foreignLanguage))) {
     return [{ type: 'DANGER', messageId: content.messageId, locale: reading.danger.locale, category: reading.danger.category }];
   }
   const events = readText(content, raw, text, reading, step, localesInOrder, vocabulary);

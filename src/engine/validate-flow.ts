@@ -1,4 +1,5 @@
-import { BUILTIN_STEPS, flowDefinitionSchema, type FlowDefinition, type FlowStep } from './flow-definition.js';
+import { flowDefinitionSchema, type FlowDefinition, type FlowStep } from './flow-definition.js';
+import { RESERVED_STATE_IDS } from './machine/builtin-states.js';
 
 /** A flow that cannot run. The message names the file, the step and the fault, so start-up can just print it. */
 export class FlowError extends Error {
@@ -35,12 +36,12 @@ export function validateFlow(raw: unknown, options: ValidateFlowOptions): FlowDe
   const ids = new Set<string>();
   for (const step of flow.steps) {
     if (ids.has(step.id)) throw new FlowError(source, step.id, 'the id is used by more than one step');
-    if ((BUILTIN_STEPS as readonly string[]).includes(step.id)) {
+    if (RESERVED_STATE_IDS.includes(step.id)) {
       throw new FlowError(source, step.id, `"${step.id}" is reserved for a step the engine adds`);
     }
     ids.add(step.id);
   }
-  const exists = (id: string) => ids.has(id) || (BUILTIN_STEPS as readonly string[]).includes(id);
+  const exists = (id: string) => ids.has(id) || RESERVED_STATE_IDS.includes(id);
   const requireStep = (from: string | null, target: string, what: string) => {
     if (!exists(target)) throw new FlowError(source, from, `${what} goes to "${target}", which is not a step`);
   };

@@ -1,4 +1,4 @@
-import { SAFETY_OPTIONS } from './compile-flow.js';
+import { SAFETY_OPTIONS } from './machine/context.js';
 import type { FlowDefinition } from './flow-definition.js';
 import { normalize } from './text-match.js';
 import type { Texts } from './texts.js';

@@ -4,14 +4,13 @@ import { z } from 'zod';
 import { isCoordinator } from '../handoff/access.js';
 import type { FullCase } from '../handoff/case-reader.js';
 import type { QueueItem, ResidentCase } from '../handoff/handoff-queries.js';
-import { MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
 import { HttpError } from '../server/http-error.js';
 import type { InboxDeps } from './inbox-deps.js';
 import type { InboxEnv } from './inbox-env.js';
 import { exportResponse } from './export-response.js';
 import { mediaResponse } from './media-response.js';
+import { assignBody, eraseBody, messageBody, noteBody, progressBody } from './request-schemas.js';
 import { requireApiActor } from './staff-auth.js';
-import { httpAction } from './to-http-error.js';
 
 const MAX_JSON_BYTES = 32 * 1024;
 
@@ -26,17 +25,6 @@ const listQuery = z.strictObject({
   unassigned: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
-const messageBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_REPLY_LENGTH) });
-const noteBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_NOTE_LENGTH) });
-const assignBody = z.strictObject({ staffId: z.uuid('staffId must be a staff id') });
-const patchBody = z
-  .strictObject({
-    phase: z.enum(PHASES).optional(),
-    trajectory: z.enum(TRAJECTORIES).nullable().optional(),
-    referrals: z.array(z.string().max(60)).max(50).optional(),
-  })
-  .refine((b) => Object.keys(b).length > 0, 'send phase, trajectory and/or referrals');
-const eraseBody = z.strictObject({ confirm: z.boolean().optional() });
 const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
@@ -157,61 +145,59 @@ export function createApiRoutes(deps: InboxDeps) {
   });
 
   app.get('/api/handoffs/:id', async (c) => {
-    const full = await httpAction(() => reader.open(c.get('actor'), c.req.param('id')));
+    const full = await reader.open(c.get('actor'), c.req.param('id'));
     const otherCases = await queries.otherCases(full.record.residentId, full.record.id);
     return c.json(caseJson(full, otherCases));
   });
 
   app.post('/api/handoffs/:id/claim', async (c) => {
-    const result = await httpAction(() => service.claim(c.get('actor'), c.req.param('id')));
+    const result = await service.claim(c.get('actor'), c.req.param('id'));
     return c.json({ ok: true, ...result });
   });
 
   app.post('/api/handoffs/:id/assign', limit, async (c) => {
     const body = assignBody.parse(await jsonBody(c));
-    const result = await httpAction(() => service.assign(c.get('actor'), c.req.param('id'), body.staffId));
+    const result = await service.assign(c.get('actor'), c.req.param('id'), body.staffId);
     return c.json({ ok: true, ...result });
   });
 
   app.post('/api/handoffs/:id/messages', limit, async (c) => {
     const body = messageBody.parse(await jsonBody(c));
-    const result = await httpAction(() => service.reply(c.get('actor'), c.req.param('id'), body.text));
+    const result = await service.reply(c.get('actor'), c.req.param('id'), body.text);
     return c.json({ ok: true, ...result }, 201);
   });
 
   app.post('/api/handoffs/:id/notes', limit, async (c) => {
     const body = noteBody.parse(await jsonBody(c));
-    const result = await httpAction(() => service.addNote(c.get('actor'), c.req.param('id'), body.text));
+    const result = await service.addNote(c.get('actor'), c.req.param('id'), body.text);
     return c.json({ ok: true, ...result }, 201);
   });
 
   app.patch('/api/handoffs/:id', limit, async (c) => {
-    const body = patchBody.parse(await jsonBody(c));
+    const body = progressBody.parse(await jsonBody(c));
     const actor = c.get('actor');
     const id = c.req.param('id');
-    await httpAction(async () => {
-      if (body.phase !== undefined || body.trajectory !== undefined) {
-        await service.setProgress(actor, id, { phase: body.phase, trajectory: body.trajectory });
-      }
-      if (body.referrals) await service.setReferrals(actor, id, body.referrals);
-    });
+    if (body.phase !== undefined || body.trajectory !== undefined) {
+      await service.setProgress(actor, id, { phase: body.phase, trajectory: body.trajectory });
+    }
+    if (body.referrals) await service.setReferrals(actor, id, body.referrals);
     return c.json({ ok: true });
   });
 
   app.post('/api/handoffs/:id/close', async (c) => {
-    await httpAction(() => service.close(c.get('actor'), c.req.param('id')));
+    await service.close(c.get('actor'), c.req.param('id'));
     return c.json({ ok: true });
   });
 
   app.get('/api/handoffs/:id/media/:mediaId', async (c) => {
-    const file = await httpAction(() => reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId')));
+    const file = await reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId'));
     if (c.get('actor').via !== 'api-token') deps.voiceNotePlayed?.(file, c.req.param('mediaId'));
     return mediaResponse(file, { name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}`, download: true });
   });
 
   /** Everything stored about one resident (subject access request): coordinators only, audited. */
   app.get('/api/residents/:id/export', async (c) => {
-    const data = await httpAction(() => reader.exportResident(c.get('actor'), c.req.param('id')));
+    const data = await reader.exportResident(c.get('actor'), c.req.param('id'));
     return exportResponse(data);
   });
 
@@ -222,7 +208,7 @@ export function createApiRoutes(deps: InboxDeps) {
   app.post('/api/residents/:id/erase', limit, async (c) => {
     const raw = c.req.header('content-type') ? await jsonBody(c) : {};
     const body = eraseBody.parse(raw);
-    const result = await httpAction(() => deps.erasure.eraseByStaff(c.get('actor'), c.req.param('id'), body));
+    const result = await deps.erasure.eraseByStaff(c.get('actor'), c.req.param('id'), body);
     return c.json({ ok: true, ...result });
   });
 

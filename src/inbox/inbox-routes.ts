@@ -1,7 +1,7 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ZodError } from 'zod';
 import { HttpError } from '../server/http-error.js';
+import { assetResponse } from '../server/static-assets.js';
 import { createApiRoutes } from './api-routes.js';
 import type { InboxAssets } from './assets.js';
 import type { InboxDeps } from './inbox-deps.js';
@@ -10,7 +10,6 @@ import { createLoginRoutes } from './login-routes.js';
 import { pageContext } from './page-context.js';
 import { createPageRoutes } from './page-routes.js';
 import { requireCsrf, requireSession, wantsJson } from './staff-auth.js';
-import { toHttpError } from './to-http-error.js';
 import { errorPage } from './views/error-view.js';
 import { createVoiceNoteAnnouncer } from './voice-notes.js';
 
@@ -19,18 +18,14 @@ const MAX_FORM_BYTES = 64 * 1024;
 
 /**
  * The staff side: log-in, the inbox pages under /inbox (session cookie + CSRF), and the JSON API under
- * /api (Bearer token). Errors are JSON for the API and for the pages' own scripts, a page otherwise.
+ * /api (Bearer token). Errors are answered by the server's one onError (createInboxErrorPage renders the pages').
  */
 export function createInboxRoutes(deps: InboxDeps & { assets: InboxAssets; secure: boolean }): Hono<InboxEnv> {
   const app = new Hono<InboxEnv>();
   const assetVersion = deps.assets.version;
 
-  app.get('/inbox/assets/inbox.css', (c) =>
-    c.body(deps.assets.css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
-  );
-  app.get('/inbox/assets/inbox.js', (c) =>
-    c.body(deps.assets.js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
-  );
+  app.get('/inbox/assets/inbox.css', (c) => assetResponse(c, deps.assets.files['inbox.css'], 'css', 86400));
+  app.get('/inbox/assets/inbox.js', (c) => assetResponse(c, deps.assets.files['inbox.js'], 'js', 86400));
 
   const session = requireSession(deps);
   const csrf = requireCsrf({ publicOrigin: deps.publicOrigin });
@@ -61,27 +56,22 @@ export function createInboxRoutes(deps: InboxDeps & { assets: InboxAssets; secur
   app.route('/', createPageRoutes({ ...deps, assetVersion, voiceNotePlayed }));
   app.route('/', createApiRoutes({ ...deps, voiceNotePlayed }));
 
-  app.onError((raw, c) => {
-    const error = toHttpError(raw);
-    const isApi = c.req.path.startsWith('/api/');
-    if (error instanceof ZodError) {
-      const issue = error.issues[0]!;
-      const where = issue.path.join('.');
-      return c.json({ error: 'invalid_request', reason: `${where ? `${where}: ` : ''}${issue.message}` }, 400);
-    }
-    if (!(error instanceof HttpError)) {
-      deps.logger.error({ err: error, path: c.req.path }, 'staff request failed');
-      if (isApi || wantsJson(c)) return c.json({ error: 'internal_error', reason: 'something went wrong on our side' }, 500);
-      return c.html(errorPage(pageContext(c, deps.texts, deps.org, assetVersion), 500, '').value, 500);
-    }
-    if (isApi || wantsJson(c) || error.status === 401) {
-      return c.json({ error: error.code, reason: error.reason }, error.status, error.headers);
-    }
+  return app;
+}
+
+/**
+ * The inbox's error page for a page load under /inbox (the server's onError asks); the API, the pages'
+ * own scripts and a 401 (the script goes to the log-in) get JSON instead.
+ */
+export function createInboxErrorPage(deps: Pick<InboxDeps, 'texts' | 'org'> & { assets: InboxAssets }) {
+  return (c: Context, error: HttpError): Response | Promise<Response> | undefined => {
+    const isPage = c.req.path === '/inbox' || c.req.path.startsWith('/inbox/');
+    if (!isPage || wantsJson(c) || error.status === 401) return undefined;
+    const reason = error.status >= 500 ? '' : error.reason;
     return c.html(
-      errorPage(pageContext(c, deps.texts, deps.org, assetVersion), error.status, error.reason).value,
+      errorPage(pageContext(c as Context<InboxEnv>, deps.texts, deps.org, deps.assets.version), error.status, reason).value,
       error.status,
       error.headers,
     );
-  });
-  return app;
+  };
 }

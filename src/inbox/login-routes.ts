@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { readForm } from '../server/read-form.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clientAddress } from '../server/client-address.js';
-import { RateLimiter } from '../server/rate-limiter.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import { randomToken, safeEqual } from '../staff/secret-token.js';
 import type { InboxDeps } from './inbox-deps.js';
 import type { InboxEnv } from './inbox-env.js';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { Texts } from '../engine/texts.js';
 import type { InboxEnv } from './inbox-env.js';
-import { createLabels } from './labels.js';
+import { createLabels } from '../i18n/labels.js';
 import type { ChannelWarning, PageContext } from './views/layout.js';
 
 /** The UI language for someone not logged in: the browser's first supported language, else Dutch. */

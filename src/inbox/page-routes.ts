@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { readForm } from '../server/read-form.js';
-import type { SSEStreamingApi } from 'hono/streaming';
 import {
   canCloseCase,
   canEraseResident,
@@ -9,23 +8,22 @@ import {
   canWorkOnCase,
   isCoordinator,
 } from '../handoff/access.js';
-import type { CaseEvent } from '../handoff/case-events.js';
-import type { QueueItem, QueueStatus, TranscriptMessage } from '../handoff/handoff-queries.js';
-import { PHASES, TRAJECTORIES, type Phase, type Trajectory } from '../handoff/handoff-service.js';
+import type { QueueStatus } from '../handoff/handoff-queries.js';
 import { HttpError } from '../server/http-error.js';
 import type { InboxDeps } from './inbox-deps.js';
 import type { InboxEnv } from './inbox-env.js';
-import { createLabels } from './labels.js';
+import { createLabels } from '../i18n/labels.js';
 import { liveStream } from './live-events.js';
+import { caseUpdates, queueUpdates } from './live-updates.js';
 import { exportResponse } from './export-response.js';
 import { mediaResponse } from './media-response.js';
 import { pageContext } from './page-context.js';
+import { assignBody, eraseBody, messageBody, noteBody, progressBody } from './request-schemas.js';
 import { wantsJson } from './staff-auth.js';
-import { httpAction } from './to-http-error.js';
 import { auditPage } from './views/audit-view.js';
 import { reportPage } from './views/report-view.js';
 import { casePage } from './views/case-view.js';
-import { messageItem, authorLabel } from './views/message-item.js';
+import { authorLabel } from './views/message-item.js';
 import { queueItems, queuePage, type QueueFilters } from './views/queue-view.js';
 
 const STATUSES: QueueStatus[] = ['waiting', 'claimed', 'closed', 'open', 'all'];
@@ -49,9 +47,10 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   const { texts, queries, service, reader } = deps;
   const app = new Hono<InboxEnv>();
   const ctx = (c: Context<InboxEnv>) => pageContext(c, texts, deps.org, deps.assetVersion, deps.channelWarnings);
+  /** One form field as the API's schemas expect it (absent: undefined, which they refuse where it is required). */
   const field = async (c: Context<InboxEnv>, name: string) => {
     const value = (await readForm(c))[name];
-    return typeof value === 'string' ? value : '';
+    return typeof value === 'string' ? value : undefined;
   };
   const done = (c: Context<InboxEnv>, id: string, what: string) =>
     wantsJson(c) ? c.json({ ok: true }) : c.redirect(`/inbox/handoffs/${id}?done=${what}`, 303);
@@ -91,45 +90,9 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
 
   /** New and changed handoffs, live: `queue` events carry ids and what changed, never resident text. */
   app.get('/inbox/events', (c) => {
-    let lastSignature = '';
-    let waiting = new Map<string, boolean>();
-    let first = true;
-    return liveStream(
-      c,
-      deps.live,
-      liveOptions(c),
-      (e) => e.type === 'handoff',
-      async (stream, woken) => {
-        const [signature, current] = await Promise.all([queries.lastChange(), queries.queue({ status: 'waiting', limit: 500 })]);
-        const now = new Map(current.map((h) => [h.id, h.urgent]));
-        if (!first && signature !== lastSignature) {
-          const opened = current.filter((h) => !waiting.has(h.id));
-          const urgent = current.filter((h) => h.urgent && waiting.get(h.id) === false);
-          for (const h of opened) await sendQueue(stream, h.urgent ? 'urgent' : 'opened', h);
-          for (const h of urgent) await sendQueue(stream, 'urgent', h);
-          if (opened.length === 0 && urgent.length === 0) await sendQueue(stream, 'updated', null);
-        } else if (!first && woken.length > 0) {
-          await sendQueue(stream, 'updated', null);
-        }
-        first = false;
-        lastSignature = signature;
-        waiting = now;
-      },
-    );
+    const updates = queueUpdates(queries);
+    return liveStream(c, deps.live, liveOptions(c), updates.relevant, updates.tick);
   });
-
-  async function sendQueue(stream: SSEStreamingApi, change: string, h: QueueItem | null) {
-    await stream.writeSSE({
-      event: 'queue',
-      data: JSON.stringify({
-        change,
-        handoffId: h?.id ?? null,
-        urgent: h?.urgent ?? false,
-        language: h?.language ?? null,
-        writtenLanguage: h?.writtenLanguage ?? null,
-      }),
-    });
-  }
 
   function liveOptions(c: Context<InboxEnv>) {
     const cookie = deps.cookie.read(c);
@@ -143,11 +106,11 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   app.get('/inbox/handoffs/:id', async (c) => {
     const actor = c.get('actor');
     const id = c.req.param('id');
-    const summary = await httpAction(() => reader.summary(id));
+    const summary = await reader.summary(id);
     const readable = canReadCase(actor, summary);
     // A waiting case is open to anyone on staff as a summary; anything more goes through the reader,
     // which audits the view (or the refusal: then this answers 403).
-    const full = readable || summary.status !== 'waiting' ? await httpAction(() => reader.open(actor, id)) : null;
+    const full = readable || summary.status !== 'waiting' ? await reader.open(actor, id) : null;
     const record = full?.record ?? summary;
     const [names, staffList, staffLoad, otherCases] = await Promise.all([
       deps.staff.names(),
@@ -184,61 +147,55 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
 
   app.post('/inbox/handoffs/:id/claim', async (c) => {
     const id = c.req.param('id');
-    await httpAction(() => service.claim(c.get('actor'), id));
+    await service.claim(c.get('actor'), id);
     return done(c, id, 'claimed');
   });
 
   app.post('/inbox/handoffs/:id/assign', async (c) => {
     const id = c.req.param('id');
-    const staffId = await field(c, 'staffId');
-    await httpAction(() => service.assign(c.get('actor'), id, staffId));
+    const { staffId } = assignBody.parse({ staffId: await field(c, 'staffId') });
+    await service.assign(c.get('actor'), id, staffId);
     return done(c, id, 'assigned');
   });
 
   app.post('/inbox/handoffs/:id/messages', async (c) => {
     const id = c.req.param('id');
-    const text = await field(c, 'text');
-    const { messageId } = await httpAction(() => service.reply(c.get('actor'), id, text));
+    const { text } = messageBody.parse({ text: await field(c, 'text') });
+    const { messageId } = await service.reply(c.get('actor'), id, text);
     return wantsJson(c) ? c.json({ messageId }, 201) : c.redirect(`/inbox/handoffs/${id}?done=replied#m-${messageId}`, 303);
   });
 
   app.post('/inbox/handoffs/:id/notes', async (c) => {
     const id = c.req.param('id');
-    const text = await field(c, 'text');
-    await httpAction(() => service.addNote(c.get('actor'), id, text));
+    const { text } = noteBody.parse({ text: await field(c, 'text') });
+    await service.addNote(c.get('actor'), id, text);
     return done(c, id, 'noted');
   });
 
   app.post('/inbox/handoffs/:id/progress', async (c) => {
     const id = c.req.param('id');
-    const body = await readForm(c, { all: true });
-    const phase = typeof body.phase === 'string' ? body.phase : undefined;
-    const trajectory = typeof body.trajectory === 'string' ? body.trajectory : undefined;
-    const referrals = ([] as unknown[]).concat(body.referrals ?? []).filter((r): r is string => typeof r === 'string');
-    if (phase !== undefined && !(PHASES as readonly string[]).includes(phase))
-      throw new HttpError(400, 'invalid_request', 'unknown phase');
-    if (trajectory && !(TRAJECTORIES as readonly string[]).includes(trajectory))
-      throw new HttpError(400, 'invalid_request', 'unknown trajectory');
-    const actor = c.get('actor');
-    await httpAction(async () => {
-      await service.setProgress(actor, id, {
-        phase: phase as Phase | undefined,
-        trajectory: (trajectory || null) as Trajectory | null,
-      });
-      await service.setReferrals(actor, id, referrals);
+    const form = await readForm(c, { all: true });
+    // The form always sends all three: no trajectory chosen is null, no agency ticked an empty list.
+    const { phase, trajectory, referrals } = progressBody.parse({
+      phase: typeof form.phase === 'string' ? form.phase : undefined,
+      trajectory: typeof form.trajectory === 'string' && form.trajectory ? form.trajectory : null,
+      referrals: ([] as unknown[]).concat(form.referrals ?? []),
     });
+    const actor = c.get('actor');
+    await service.setProgress(actor, id, { phase, trajectory: trajectory ?? null });
+    await service.setReferrals(actor, id, referrals ?? []);
     return done(c, id, 'saved');
   });
 
   app.post('/inbox/handoffs/:id/close', async (c) => {
     const id = c.req.param('id');
-    await httpAction(() => service.close(c.get('actor'), id));
+    await service.close(c.get('actor'), id);
     return done(c, id, 'closed');
   });
 
   /** The transcript as a text file (audited as an export). */
   app.get('/inbox/handoffs/:id/export', async (c) => {
-    const full = await httpAction(() => reader.open(c.get('actor'), c.req.param('id'), 'transcript.export'));
+    const full = await reader.open(c.get('actor'), c.req.param('id'), 'transcript.export');
     const l = createLabels(texts, c.get('staff').uiLocale);
     const names = await deps.staff.names();
     // One header line per message; its further lines are indented behind "| ", so a line break in what a
@@ -257,7 +214,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
 
   /** Everything stored about one resident as JSON with media inline (subject access request; coordinators, audited). */
   app.get('/inbox/residents/:id/export', async (c) => {
-    const data = await httpAction(() => reader.exportResident(c.get('actor'), c.req.param('id')));
+    const data = await reader.exportResident(c.get('actor'), c.req.param('id'));
     return exportResponse(data);
   });
 
@@ -266,14 +223,15 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
    * confirm step: without its "I understand" box ticked nothing happens.
    */
   app.post('/inbox/residents/:id/erase', async (c) => {
-    const body = await readForm(c);
-    if (body.sure !== '1') throw new HttpError(400, 'invalid_request', 'tick the box to confirm the erasure');
-    await httpAction(() => deps.erasure.eraseByStaff(c.get('actor'), c.req.param('id'), { confirm: body.confirm === '1' }));
+    const form = await readForm(c);
+    if (form.sure !== '1') throw new HttpError(400, 'invalid_request', 'tick the box to confirm the erasure');
+    const body = eraseBody.parse({ confirm: form.confirm === '1' });
+    await deps.erasure.eraseByStaff(c.get('actor'), c.req.param('id'), body);
     return wantsJson(c) ? c.json({ ok: true }) : c.redirect('/inbox?done=erased', 303);
   });
 
   app.get('/inbox/handoffs/:id/media/:mediaId', async (c) => {
-    const file = await httpAction(() => reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId')));
+    const file = await reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId'));
     deps.voiceNotePlayed?.(file, c.req.param('mediaId'));
     return mediaResponse(file, {
       name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}`,
@@ -284,45 +242,17 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   /** New messages and delivery states of one case, live (audited once per connection). */
   app.get('/inbox/handoffs/:id/events', async (c) => {
     const actor = c.get('actor');
-    const record = await httpAction(() => reader.watch(actor, c.req.param('id')));
-    const labels = createLabels(texts, c.get('staff').uiLocale);
-    let names = await deps.staff.names();
-    let lastId = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0) || 0;
-    /** Staff replies whose delivery state may still change, with the state last sent. */
-    const tracked = new Map<number, string>();
-    let caseState = `${record.status}/${record.claimedBy}/${record.assignedTo}`;
-    const stateOf = (m: TranscriptMessage) => JSON.stringify(m.delivery);
-    const relevant = (e: CaseEvent) => e.residentId === record.residentId || (e.type === 'handoff' && e.handoffId === record.id);
-
-    return liveStream(c, deps.live, liveOptions(c), relevant, async (stream) => {
-      const since = Math.min(lastId, ...[...tracked.keys()].map((id) => id - 1));
-      const messages = await queries.transcript(record.conversationId, since);
-      for (const m of messages) {
-        const isNew = m.id > lastId;
-        const isStaff = m.direction === 'out' && m.author !== null && m.author !== 'bot';
-        if (!isNew && !(tracked.has(m.id) && tracked.get(m.id) !== stateOf(m))) continue;
-        if (isNew && isStaff && !names.has(m.author!)) names = await deps.staff.names();
-        const item = messageItem({ labels, handoffId: record.id, names, dirOf: texts.dir }, m);
-        await stream.writeSSE({
-          event: 'message',
-          id: String(Math.max(lastId, m.id)),
-          data: JSON.stringify({ id: m.id, html: item.value }),
-        });
-        lastId = Math.max(lastId, m.id);
-        if (
-          isStaff &&
-          !(m.delivery?.status === 'failed' || m.delivery?.channelStatus === 'read' || m.delivery?.channelStatus === 'played')
-        ) {
-          tracked.set(m.id, stateOf(m));
-        } else tracked.delete(m.id);
-      }
-      const now = await queries.case(record.id);
-      const state = now ? `${now.status}/${now.claimedBy}/${now.assignedTo}` : 'gone';
-      if (state !== caseState) {
-        caseState = state;
-        await stream.writeSSE({ event: 'case', data: JSON.stringify({ status: now?.status ?? 'gone' }) });
-      }
+    const record = await reader.watch(actor, c.req.param('id'));
+    const updates = caseUpdates({
+      queries,
+      staff: deps.staff,
+      record,
+      labels: createLabels(texts, c.get('staff').uiLocale),
+      dirOf: texts.dir,
+      names: await deps.staff.names(),
+      lastId: Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0) || 0,
     });
+    return liveStream(c, deps.live, liveOptions(c), updates.relevant, updates.tick);
   });
 
   app.get('/inbox/reports', async (c) => {

@@ -3,7 +3,7 @@ import { readForm } from '../server/read-form.js';
 import { createMiddleware } from 'hono/factory';
 import { clientAddress } from '../server/client-address.js';
 import { HttpError } from '../server/http-error.js';
-import { RateLimiter } from '../server/rate-limiter.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import type { ApiTokenStore } from '../staff/api-tokens.js';
 import { safeEqual } from '../staff/secret-token.js';
 import type { SessionStore } from '../staff/sessions.js';

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { ChannelName, InboundMessage } from '../channels/channel-adapter.js';
+import type { ChannelName, InboundMessage } from '../conversation/inbound-message.js';
 import type { Database } from '../db/database.js';
 import { media, messages, residents } from '../db/schema.js';
 import type { MediaKind } from '../engine/types.js';

@@ -1,5 +1,5 @@
 import type { Texts } from '../engine/texts.js';
-import { createLabels } from '../inbox/labels.js';
+import { createLabels } from '../i18n/labels.js';
 import type { StaffAlert } from './alert.js';
 
 /** The staff chat's text of an alert, in the organisation's language (the source locale). No resident words. */

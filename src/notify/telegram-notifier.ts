@@ -1,10 +1,12 @@
+import { Api } from 'grammy';
 import type { Logger } from '../logging/logger.js';
+import { telegramFailure } from '../retry/classify.js';
+import { DEFAULT_RETRY, RetryingSender, type RetryPolicy } from '../retry/retrying-sender.js';
 import type { Notifier, StaffAlert } from './alert.js';
-import { attemptFromResponse, DEFAULT_RETRY, RetryingSender, type RetryPolicy } from './retrying-sender.js';
 
 /**
- * Posts each alert to a staff Telegram chat (STAFF_TELEGRAM_CHAT_ID) through the Bot API with the
- * bot's token. The text is made by `format` (in the organisation's language) and holds no resident words.
+ * Posts each alert to a staff Telegram chat (STAFF_TELEGRAM_CHAT_ID) through grammY's Bot API client
+ * with the bot's token. The text is made by `format` (in the organisation's language) and holds no resident words.
  */
 export function createTelegramNotifier(options: {
   apiRoot: string;
@@ -15,7 +17,11 @@ export function createTelegramNotifier(options: {
   retry?: RetryPolicy;
   fetch?: typeof fetch;
 }): Notifier {
-  const doFetch = options.fetch ?? fetch;
+  const api = new Api(options.token, {
+    apiRoot: options.apiRoot,
+    timeoutSeconds: 10,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const sender = new RetryingSender(options.retry ?? DEFAULT_RETRY, (reason, attempts) =>
     options.logger.warn({ notifier: 'telegram', reason, attempts }, 'staff Telegram notification gave up'),
   );
@@ -24,18 +30,12 @@ export function createTelegramNotifier(options: {
     notify(alert) {
       const text = options.format(alert);
       sender.run(async () => {
-        const response = await doFetch(`${options.apiRoot}/bot${options.token}/sendMessage`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ chat_id: options.chatId, text, disable_web_page_preview: true }),
-          signal: AbortSignal.timeout(10_000),
-        });
-        let retryAfterMs: number | undefined;
-        if (response.status === 429) {
-          const body = (await response.json().catch(() => ({}))) as { parameters?: { retry_after?: number } };
-          retryAfterMs = body.parameters?.retry_after ? body.parameters.retry_after * 1000 : undefined;
-        } else await response.body?.cancel();
-        return attemptFromResponse(response, retryAfterMs);
+        try {
+          await api.sendMessage(options.chatId, text, { link_preview_options: { is_disabled: true } });
+          return { ok: true };
+        } catch (error) {
+          return telegramFailure(error);
+        }
       });
     },
     idle: () => sender.idle(),

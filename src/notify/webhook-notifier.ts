@@ -1,7 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
-import type { Notifier, StaffAlert } from './alert.js';
-import { attemptFromResponse, DEFAULT_RETRY, RetryingSender, type RetryPolicy } from './retrying-sender.js';
+import { httpOutcome } from '../retry/classify.js';
+import { DEFAULT_RETRY, RetryingSender, type RetryPolicy } from '../retry/retrying-sender.js';
+import type { Notifier } from './alert.js';
 
 /** The signature header: `sha256=` + hex HMAC-SHA256 over `<timestamp>.<body>` with STAFF_WEBHOOK_SECRET. */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
@@ -47,7 +48,7 @@ export function createWebhookNotifier(options: {
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
         await response.body?.cancel();
-        return attemptFromResponse(response);
+        return httpOutcome(response);
       });
     },
     idle: () => sender.idle(),

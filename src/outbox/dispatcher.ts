@@ -1,10 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { ChannelAdapter, ChannelName, DeleteResult, SendResult } from '../channels/channel-adapter.js';
+import type { ChannelName } from '../conversation/inbound-message.js';
+import type { ChannelAdapter, DeleteResult, SendResult } from './channel-adapter.js';
 import type { Database } from '../db/database.js';
 import { messages, outbox, residents } from '../db/schema.js';
 import type { OutboundMessage } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
-import { retryDelayMs } from './retry-delay.js';
+import { backoffDelayMs, OUTBOX_BACKOFF } from '../retry/backoff.js';
 
 export interface DispatcherOptions {
   database: Database;
@@ -59,7 +60,7 @@ interface ClaimedRow {
 
 /**
  * `outbox.delivery_status` of discreet mode's deletions. A sent message's row goes back to `pending`
- * with `deleting` (conversation/clean-chat.ts), and the dispatcher deletes it on the channel like it
+ * with `deleting` (conversation/effects/clean-chat.ts), and the dispatcher deletes it on the channel like it
  * sends: leased, retried with backoff, given up after maxAttempts. It ends `sent` again with
  * `deleted`, or `delete-failed` (the resident is then told, after which it is `not-deleted`).
  */
@@ -138,7 +139,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return;
     }
     const giveUp = !result.retry || row.attempts >= maxAttempts;
-    const delay = result.retryAfterMs ?? retryDelayMs(row.attempts);
+    const delay = result.retryAfterMs ?? backoffDelayMs(row.attempts, OUTBOX_BACKOFF);
     // Marked before this row stops being pending: the resident's next row becomes claimable then, and
     // another fill may claim it at once; an unreachable resident's rows are never claimed.
     if (result.unreachable) await db.update(residents).set({ unreachable: true }).where(eq(residents.id, row.resident_id));
@@ -189,7 +190,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     }
     const settled = result.ok || !result.retry || row.attempts >= maxAttempts;
-    const delay = result.ok ? 0 : (result.retryAfterMs ?? retryDelayMs(row.attempts));
+    const delay = result.ok ? 0 : (result.retryAfterMs ?? backoffDelayMs(row.attempts, OUTBOX_BACKOFF));
     // The send's own record (status sent, sent_at, the channel's id) stays as it was.
     await db
       .update(outbox)

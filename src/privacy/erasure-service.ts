@@ -9,7 +9,13 @@ import type { CaseEvents } from '../handoff/case-events.js';
 import { checkResidentId, HandoffError } from '../handoff/handoff-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actor } from '../staff/staff-types.js';
-import { eraseResidentData, ON_BEHALF_OF_ORGANISATION, RETENTION_ACTOR, type Erased, type ErasureReason } from './erasure.js';
+import {
+  eraseResidentData,
+  ON_BEHALF_OF_ORGANISATION,
+  RETENTION_ACTOR,
+  type Erased,
+  type ErasureReason,
+} from '../conversation/effects/erase.js';
 
 /** What the resident is told when staff erased their data (in their language; every language if none was chosen). */
 export const STAFF_ERASURE_TEXT = 'bot:stop.erasedByStaff';

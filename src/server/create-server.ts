@@ -1,10 +1,10 @@
-import { Hono } from 'hono';
-import { ZodError } from 'zod';
+import { Hono, type Context } from 'hono';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import { clientAddressMiddleware, type TrustProxy } from './client-address.js';
 import { HttpError } from './http-error.js';
 import { securityHeaders } from './security-headers.js';
+import { toHttpError } from './to-http-error.js';
 
 export interface ServerDeps {
   database: Database;
@@ -18,9 +18,16 @@ export interface ServerDeps {
   https?: boolean;
   /** How far X-Forwarded-For is believed (TRUST_PROXY); not at all by default. */
   trustProxy?: TrustProxy;
+  /**
+   * An area's own rendering of an error for a page load (the inbox's error page); undefined lets the
+   * error go out as JSON, as it does for every API and script request.
+   */
+  errorPage?: (c: Context, error: HttpError) => Response | Promise<Response> | undefined;
 }
 
-/** The Hono app: security headers, /healthz, the areas' routes, and one place that turns errors into JSON. */
+const INTERNAL = 'something went wrong on our side; nothing you sent was lost if you got no answer, send it again';
+
+/** The Hono app: security headers, /healthz, the areas' routes, and one place that turns errors into answers. */
 export function createServer(deps: ServerDeps): Hono {
   const { database, logger } = deps;
   const startedAt = deps.startedAt ?? Date.now();
@@ -46,21 +53,12 @@ export function createServer(deps: ServerDeps): Hono {
   for (const routes of deps.routes) app.route('/', routes);
 
   app.notFound((c) => c.json({ error: 'not_found', reason: `no route for ${c.req.method} ${c.req.path}` }, 404));
-  app.onError((error, c) => {
-    if (error instanceof HttpError) return c.json({ error: error.code, reason: error.reason }, error.status, error.headers);
-    if (error instanceof ZodError) {
-      const issue = error.issues[0]!;
-      const where = issue.path.join('.');
-      return c.json({ error: 'invalid_request', reason: `${where ? `${where}: ` : ''}${issue.message}` }, 400);
-    }
-    logger.error({ err: error, path: c.req.path }, 'request failed');
-    return c.json(
-      {
-        error: 'internal_error',
-        reason: 'something went wrong on our side; nothing you sent was lost if you got no answer, send it again',
-      },
-      500,
-    );
+  // The one place an error becomes an answer: mapped by toHttpError, as a page where an area renders one.
+  app.onError((raw, c) => {
+    const mapped = toHttpError(raw);
+    if (!mapped) logger.error({ err: raw, path: c.req.path }, 'request failed');
+    const error = mapped ?? new HttpError(500, 'internal_error', INTERNAL);
+    return deps.errorPage?.(c, error) ?? c.json({ error: error.code, reason: error.reason }, error.status, error.headers);
   });
   return app;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { App } from '../../src/app.js';
-import type { InboundMessage } from '../../src/channels/channel-adapter.js';
+import type { InboundMessage } from '../../src/conversation/inbound-message.js';
 import { newEncryptionKey } from '../../src/crypto/field-cipher.js';
 import { createTestApp } from '../helpers/test-app.js';
 import type { BenchDatabase } from './databases.js';

@@ -264,9 +264,9 @@ describe.runIf(run)('the web chat in a real browser', () => {
     const handoffId = await openHandoffOf(app, { token } as WebchatClient);
     const staff = await addStaff(app, { name: 'Samira' });
     const actor = { id: staff.id, name: staff.name, role: staff.role, uiLocale: 'nl', via: 'session' as const };
-    await app.inbox.handoffs.claim(actor, handoffId);
+    await app.services.handoffs.claim(actor, handoffId);
     const reply = 'Hoi, ik ben Samira. Bel me op 06 12345678 of +31 6 1234 5678, niet op 05-03-2026. Bij gevaar: 112.';
-    await app.inbox.handoffs.reply(actor, handoffId, reply);
+    await app.services.handoffs.reply(actor, handoffId, reply);
     const bubble = page.locator('.chat-message--out .chat-bubble', { hasText: 'ik ben Samira' });
     await bubble.waitFor();
 

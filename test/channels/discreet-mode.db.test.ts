@@ -2,7 +2,7 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { consents, conversations, handoffs, messages, outbox, residents } from '../../src/db/schema.js';
-import { createConsentVersions } from '../../src/privacy/consent.js';
+import { createConsentVersions } from '../../src/privacy/consent-version.js';
 import { intakeFlow, texts } from '../helpers/engine-driver.js';
 import { FakeTelegram, serverError, TEST_BOT_TOKEN, testBotInfo, waitUntil } from '../helpers/fake-telegram.js';
 import { boom, FakeWhatsApp, waitFor } from '../helpers/fake-whatsapp.js';

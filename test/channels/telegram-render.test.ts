@@ -4,8 +4,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { normalizeUpdate } from '../../src/channels/telegram/normalize-update.js';
 import { Pacer } from '../../src/channels/telegram/pacer.js';
 import { renderForTelegram, splitText, TELEGRAM_TEXT_LIMIT } from '../../src/channels/telegram/render-telegram.js';
-import { sendFailure, TelegramAdapter } from '../../src/channels/telegram/telegram-adapter.js';
+import { TelegramAdapter } from '../../src/channels/telegram/telegram-adapter.js';
 import type { OutboundMessage } from '../../src/engine/types.js';
+import { telegramFailure as sendFailure } from '../../src/retry/classify.js';
 
 /** Pure parts of the Telegram channel: reading updates, rendering replies, pacing, and what a failed send means. */
 
@@ -338,7 +339,7 @@ const apiError = (error_code: number, description: string, parameters = {}) =>
     {},
   );
 
-describe('what a failed send means (sendFailure)', () => {
+describe('what a failed send means (telegramFailure)', () => {
   it('429: try again after the time Telegram asks for', () => {
     expect(sendFailure(apiError(429, 'Too Many Requests: retry after 7', { retry_after: 7 }))).toMatchObject({
       ok: false,

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { createVisitorToken } from '../../src/channels/webchat/visitor-token.js';
 import { messages, residents } from '../../src/db/schema.js';
 import { addStaff, residentAsksForPerson, residentIdOf } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { createTestApp, useTestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/test-database.js';
 import { WebchatClient, type ChatMessage } from '../helpers/webchat-client.js';
 
 const SECRET = 'test-secret-test-secret-test-secret-123'; // createTestApp's WEBCHAT_SECRET
@@ -16,15 +16,7 @@ const DAY = 24 * HOUR;
 let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, { WEBCHAT_IDLE_DAYS: '14', WEBCHAT_CLOSED_TRANSCRIPT_HOURS: '24' });
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(() => testDb.truncate());
+useTestApp((made) => ({ app, testDb } = made), { WEBCHAT_IDLE_DAYS: '14', WEBCHAT_CLOSED_TRANSCRIPT_HOURS: '24' });
 
 const visitorIdOf = (chat: WebchatClient) => chat.token.split('.')[0]!;
 
@@ -125,9 +117,9 @@ describe('a closed case on the resident’s page', () => {
   async function closeCase(handoffId: string) {
     const staff = await addStaff(app, { role: 'coordinator' });
     const actor = { id: staff.id, name: staff.name, role: staff.role, uiLocale: 'nl', via: 'session' as const };
-    await app.inbox.handoffs.claim(actor, handoffId);
-    await app.inbox.handoffs.reply(actor, handoffId, 'Fijn dat je schreef. Ik sluit je vraag nu af.');
-    await app.inbox.handoffs.close(actor, handoffId);
+    await app.services.handoffs.claim(actor, handoffId);
+    await app.services.handoffs.reply(actor, handoffId, 'Fijn dat je schreef. Ik sluit je vraag nu af.');
+    await app.services.handoffs.close(actor, handoffId);
   }
 
   it('shows the transcript until WEBCHAT_CLOSED_TRANSCRIPT_HOURS after closing, then no more; new messages show', async () => {
@@ -167,7 +159,7 @@ describe('a closed case on the resident’s page', () => {
       const { chat, handoffId } = await residentAsksForPerson(quick, 'hallo');
       const staff = await addStaff(quick, { role: 'coordinator' });
       const actor = { id: staff.id, name: staff.name, role: staff.role, uiLocale: 'nl', via: 'session' as const };
-      await quick.inbox.handoffs.close(actor, handoffId);
+      await quick.services.handoffs.close(actor, handoffId);
       const res = await quick.server.request('/chat/api/messages?after=0&wait=0', {
         headers: { authorization: `Bearer ${chat.token}` },
       });

@@ -1,24 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { handoffs, media, messages } from '../../src/db/schema.js';
 import { texts } from '../helpers/engine-driver.js';
-import { createTestApp } from '../helpers/test-app.js';
+import { createTestApp, useTestApp } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { lastQuestion, WebchatClient } from '../helpers/webchat-client.js';
 
 let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database);
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(() => testDb.truncate());
+useTestApp((made) => ({ app, testDb } = made));
 
 const t = (locale: string, key: string) => texts.t(locale, key, { org: 'Al Amal' });
 

@@ -5,8 +5,8 @@ import { deliveryStatusOf } from '../../src/channels/whatsapp/delivery-status.js
 import { normalizeMessage } from '../../src/channels/whatsapp/normalize-message.js';
 import { renderForWhatsApp } from '../../src/channels/whatsapp/render-whatsapp.js';
 import { SendPacer } from '../../src/channels/whatsapp/send-pacer.js';
-import { sendFailure } from '../../src/channels/whatsapp/whatsapp-adapter.js';
 import { statusCodeOf } from '../../src/channels/whatsapp/whatsapp-connection.js';
+import { whatsappFailure as sendFailure } from '../../src/retry/classify.js';
 import { texts } from '../helpers/engine-driver.js';
 import { boom } from '../helpers/fake-whatsapp.js';
 

@@ -537,7 +537,7 @@ describe('pairing and the connection', () => {
     expect((await healthz(app)).whatsapp).toMatchObject({ state: 'logged-out' });
     expect(lines.some((l) => l.level === 50 && l.msg.includes('logged this number out'))).toBe(true);
     // Staff are alerted once through the organisation's notifiers (here the signed webhook), with the page to pair again.
-    await app.inbox.idle();
+    await app.services.idle();
     expect(hooks).toHaveLength(1);
     const hook = hooks[0]!;
     expect(hook.url).toBe('https://hooks.example.org/tussenin');
@@ -678,16 +678,20 @@ describe('one socket across instances', () => {
   }, 30_000);
 
   it('takes over from an instance that died, once its lease has expired', async () => {
+    // The dead instance's lease runs for an hour until the test ends it: no race with a slow start.
     await testDb.database.db.execute(
-      sql`insert into channel_leases (name, holder, expires_at) values ('whatsapp', 'crashed-instance', now() + interval '1500 milliseconds')`,
+      sql`insert into channel_leases (name, holder, expires_at) values ('whatsapp', 'crashed-instance', now() + interval '1 hour')`,
     );
     const app = await whatsappApp({ instanceId: 'instance-b' });
     await sleep(300);
     expect(stateOf(app)).toBe('standby');
     expect(fake.sockets).toHaveLength(0);
+    await testDb.database.db.execute(
+      sql`update channel_leases set expires_at = now() - interval '1 second' where name = 'whatsapp' and holder = 'crashed-instance'`,
+    );
     await waitFor(
       () => stateOf(app) === 'qr',
-      5000,
+      10_000,
       () => 'the lease to expire and the socket to open',
     );
     expect(fake.sockets).toHaveLength(1);

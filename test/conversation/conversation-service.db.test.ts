@@ -1,27 +1,19 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import type { InboundMessage } from '../../src/channels/channel-adapter.js';
+import type { InboundMessage } from '../../src/conversation/inbound-message.js';
 import { createConversationService } from '../../src/conversation/conversation-service.js';
 import { conversations, handoffs, intakes, media, messages, outbox, residents, timers } from '../../src/db/schema.js';
 import { storeMedia } from '../../src/media/store-media.js';
-import { createTestApp, silentLogger } from '../helpers/test-app.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
+import { createTestApp, useTestApp, silentLogger } from '../helpers/test-app.js';
+import { onPostgres, type TestDatabase } from '../helpers/test-database.js';
 import { intakeFlow, texts } from '../helpers/engine-driver.js';
 
 let testDb: TestDatabase;
 let app: App;
 let counter = 0;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database);
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(() => testDb.truncate());
+useTestApp((made) => ({ app, testDb } = made));
 
 const inbound = (user: string, text: string, extra: Partial<InboundMessage> = {}): InboundMessage => ({
   channel: 'web',

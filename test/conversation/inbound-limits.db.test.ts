@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import type { InboundMessage } from '../../src/channels/channel-adapter.js';
+import type { InboundMessage } from '../../src/conversation/inbound-message.js';
 import {
   createConversationService,
   type ConversationService,

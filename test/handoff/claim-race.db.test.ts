@@ -47,8 +47,8 @@ describe(`two trust persons claiming the same handoff at the same moment (${onPo
     for (let round = 0; round < 50; round++) {
       const { id } = await waitingHandoff();
       const results = await Promise.allSettled([
-        app.inbox.handoffs.claim(actorOf(a, 'session'), id),
-        app.inbox.handoffs.claim(actorOf(b, 'session'), id),
+        app.services.handoffs.claim(actorOf(a, 'session'), id),
+        app.services.handoffs.claim(actorOf(b, 'session'), id),
       ]);
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -65,8 +65,8 @@ describe(`two trust persons claiming the same handoff at the same moment (${onPo
     for (let round = 0; round < 20; round++) {
       const { id, user } = await waitingHandoff();
       const [first, second, inbound] = await Promise.allSettled([
-        app.inbox.handoffs.claim(actorOf(a, 'session'), id),
-        app.inbox.handoffs.claim(actorOf(b, 'session'), id),
+        app.services.handoffs.claim(actorOf(a, 'session'), id),
+        app.services.handoffs.claim(actorOf(b, 'session'), id),
         app.conversations.handleInbound({
           channel: 'web',
           externalUserId: user,
@@ -89,7 +89,7 @@ describe(`two trust persons claiming the same handoff at the same moment (${onPo
   });
 
   it('over the HTTP API too: one 200 and one 409 (10 rounds)', async () => {
-    const [ta, tb] = await Promise.all([app.inbox.tokens.create(a.id, null), app.inbox.tokens.create(b.id, null)]);
+    const [ta, tb] = await Promise.all([app.services.tokens.create(a.id, null), app.services.tokens.create(b.id, null)]);
     for (let round = 0; round < 10; round++) {
       const { id } = await waitingHandoff();
       const claim = (token: string) =>

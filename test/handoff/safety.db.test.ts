@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { handoffs } from '../../src/db/schema.js';
 import { texts } from '../helpers/engine-driver.js';
 import { addStaff, StaffBrowser } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { useTestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/test-database.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
 /**
@@ -16,18 +16,7 @@ const STAFF_TOKEN = 'staff-token-0123456789-abcdefghijklmnop';
 let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, { STAFF_API_TOKEN: STAFF_TOKEN });
-  await app.start();
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(async () => {
-  await testDb.truncate();
-});
+useTestApp((made) => ({ app, testDb } = made), { STAFF_API_TOKEN: STAFF_TOKEN }, { start: true });
 
 const staffText = (key: string) => texts.t('nl', `staff:${key}`);
 

@@ -1,4 +1,5 @@
-import type { ChannelAdapter, ChannelName, Recipient, SendResult } from '../../src/channels/channel-adapter.js';
+import type { ChannelName } from '../../src/conversation/inbound-message.js';
+import type { ChannelAdapter, Recipient, SendResult } from '../../src/outbox/channel-adapter.js';
 import type { OutboundMessage } from '../../src/engine/types.js';
 
 /** A channel adapter whose answers the test scripts; it records what was delivered. */

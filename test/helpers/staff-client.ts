@@ -22,7 +22,7 @@ export async function addStaff(
   } = {},
 ): Promise<StaffMember> {
   const n = ++staffCounter;
-  return app.inbox.staff.create({
+  return app.services.staff.create({
     name: input.name ?? `Staff ${n}`,
     email: input.email ?? `staff${n}-${Math.random().toString(36).slice(2, 7)}@example.org`,
     role: input.role ?? 'trust_person',

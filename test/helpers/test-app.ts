@@ -1,7 +1,9 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Database } from '../../src/db/database.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const silentLogger = createLogger('silent');
 
@@ -31,4 +33,30 @@ export async function createTestApp(
   });
   const extra = typeof options === 'number' ? { reminderAfterMs: options } : options;
   return createApp({ ...extra, config, logger: silentLogger, database });
+}
+
+/**
+ * The setup most database test files share: one fresh database and one app for the file, closed and
+ * removed after it, and every table emptied before each test. `assign` receives them (as the file's
+ * own `app` and `testDb`): `useTestApp((made) => ({ app, testDb } = made), env, options)`.
+ */
+export function useTestApp(
+  assign: (made: { app: App; testDb: TestDatabase }) => void,
+  env: Record<string, string> = {},
+  options: TestAppOptions & { start?: boolean } = {},
+): void {
+  let made: { app: App; testDb: TestDatabase } | undefined;
+  beforeAll(async () => {
+    const { start, ...appOptions } = options;
+    const testDb = await createTestDatabase();
+    const app = await createTestApp(testDb.database, env, appOptions);
+    if (start) await app.start();
+    made = { app, testDb };
+    assign(made);
+  });
+  afterAll(async () => {
+    await made?.app.close();
+    await made?.testDb.destroy();
+  });
+  beforeEach(() => made?.testDb.truncate());
 }

@@ -33,7 +33,7 @@ async function loggedIn(role: 'trust_person' | 'coordinator', extra: Parameters<
   const person = await addStaff(app, { role, ...extra });
   const browser = new StaffBrowser(app.server);
   expect((await browser.login(person.email)).status).toBe(303);
-  const { token } = await app.inbox.tokens.create(person.id, null);
+  const { token } = await app.services.tokens.create(person.id, null);
   const api = (path: string) => app.server.request(path, { headers: { authorization: `Bearer ${token}` } });
   return { person, browser, api };
 }
@@ -141,7 +141,7 @@ describe(`contact details, written language and unheard voice notes in the inbox
     expect(otherPage.status).toBe(403);
     expect(otherPage.html).not.toContain('0687654321');
 
-    const audits = await app.inbox.audit.list({ handoffId });
+    const audits = await app.services.audit.list({ handoffId });
     const views = audits.filter((a) => a.action === 'transcript.view');
     expect(views.filter((a) => a.outcome === 'allowed').map((a) => a.actorId)).toEqual(
       expect.arrayContaining([holder.person.id, coordinator.person.id]),

@@ -7,7 +7,6 @@ import { eventually, readEvents } from '../helpers/sse.js';
 import { addStaff, residentAsksForPerson, StaffBrowser } from '../helpers/staff-client.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { WebchatClient } from '../helpers/webchat-client.js';
 
 let testDb: TestDatabase;
 let app: App;
@@ -148,7 +147,7 @@ describe('the inbox over HTTP', () => {
     expect(page.status).toBe(403);
     expect(page.html).toContain('Geen toegang');
     expect(page.html).not.toContain('privé verhaal');
-    const { token } = await app.inbox.tokens.create(other.person.id, null);
+    const { token } = await app.services.tokens.create(other.person.id, null);
     const api = await app.server.request(`/api/handoffs/${handoffId}`, { headers: { authorization: `Bearer ${token}` } });
     expect(api.status).toBe(403);
     expect(await api.json()).toMatchObject({ error: 'forbidden', reason: expect.stringContaining('another trust person') });
@@ -175,7 +174,7 @@ describe('the inbox over HTTP', () => {
     expect(auditPage.html).toContain('Other');
     expect(auditPage.html).toContain('Geweigerd');
     expect((await other.browser.page('/inbox/audit')).status).toBe(403);
-    const { token: coordToken } = await app.inbox.tokens.create(coordinator.person.id, null);
+    const { token: coordToken } = await app.services.tokens.create(coordinator.person.id, null);
     const auditApi = await app.server.request(`/api/audit?handoff=${handoffId}`, {
       headers: { authorization: `Bearer ${coordToken}` },
     });
@@ -220,7 +219,7 @@ describe('the inbox over HTTP', () => {
       trajectory: 'heavy',
       referrals: ['gp', 'mentalHealth'],
     });
-    const record = await app.inbox.queries.case(handoffId);
+    const record = await app.services.queries.case(handoffId);
     expect(record).toMatchObject({ phase: 'refer', trajectory: 'heavy', referrals: ['gp', 'mentalHealth'] });
     const page = await browser.page(`/inbox/handoffs/${handoffId}`);
     expect(page.html).toContain('Moeder wil &lt;geen&gt; jeugdzorg');
@@ -268,7 +267,7 @@ describe('the staff API', () => {
     const again = await call(`/api/handoffs/${first.handoffId}/claim`, { method: 'POST' });
     expect(again.status).toBe(200); // claiming one's own again is fine
     const person = await addStaff(api);
-    const { token } = await api.inbox.tokens.create(person.id, null);
+    const { token } = await api.services.tokens.create(person.id, null);
     const late = await call(`/api/handoffs/${first.handoffId}/claim`, { method: 'POST', token });
     expect(late.status).toBe(409);
     expect(await late.json()).toEqual({ error: 'conflict', reason: 'someone else claimed it first' });

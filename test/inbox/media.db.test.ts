@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { storeMedia } from '../../src/media/store-media.js';
 import { addStaff, residentAsksForPerson, StaffBrowser } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { useTestApp } from '../helpers/test-app.js';
 import type { WebchatClient } from '../helpers/webchat-client.js';
 
-let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, {}, { inbox: { loginAttemptsPerMinute: 1000 } });
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(() => testDb.truncate());
+useTestApp((made) => ({ app } = made), {}, { inbox: { loginAttemptsPerMinute: 1000 } });
 
 const OGG = new Uint8Array([0x4f, 0x67, 0x67, 0x53, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
 const SVG = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
@@ -73,7 +63,7 @@ describe('media for staff', () => {
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(OGG);
     const download = await browser.request(`${src}?download=1`);
     expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="voice-[0-9a-f]{8}\.ogg"$/);
-    const audits = await app.inbox.audit.list({ handoffId });
+    const audits = await app.services.audit.list({ handoffId });
     expect(audits.some((a) => a.action === 'media.view' && a.outcome === 'allowed')).toBe(true);
   });
 
@@ -96,7 +86,9 @@ describe('media for staff', () => {
     const second = await residentAsksForPerson(app);
     await holder.browser.post(`/inbox/handoffs/${second.handoffId}/claim`);
     expect((await holder.browser.request(`/inbox/handoffs/${second.handoffId}/media/${mediaId}`)).status).toBe(404);
-    const denied = (await app.inbox.audit.list({ handoffId })).filter((a) => a.action === 'media.view' && a.outcome === 'denied');
+    const denied = (await app.services.audit.list({ handoffId })).filter(
+      (a) => a.action === 'media.view' && a.outcome === 'denied',
+    );
     expect(denied.length).toBe(2);
   });
 
@@ -121,7 +113,7 @@ describe('media for staff', () => {
     const page = await browser.page(`/inbox/handoffs/${handoffId}`);
     expect(page.html).not.toContain('<svg');
     const { person } = await staffBrowser('coordinator');
-    const { token } = await app.inbox.tokens.create(person.id, null);
+    const { token } = await app.services.tokens.create(person.id, null);
     const api = await app.server.request(`/api/handoffs/${handoffId}/media/${svg}`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { texts } from '../helpers/engine-driver.js';
 import { addStaff, openHandoffOf, residentAsksForPerson, StaffBrowser } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
+import { useTestApp } from '../helpers/test-app.js';
+import { onPostgres } from '../helpers/test-database.js';
 
 /**
  * A resident who comes back after a closed case: the trust person on the new case sees that they
@@ -11,18 +11,9 @@ import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/te
  */
 
 const API_TOKEN = 'api-token-for-tests-other-cases-0123456789';
-let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, { STAFF_API_TOKEN: API_TOKEN }, { inbox: { loginAttemptsPerMinute: 1000 } });
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(() => testDb.truncate());
+useTestApp((made) => ({ app } = made), { STAFF_API_TOKEN: API_TOKEN }, { inbox: { loginAttemptsPerMinute: 1000 } });
 
 /** The "Earlier contact" section of a case page ('' when there is none). */
 function otherCasesSection(html: string): string {

@@ -1,26 +1,18 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { auditLog } from '../../src/db/schema.js';
 import type { ResidentExport } from '../../src/handoff/resident-export.js';
 import { addStaff, openHandoffOf, residentAsksForPerson, residentIdOf, StaffBrowser } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
+import { useTestApp } from '../helpers/test-app.js';
+import { onPostgres, type TestDatabase } from '../helpers/test-database.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
 const API_TOKEN = 'api-token-for-tests-api-token-for-tests-1';
 let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, { STAFF_API_TOKEN: API_TOKEN }, { inbox: { loginAttemptsPerMinute: 1000 } });
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(() => testDb.truncate());
+useTestApp((made) => ({ app, testDb } = made), { STAFF_API_TOKEN: API_TOKEN }, { inbox: { loginAttemptsPerMinute: 1000 } });
 
 const OGG_A = new Uint8Array([0x4f, 0x67, 0x67, 0x53, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb, 0xcc, 0xdd]);
 const OGG_B = new Uint8Array([0x4f, 0x67, 0x67, 0x53, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0x11, 0x22, 0x33, 0x44]);
@@ -154,7 +146,7 @@ describe(`exporting a resident's data (subject access request) on ${onPostgres ?
     const fromApi = (await viaApi.json()) as ResidentExport;
     expect(fromApi.exportedBy).toEqual({ id: 'api', name: 'API', onBehalfOf: 'integration' });
     expect(fromApi.messages.map((m) => m.id)).toEqual(data.messages.map((m) => m.id));
-    const apiEntries = await app.inbox.audit.list({ residentId: a.residentId, actorId: 'api' });
+    const apiEntries = await app.services.audit.list({ residentId: a.residentId, actorId: 'api' });
     expect(apiEntries[0]).toMatchObject({ action: 'transcript.export', onBehalfOf: 'integration', via: 'api-token' });
 
     // the audit page names it, with on whose behalf
@@ -162,7 +154,7 @@ describe(`exporting a resident's data (subject access request) on ${onPostgres ?
     expect(audit.html).toContain('Gegevens bewoner geëxporteerd (inzageverzoek)');
     expect(audit.html).toContain('koppeling (API)');
 
-    expect(await app.inbox.audit.verify()).toMatchObject({ ok: true });
+    expect(await app.services.audit.verify()).toMatchObject({ ok: true });
   });
 
   it('refuses a trust person, on the page and through the API, and audits the attempt', async () => {
@@ -177,22 +169,22 @@ describe(`exporting a resident's data (subject access request) on ${onPostgres ?
     const refused = await browser.request(`/inbox/residents/${a.residentId}/export`);
     expect(refused.status).toBe(403);
     expect(await refused.text()).not.toContain('Mijn huur is te hoog');
-    const { token } = await app.inbox.tokens.create(person.id, 'their integration');
+    const { token } = await app.services.tokens.create(person.id, 'their integration');
     const viaToken = await api(`/api/residents/${a.residentId}/export`, token);
     expect(viaToken.status).toBe(403);
     expect(await viaToken.json()).toMatchObject({ error: 'forbidden' });
 
-    const denied = (await app.inbox.audit.list({ residentId: a.residentId })).filter((e) => e.action === 'transcript.export');
+    const denied = (await app.services.audit.list({ residentId: a.residentId })).filter((e) => e.action === 'transcript.export');
     expect(denied).toHaveLength(2);
     expect(denied.every((e) => e.outcome === 'denied' && e.actorId === person.id && e.onBehalfOf === person.id)).toBe(true);
     expect(denied.map((e) => e.via).sort()).toEqual(['session', 'token']);
-    expect(await app.inbox.audit.verify()).toMatchObject({ ok: true });
+    expect(await app.services.audit.verify()).toMatchObject({ ok: true });
   });
 
   it('answers 404 for an unknown resident or a malformed id', async () => {
     const { browser } = await loggedIn('coordinator');
     expect((await browser.request('/inbox/residents/00000000-0000-4000-8000-000000000000/export')).status).toBe(404);
     expect((await api('/api/residents/not-a-uuid/export')).status).toBe(404);
-    expect(await app.inbox.audit.list()).toHaveLength(0);
+    expect(await app.services.audit.list()).toHaveLength(0);
   });
 });

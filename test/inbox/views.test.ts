@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rankMatches } from '../../src/handoff/matching.js';
-import { markup, trusted } from '../../src/inbox/html.js';
-import { createLabels } from '../../src/inbox/labels.js';
+import { markup, trusted } from '../../src/server/html.js';
+import { createLabels } from '../../src/i18n/labels.js';
 import { mediaResponse } from '../../src/inbox/media-response.js';
 import type { QueueItem } from '../../src/handoff/handoff-queries.js';
 import { messageItem } from '../../src/inbox/views/message-item.js';

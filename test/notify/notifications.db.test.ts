@@ -61,7 +61,7 @@ beforeAll(async () => {
       STAFF_WEBHOOK_SECRET: SECRET,
       PUBLIC_URL: 'https://chat.example.org',
     },
-    { telegramBotInfo: testBotInfo, inbox: { notifyRetry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100 } } },
+    { telegramBotInfo: testBotInfo, inbox: { notifyRetry: { maxAttempts: 4, backoff: { firstMs: 20, maxMs: 100 } } } },
   );
 });
 afterAll(async () => {
@@ -82,7 +82,7 @@ const staffChatMessages = () => telegram.sent.filter((m) => String(m.chat_id) ==
 describe('notifications of new and urgent handoffs', () => {
   it('tell the staff Telegram chat and the webhook once, signed, with a link and without the resident’s words', async () => {
     const { chat, handoffId } = await residentAsksForPerson(app, 'Mijn geheime verhaal over geld');
-    await app.inbox.idle();
+    await app.services.idle();
     const [message] = await eventually(() => (staffChatMessages().length > 0 ? staffChatMessages() : null));
     expect(message!.text).toBe(
       `🔔 Nieuwe aanmelding (Nederlands, webchat)\nOnderwerp: Vroeg om een persoon\nOpenen: https://chat.example.org/inbox/handoffs/${handoffId}`,
@@ -111,13 +111,13 @@ describe('notifications of new and urgent handoffs', () => {
 
     // asking again does not notify again
     await chat.say('persoon');
-    await app.inbox.idle();
+    await app.services.idle();
     expect(staffChatMessages()).toHaveLength(1);
     expect(receiver.received).toHaveLength(1);
 
     // danger words make it urgent: one more notification, marked urgent
     await chat.say('mijn man slaat mij');
-    await app.inbox.idle();
+    await app.services.idle();
     expect(staffChatMessages()).toHaveLength(2);
     expect(staffChatMessages()[1]!.text).toMatch(/^🚨 DRINGENDE aanmelding/);
     expect(receiver.received).toHaveLength(2);
@@ -129,7 +129,7 @@ describe('notifications of new and urgent handoffs', () => {
     receiver.statuses = [500, 503];
     telegram.failNext('sendMessage', serverError(502));
     await residentAsksForPerson(app);
-    await app.inbox.idle();
+    await app.services.idle();
     expect(receiver.received).toHaveLength(3);
     const ids = new Set(receiver.received.map((r) => r.headers['x-tussenin-delivery']));
     expect(ids.size).toBe(1);
@@ -139,7 +139,7 @@ describe('notifications of new and urgent handoffs', () => {
     receiver.received.length = 0;
     receiver.statuses = [400];
     await residentAsksForPerson(app);
-    await app.inbox.idle();
+    await app.services.idle();
     expect(receiver.received).toHaveLength(1);
   });
 });

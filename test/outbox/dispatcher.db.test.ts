@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { outbox, residents } from '../../src/db/schema.js';
 import { createDispatcher, type Dispatcher } from '../../src/outbox/dispatcher.js';
-import { retryDelayMs } from '../../src/outbox/retry-delay.js';
+import { backoffDelayMs, OUTBOX_BACKOFF } from '../../src/retry/backoff.js';
 import { FakeChannel } from '../helpers/fake-channel.js';
 import { createTestApp, silentLogger } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -153,8 +153,8 @@ describe('the outbox dispatcher', () => {
   });
 
   it('backs off exponentially with jitter', () => {
-    expect(retryDelayMs(1, () => 0.5)).toBe(1000);
-    expect(retryDelayMs(4, () => 0.5)).toBe(8000);
-    expect(retryDelayMs(30, () => 0.5)).toBe(600_000);
+    expect(backoffDelayMs(1, OUTBOX_BACKOFF, () => 0.5)).toBe(1000);
+    expect(backoffDelayMs(4, OUTBOX_BACKOFF, () => 0.5)).toBe(8000);
+    expect(backoffDelayMs(30, OUTBOX_BACKOFF, () => 0.5)).toBe(600_000);
   });
 });

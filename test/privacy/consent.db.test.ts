@@ -1,26 +1,18 @@
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { consents, handoffs, intakes } from '../../src/db/schema.js';
-import { createConsentVersions } from '../../src/privacy/consent.js';
+import { createConsentVersions } from '../../src/privacy/consent-version.js';
 import { intakeFlow, texts } from '../helpers/engine-driver.js';
 import { residentIdOf } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
+import { useTestApp } from '../helpers/test-app.js';
+import { onPostgres, type TestDatabase } from '../helpers/test-database.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
 let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database);
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(() => testDb.truncate());
+useTestApp((made) => ({ app, testDb } = made));
 
 const versions = createConsentVersions(intakeFlow, texts, { org: 'Al Amal' });
 

@@ -1,29 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { texts } from '../helpers/engine-driver.js';
 import { addStaff, residentAsksForPerson, residentIdOf, StaffBrowser } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { useTestApp } from '../helpers/test-app.js';
 
 /** The coordinators' report: what erasure leaves behind are counts, shown without any id or word of the resident. */
 
 const STAFF_TOKEN = 'staff-token-0123456789-abcdefghijklmnop';
 const auth = { authorization: `Bearer ${STAFF_TOKEN}`, 'content-type': 'application/json' };
-let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, { STAFF_API_TOKEN: STAFF_TOKEN });
-  await app.start();
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(async () => {
-  await testDb.truncate();
-});
+useTestApp((made) => ({ app } = made), { STAFF_API_TOKEN: STAFF_TOKEN }, { start: true });
 
 const t = (key: string) => texts.t('nl', `staff:${key}`);
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import {
   auditLog,
@@ -13,27 +13,19 @@ import {
   residents,
   whatsappAuth,
 } from '../../src/db/schema.js';
-import { monthOf } from '../../src/privacy/erasure.js';
+import { monthOf } from '../../src/conversation/effects/erase.js';
 import { texts } from '../helpers/engine-driver.js';
 import { allTables, findLeftovers } from '../helpers/leftovers.js';
 import { addStaff, openHandoffOf, residentIdOf, StaffBrowser } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
+import { useTestApp } from '../helpers/test-app.js';
+import { onPostgres, type TestDatabase } from '../helpers/test-database.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
 const API_TOKEN = 'api-token-for-tests-api-token-for-tests-1';
 let testDb: TestDatabase;
 let app: App;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, { STAFF_API_TOKEN: API_TOKEN }, { inbox: { loginAttemptsPerMinute: 1000 } });
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(() => testDb.truncate());
+useTestApp((made) => ({ app, testDb } = made), { STAFF_API_TOKEN: API_TOKEN }, { inbox: { loginAttemptsPerMinute: 1000 } });
 
 const db = () => testDb.database.db;
 const t = (locale: string, key: string) => texts.t(locale, key, { org: 'Al Amal' });
@@ -144,8 +136,8 @@ describe(`erasing a resident's data on ${onPostgres ? 'Postgres' : 'PGlite'}`, (
     expect(await db().select({ status: outbox.status }).from(outbox).where(eq(outbox.residentId, a.residentId))).toEqual([
       { status: 'sent' },
     ]);
-    expect(await app.inbox.erasure.finishPending()).toBe(0); // an open web chat page still gets it
-    expect(await app.inbox.erasure.finishPending(later())).toBe(1);
+    expect(await app.services.erasure.finishPending()).toBe(0); // an open web chat page still gets it
+    expect(await app.services.erasure.finishPending(later())).toBe(1);
 
     // every table the catalogue lists was searched
     expect(await allTables(testDb.database)).toEqual(
@@ -187,7 +179,7 @@ describe(`erasing a resident's data on ${onPostgres ? 'Postgres' : 'PGlite'}`, (
       detail: { erasure: 'staff', confirmation: true, handoffs: expect.arrayContaining(a.handoffIds) },
     });
     expect((await browser.page('/inbox/audit')).html).toContain(t('nl', 'staff:audit.actions.resident_erase'));
-    expect(await app.inbox.audit.verify()).toMatchObject({ ok: true });
+    expect(await app.services.audit.verify()).toMatchObject({ ok: true });
 
     // their case page is gone; the export knows no such resident
     expect((await browser.request(`/inbox/handoffs/${a.handoffIds[0]}`)).status).toBe(404);
@@ -233,7 +225,7 @@ describe(`erasing a resident's data on ${onPostgres ? 'Postgres' : 'PGlite'}`, (
     expect(
       (await db().select({ id: whatsappAuth.id }).from(whatsappAuth).orderBy(asc(whatsappAuth.id))).map((k) => k.id),
     ).toEqual(['316123456789.0', 'creds']);
-    const [entry] = await app.inbox.audit.list({ residentId: resident!.id });
+    const [entry] = await app.services.audit.list({ residentId: resident!.id });
     expect(entry).toMatchObject({
       action: 'resident.erase',
       actorId: 'api',
@@ -252,12 +244,12 @@ describe(`erasing a resident's data on ${onPostgres ? 'Postgres' : 'PGlite'}`, (
     expect(page.html).not.toContain(`/inbox/residents/${a.residentId}/erase`);
 
     expect((await browser.post(`/inbox/residents/${a.residentId}/erase`, { confirm: '1', sure: '1' })).status).toBe(403);
-    const { token } = await app.inbox.tokens.create(person.id, 'their integration');
+    const { token } = await app.services.tokens.create(person.id, 'their integration');
     const viaToken = await api(`/api/residents/${a.residentId}/erase`, { method: 'POST', token });
     expect(viaToken.status).toBe(403);
     expect(await viaToken.json()).toMatchObject({ error: 'forbidden' });
 
-    const attempts = (await app.inbox.audit.list({ residentId: a.residentId })).filter((e) => e.action === 'resident.erase');
+    const attempts = (await app.services.audit.list({ residentId: a.residentId })).filter((e) => e.action === 'resident.erase');
     expect(attempts).toHaveLength(2);
     expect(attempts.every((e) => e.outcome === 'denied' && e.actorId === person.id)).toBe(true);
     expect(attempts.map((e) => e.via).sort()).toEqual(['session', 'token']);
@@ -290,14 +282,14 @@ describe(`erasing a resident's data on ${onPostgres ? 'Postgres' : 'PGlite'}`, (
     expect(await db().select().from(erasureCounts)).toMatchObject([
       { channel: 'web', reason: 'resident', residents: 1, conversations: 2, handoffs: 2 },
     ]);
-    expect((await app.inbox.audit.list({ residentId: a.residentId }))[0]).toMatchObject({
+    expect((await app.services.audit.list({ residentId: a.residentId }))[0]).toMatchObject({
       action: 'resident.erase',
       actorId: 'resident',
       onBehalfOf: 'resident',
       via: 'chat',
       outcome: 'allowed',
     });
-    expect(await app.inbox.audit.verify()).toMatchObject({ ok: true });
+    expect(await app.services.audit.verify()).toMatchObject({ ok: true });
 
     // and they can start again
     await a.chat.say('hallo');
@@ -310,7 +302,7 @@ describe(`erasing a resident's data on ${onPostgres ? 'Postgres' : 'PGlite'}`, (
     expect((await browser.post(`/inbox/residents/${a.residentId}/erase`, { confirm: '1', sure: '1' })).status).toBe(303);
     await a.chat.say('hallo, ik ben er weer');
     await app.dispatcher.runOnce();
-    expect(await app.inbox.erasure.finishPending(later())).toBe(0);
+    expect(await app.services.erasure.finishPending(later())).toBe(0);
     const [row] = await db().select().from(residents).where(eq(residents.id, a.residentId));
     expect(row!.erasurePendingSince).toBeNull();
     // what they told before is gone all the same

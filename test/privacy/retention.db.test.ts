@@ -4,7 +4,7 @@ import type { App } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { erasureCounts, residents, scheduledJobs } from '../../src/db/schema.js';
-import { monthOf } from '../../src/privacy/erasure.js';
+import { monthOf } from '../../src/conversation/effects/erase.js';
 import { purgeDue } from '../../src/privacy/retention.js';
 import { createScheduledJob } from '../../src/privacy/scheduled-job.js';
 import { findLeftovers } from '../helpers/leftovers.js';
@@ -84,7 +84,7 @@ describe(`the retention purge on ${onPostgres ? 'Postgres' : 'PGlite'}`, () => {
     // a year after the case closed they wrote again: their last activity is now
     await db().execute(sql`update residents set last_inbound_at = now() where id = ${closedButBack.id}`);
 
-    const result = await purgeDue({ database: testDb.database, erasure: app.inbox.erasure, policy });
+    const result = await purgeDue({ database: testDb.database, erasure: app.services.erasure, policy });
     expect(result).toEqual({ closed: 1, abandoned: 1, confirmed: 0 });
     const all = [closedOld, closedRecent, abandonedOld, abandonedRecent, waitingOld, closedButBack].map((r) => r.id);
     expect(await remaining(all)).toEqual([closedRecent.id, abandonedRecent.id, waitingOld.id, closedButBack.id].sort());
@@ -100,15 +100,15 @@ describe(`the retention purge on ${onPostgres ? 'Postgres' : 'PGlite'}`, () => {
       { month: monthOf(new Date()), channel: 'web', reason: 'retention-abandoned', residents: 1, handoffs: 0 },
       { month: monthOf(new Date()), channel: 'web', reason: 'retention-closed', residents: 1, handoffs: 1 },
     ]);
-    const entries = (await app.inbox.audit.list()).filter((e) => e.action === 'resident.purge');
+    const entries = (await app.services.audit.list()).filter((e) => e.action === 'resident.purge');
     expect(entries.map((e) => e.residentId).sort()).toEqual([closedOld.id, abandonedOld.id].sort());
     expect(entries.every((e) => e.actorId === 'system' && e.via === 'system' && e.onBehalfOf === 'organisation')).toBe(true);
     expect(entries.map((e) => e.detail?.erasure).sort()).toEqual(['retention-abandoned', 'retention-closed']);
-    expect(await app.inbox.audit.verify()).toMatchObject({ ok: true });
+    expect(await app.services.audit.verify()).toMatchObject({ ok: true });
     expect((await coordinator.page('/inbox/audit')).html).toContain('Systeem (bewaartermijn)');
 
     // nothing more is due: a second run does nothing
-    expect(await purgeDue({ database: testDb.database, erasure: app.inbox.erasure, policy })).toEqual({
+    expect(await purgeDue({ database: testDb.database, erasure: app.services.erasure, policy })).toEqual({
       closed: 0,
       abandoned: 0,
       confirmed: 0,
@@ -116,7 +116,7 @@ describe(`the retention purge on ${onPostgres ? 'Postgres' : 'PGlite'}`, () => {
     // with shorter periods the recent ones go too (and the one with a case waiting never does)
     const shorter = await purgeDue({
       database: testDb.database,
-      erasure: app.inbox.erasure,
+      erasure: app.services.erasure,
       policy: { closedDays: 30, abandonedDays: 30 },
     });
     expect(shorter).toMatchObject({ closed: 1, abandoned: 1 });
@@ -128,12 +128,12 @@ describe(`the retention purge on ${onPostgres ? 'Postgres' : 'PGlite'}`, () => {
     await age(old.id, 100);
     let calls = 0;
     const erasure = {
-      ...app.inbox.erasure,
+      ...app.services.erasure,
       // the resident writes just before their row is locked
-      purge: async (...args: Parameters<App['inbox']['erasure']['purge']>) => {
+      purge: async (...args: Parameters<App['services']['erasure']['purge']>) => {
         calls++;
         await db().update(residents).set({ lastInboundAt: new Date() }).where(eq(residents.id, old.id));
-        return app.inbox.erasure.purge(...args);
+        return app.services.erasure.purge(...args);
       },
     };
     expect(await purgeDue({ database: testDb.database, erasure, policy })).toMatchObject({ closed: 0, abandoned: 0 });
@@ -215,7 +215,7 @@ describe(`the scheduled purge job on ${onPostgres ? 'Postgres' : 'PGlite'}`, () 
       const [purge] = await db().select().from(scheduledJobs).where(eq(scheduledJobs.name, 'retention-purge'));
       expect(purge).toMatchObject({ lastResult: { closed: 0, abandoned: 1, confirmed: 0 } });
       expect(purge!.nextRunAt.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
-      expect((await app.inbox.audit.list()).filter((e) => e.action === 'resident.purge')).toHaveLength(1);
+      expect((await app.services.audit.list()).filter((e) => e.action === 'resident.purge')).toHaveLength(1);
     } finally {
       await other.close();
     }

@@ -5,7 +5,7 @@ import { messages } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { FakeTelegram, serverError, TEST_BOT_TOKEN, testBotInfo, waitUntil } from '../helpers/fake-telegram.js';
 import { addStaff, residentAsksForPerson, StaffBrowser } from '../helpers/staff-client.js';
-import { newUpdateId, postUpdate } from '../helpers/telegram-user.js';
+import { newUpdateId } from '../helpers/telegram-user.js';
 import { capturingLogger } from '../helpers/log-capture.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { WebchatClient } from '../helpers/webchat-client.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { loginPolicy } from '../../src/inbox/create-inbox.js';
+import { loginPolicy } from '../../src/services.js';
 import { formatAlert } from '../../src/notify/format-alert.js';
 import { createLogin } from '../../src/staff/login.js';
 import { delayAfter, DEFAULT_THROTTLE_POLICY } from '../../src/staff/login-throttle.js';
@@ -77,7 +77,7 @@ describe('log-in answers tell nothing about which addresses have accounts', () =
   it('answers an unknown address, a disabled account and a wrong password byte for byte the same, after 1, 5 and 12 failures', async () => {
     const known = await addStaff(app, { email: 'aicha@example.org' });
     const disabled = await addStaff(app, { email: 'bram@example.org' });
-    await app.inbox.staff.setActive(disabled.id, false);
+    await app.services.staff.setActive(disabled.id, false);
     // Each on its own client address, so all three counts run in step.
     const tries = [
       { email: known.email, password: 'a wrong guess', address: '203.0.113.1' },
@@ -212,12 +212,12 @@ describe('coordinators hear of repeated failures', () => {
     const coordinator = await addStaff(app, { role: 'coordinator' });
     const person = await addStaff(app, { name: 'Yusuf Demir', email: 'yusuf@example.org' });
     await failTimes(person.email, 9, '198.51.100.9');
-    await app.inbox.idle();
-    expect(await app.inbox.audit.list()).toEqual([]);
+    await app.services.idle();
+    expect(await app.services.audit.list()).toEqual([]);
     await failTimes(person.email, 1, '198.51.100.9');
-    await app.inbox.idle();
+    await app.services.idle();
 
-    const [entry, ...rest] = await app.inbox.audit.list();
+    const [entry, ...rest] = await app.services.audit.list();
     expect(rest).toEqual([]);
     expect(entry).toMatchObject({
       actorId: 'login-guard',
@@ -257,8 +257,8 @@ describe('coordinators hear of repeated failures', () => {
     const person = await addStaff(app);
     await failTimes(person.email, 20, '198.51.100.10');
     await failTimes('nobody@example.org', 20, '198.51.100.11');
-    await app.inbox.idle();
-    const entries = await app.inbox.audit.list();
+    await app.services.idle();
+    const entries = await app.services.audit.list();
     expect(entries.map((e) => e.detail)).toEqual([
       { staffId: person.id, failures: 20 },
       { staffId: person.id, failures: 10 },

@@ -183,7 +183,7 @@ describe('CSRF', () => {
 describe('API tokens', () => {
   it('accepts STAFF_API_TOKEN as a coordinator and a personal token as its owner; refuses others with 401 JSON', async () => {
     const person = await addStaff(app, { role: 'trust_person' });
-    const { id, token } = await app.inbox.tokens.create(person.id, 'test');
+    const { id, token } = await app.services.tokens.create(person.id, 'test');
     const get = (bearer?: string) =>
       app.server.request('/api/audit', { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
     expect((await get(API_TOKEN)).status).toBe(200); // coordinator
@@ -193,13 +193,13 @@ describe('API tokens', () => {
     expect(none.status).toBe(401);
     expect(await none.json()).toMatchObject({ error: 'unauthorized' });
     expect((await get('tsi_made-up')).status).toBe(401);
-    await app.inbox.tokens.revoke(id);
+    await app.services.tokens.revoke(id);
     expect((await get(token)).status).toBe(401);
   });
 
   it('stores only a hash of a personal token', async () => {
     const person = await addStaff(app);
-    const { token } = await app.inbox.tokens.create(person.id, null);
+    const { token } = await app.services.tokens.create(person.id, null);
     const rows = await testDb.database.rows<{ token_hash: string }>(
       (await import('drizzle-orm')).sql`select token_hash from staff_tokens`,
     );

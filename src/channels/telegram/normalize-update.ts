@@ -1,6 +1,6 @@
 import type { Message, Update } from 'grammy/types';
 import type { MediaKind } from '../../engine/types.js';
-import type { InboundMessage } from '../channel-adapter.js';
+import type { InboundMessage } from '../../conversation/inbound-message.js';
 
 /** A file the resident sent, to fetch with getFile before the message is handled. */
 export interface TelegramFile {

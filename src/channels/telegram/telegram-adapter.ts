@@ -1,4 +1,4 @@
-import { GrammyError, HttpError, type Api } from 'grammy';
+import { GrammyError, type Api } from 'grammy';
 import type { OutboundMessage } from '../../engine/types.js';
 import {
   tooOldToDelete,
@@ -7,12 +7,13 @@ import {
   type Recipient,
   type SendResult,
   type SentMessageRef,
-} from '../channel-adapter.js';
+} from '../../outbox/channel-adapter.js';
+import { telegramFailure } from '../../retry/classify.js';
 import { Pacer } from './pacer.js';
 import { renderForTelegram } from './render-telegram.js';
 
 /**
- * Sends outbox rows to Telegram. Every outcome becomes a SendResult the dispatcher understands:
+ * Sends outbox rows to Telegram. Every failure is classified by `telegramFailure` (retry/classify.ts):
  * 429 waits retry_after, 5xx and network errors retry with backoff, 403 (blocked) stops for good.
  */
 export class TelegramAdapter implements ChannelAdapter {
@@ -40,7 +41,7 @@ export class TelegramAdapter implements ChannelAdapter {
         sentIds.push(sent.message_id);
       } catch (error) {
         // A long message split in parts that fails halfway is sent again whole: a rare double, never a gap.
-        return sendFailure(error);
+        return telegramFailure(error);
       }
     }
     return { ok: true, channelMessageId: sentIds.join(',') };
@@ -68,23 +69,9 @@ export class TelegramAdapter implements ChannelAdapter {
       return { ok: true };
     } catch (error) {
       if (error instanceof GrammyError && error.error_code === 400 && /not found/i.test(error.description)) return { ok: true };
-      const failure = sendFailure(error);
       // Blocked: nothing to delete from any more that we could reach; not a reason to mark them unreachable here.
-      return { ok: false, retry: failure.retry, retryAfterMs: failure.retryAfterMs, reason: failure.reason };
+      const { unreachable: _blocked, ...failure } = telegramFailure(error);
+      return failure;
     }
   }
-}
-
-export function sendFailure(error: unknown): SendResult & { ok: false } {
-  if (error instanceof GrammyError) {
-    const reason = `Telegram ${error.error_code}: ${error.description}`;
-    if (error.error_code === 429) {
-      return { ok: false, retry: true, retryAfterMs: (error.parameters.retry_after ?? 1) * 1000, reason };
-    }
-    if (error.error_code === 403) return { ok: false, retry: false, unreachable: true, reason };
-    if (error.error_code >= 500) return { ok: false, retry: true, reason };
-    return { ok: false, retry: false, reason };
-  }
-  if (error instanceof HttpError) return { ok: false, retry: true, reason: `network: ${error.message}` };
-  return { ok: false, retry: true, reason: `unexpected: ${(error as Error).message}` };
 }

@@ -7,12 +7,14 @@ import type { Database } from '../../db/database.js';
 import type { Texts } from '../../engine/texts.js';
 import type { Logger } from '../../logging/logger.js';
 import { attachReceivedFile, inboundAlreadyStored } from '../../media/store-media.js';
-import type { InboundMessage } from '../channel-adapter.js';
+import type { InboundMessage } from '../../conversation/inbound-message.js';
 import { downloadFile, FileTooLarge } from './download-file.js';
 import { normalizeUpdate, type TelegramFile } from './normalize-update.js';
 import { TelegramAdapter } from './telegram-adapter.js';
 import { checkUpdateShape, MAX_TELEGRAM_UPDATE_BYTES } from './update-shape.js';
 import { safeEqual } from '../../staff/secret-token.js';
+import { STORE_INBOUND_ATTEMPTS, STORE_INBOUND_BACKOFF } from '../../retry/backoff.js';
+import { withRetries } from '../../retry/with-retries.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
@@ -103,16 +105,24 @@ export function createTelegramChannel(options: TelegramChannelOptions, deps: Tel
     // Typing while we fetch, store and think; it is only a hint, so a failure is not worth a retry.
     void bot.api.sendChatAction(normalized.chatId, 'typing').catch(() => undefined);
     // A re-delivered update must not store its file twice: fetch only what we have not seen.
-    const needsFile =
-      normalized.file && !(await inboundAlreadyStored(database, normalized.inbound));
+    const needsFile = normalized.file && !(await inboundAlreadyStored(database, normalized.inbound));
     const inbound = needsFile ? await fetchMedia(normalized.file!, normalized.inbound) : normalized.inbound;
     await conversations.handleInbound(inbound);
     await answerQuery();
   }
 
   bot.use(async (ctx: Context) => {
-    if (options.mode === 'polling') await storeWithRetries(() => handleUpdate(ctx.update), logger);
-    else await handleUpdate(ctx.update);
+    // Polling moves past an update once this returns, so a failure to store it (the database briefly
+    // away) is retried here rather than lost; the same update id is deduplicated if it was stored. A
+    // webhook answers 500 instead, and Telegram delivers the update again.
+    if (options.mode === 'polling') {
+      await withRetries(() => handleUpdate(ctx.update), {
+        attempts: STORE_INBOUND_ATTEMPTS,
+        backoff: STORE_INBOUND_BACKOFF,
+        onRetry: (error, attempt, retryInMs) =>
+          logger.warn({ err: error, attempt, retryInMs }, 'storing a Telegram update failed; retrying'),
+      });
+    } else await handleUpdate(ctx.update);
   });
   bot.catch((error) => logger.error({ err: error.error, updateId: error.ctx.update.update_id }, 'a Telegram update failed'));
 
@@ -176,23 +186,6 @@ export function createTelegramChannel(options: TelegramChannelOptions, deps: Tel
     for (const locale of texts.locales) {
       const commands = BOT_COMMANDS.map((command) => ({ command, description: texts.t(locale, `telegram:commands.${command}`) }));
       await bot.api.setMyCommands(commands, locale === texts.sourceLocale ? {} : { language_code: locale as never });
-    }
-  }
-}
-
-/**
- * Polling moves past an update once the handler returns, so a failure to store it (the database
- * briefly away) is retried here rather than lost; the same update id is deduplicated if it was stored.
- */
-async function storeWithRetries(task: () => Promise<void>, logger: Logger, attempts = 8): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await task();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      const delay = Math.min(500 * 2 ** attempt, 30_000);
-      logger.warn({ err: error, attempt, retryInMs: delay }, 'storing a Telegram update failed; retrying');
-      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ChannelAdapter, DeleteResult } from '../channel-adapter.js';
+import type { ChannelAdapter, DeleteResult } from '../../outbox/channel-adapter.js';
 
 /**
  * The web chat's side of the outbox. The page reads a conversation's stored messages itself, so

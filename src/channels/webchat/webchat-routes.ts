@@ -1,5 +1,3 @@
-import { escapeHtml } from '../../server/escape-html.js';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
@@ -17,16 +15,16 @@ import {
   inboundAlreadyStored,
   storeMedia,
 } from '../../media/store-media.js';
-import { projectPath } from '../../project-path.js';
 import { ByteQuota, type QuotaLimit, type QuotaRefusal } from '../../server/byte-quota.js';
 import { clientAddress } from '../../server/client-address.js';
 import { HttpError } from '../../server/http-error.js';
-import { RateLimiter } from '../../server/rate-limiter.js';
+import { RateLimiter } from '../../limits/rate-limiter.js';
 import { discardBody, readCappedBody } from '../../server/read-capped-body.js';
+import { assetResponse, loadStaticAssets } from '../../server/static-assets.js';
+import { chatPage, MAX_TEXT_LENGTH, pickLocale } from './chat-page.js';
 import type { WebchatAdapter } from './webchat-adapter.js';
 import { createVisitorToken, verifyVisitorToken } from './visitor-token.js';
 
-export const MAX_TEXT_LENGTH = 2000;
 const MAX_JSON_BYTES = 16 * 1024;
 const MAX_WAIT_SECONDS = 25;
 /** Voice notes read at once by this process: with the size cap, what uploads can hold in memory together. */
@@ -97,19 +95,15 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
   /** `<visitor>:<message id>` of the voice notes being read, so a retry that overtakes its first try waits. */
   const uploading = new Set<string>();
   const idleMs = deps.idleDays * DAY_MS;
-  const assets = loadAssets();
+  const assets = loadStaticAssets(['src', 'channels', 'webchat', 'public'], ['app.js', 'app.css']);
   const page = { org: deps.org, maxVoiceBytes: voice.maxBytes, idleDays: deps.idleDays, closedHours: deps.closedTranscriptHours };
 
   app.get('/chat', (c) => {
     const locale = pickLocale(c.req.query('lang'), c.req.header('accept-language'), texts);
-    return c.html(renderPage(assets, locale, texts, page));
+    return c.html(chatPage(locale, texts, page, assets.version).value);
   });
-  app.get('/chat/app.js', (c) =>
-    c.body(assets.js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
-  );
-  app.get('/chat/app.css', (c) =>
-    c.body(assets.css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
-  );
+  app.get('/chat/app.js', (c) => assetResponse(c, assets.files['app.js'], 'js', 3600));
+  app.get('/chat/app.css', (c) => assetResponse(c, assets.files['app.css'], 'css', 3600));
 
   app.post('/chat/api/session', bodyLimit({ maxSize: MAX_JSON_BYTES, onError: tooLarge }), async (c) => {
     const wait = sessionLimiter.take(clientAddress(c));
@@ -398,102 +392,4 @@ function quotaLimits(per: { hour: number; day: number }): QuotaLimit[] {
     { per: 'hour', windowMs: HOUR_MS, bytes: per.hour },
     { per: 'day', windowMs: DAY_MS, bytes: per.day },
   ];
-}
-
-interface Assets {
-  page: string;
-  js: string;
-  css: string;
-  version: string;
-}
-
-function loadAssets(): Assets {
-  const dir = (file: string) => projectPath('src', 'channels', 'webchat', 'public', file);
-  const js = readFileSync(dir('app.js'), 'utf8');
-  const css = readFileSync(dir('app.css'), 'utf8');
-  let hash = 0;
-  for (const ch of js + css) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
-  return { page: readFileSync(dir('page.html'), 'utf8'), js, css, version: (hash >>> 0).toString(36) };
-}
-
-/** The ?lang= parameter, else the browser's first supported language, else the source locale. */
-export function pickLocale(query: string | undefined, acceptLanguage: string | undefined, texts: Texts): string {
-  const candidates = [query, ...(acceptLanguage ?? '').split(',').map((part) => part.split(';')[0])];
-  for (const candidate of candidates) {
-    const base = candidate?.trim().toLowerCase().split('-')[0];
-    if (base && texts.locales.includes(base)) return base;
-  }
-  return texts.sourceLocale;
-}
-
-interface PageSettings {
-  org: string;
-  maxVoiceBytes: number;
-  idleDays: number;
-  closedHours: number;
-}
-
-function renderPage(assets: Assets, locale: string, texts: Texts, settings: PageSettings): string {
-  const { org } = settings;
-  const strings = Object.fromEntries(texts.locales.map((l) => [l, webchatStrings(texts, l, settings)]));
-  const config = {
-    org,
-    defaultLocale: locale,
-    locales: strings,
-    rtlLocales: texts.locales.filter((l) => texts.dir(l) === 'rtl'),
-    maxTextLength: MAX_TEXT_LENGTH,
-    maxVoiceBytes: settings.maxVoiceBytes,
-  };
-  // JSON inside <script type="application/json">: escaping "<" keeps "</script>" in a string from closing it.
-  const json = JSON.stringify(config).replace(/</g, '\\u003c');
-  return assets.page
-    .replaceAll('{{LANG}}', escapeHtml(locale))
-    .replaceAll('{{DIR}}', texts.dir(locale))
-    .replaceAll('{{TITLE}}', escapeHtml(texts.t(locale, 'webchat:title', { org })))
-    .replaceAll('{{ASSET_VERSION}}', assets.version)
-    .replace('{{CONFIG_JSON}}', () => json);
-}
-
-const WEBCHAT_KEYS = [
-  'title',
-  'intro',
-  'placeholder',
-  'send',
-  'record',
-  'stopRecording',
-  'recording',
-  'voiceNote',
-  'start',
-  'connectionLost',
-  'tooFast',
-  'tooLong',
-  'voiceQuota',
-  'sendFailed',
-  'you',
-  'bot',
-  'emergencyBar',
-  'privacyNote',
-  'removeChat',
-  'removeTitle',
-  'removeText',
-  'removeConfirm',
-  'removeCancel',
-  'removed',
-] as const;
-
-/**
- * The page's texts in one language. `{{idle}}` and `{{closedAfter}}` are durations written by Intl in
- * that language ("14 dagen", "24 ساعة"), so the texts need no plural forms of their own.
- */
-function webchatStrings(texts: Texts, locale: string, settings: PageSettings): Record<string, string> {
-  const values = {
-    org: settings.org,
-    idle: duration(locale, settings.idleDays, 'day'),
-    closedAfter: duration(locale, settings.closedHours, 'hour'),
-  };
-  return Object.fromEntries(WEBCHAT_KEYS.map((k) => [k, texts.t(locale, `webchat:${k}`, values)]));
-}
-
-function duration(locale: string, value: number, unit: 'day' | 'hour'): string {
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
 }

@@ -10,7 +10,7 @@ import {
   type WAMessage,
 } from '@whiskeysockets/baileys';
 import type { MediaKind } from '../../engine/types.js';
-import type { InboundMessage } from '../channel-adapter.js';
+import type { InboundMessage } from '../../conversation/inbound-message.js';
 import { localeForPhone } from './country-locale.js';
 
 /** A file the resident sent, to download before the message is handled. */

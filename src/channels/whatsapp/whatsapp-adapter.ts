@@ -7,17 +7,16 @@ import {
   type Recipient,
   type SendResult,
   type SentMessageRef,
-} from '../channel-adapter.js';
+} from '../../outbox/channel-adapter.js';
+import { retryLater } from '../../retry/outcome.js';
+import { whatsappFailure, whatsappNotConnected as notConnected } from '../../retry/classify.js';
 import { renderForWhatsApp } from './render-whatsapp.js';
 import type { SendPacer } from './send-pacer.js';
 import type { WhatsAppSocket } from './whatsapp-socket.js';
 
-/** How long the dispatcher waits before trying a reply again while WhatsApp is not connected. */
-export const NOT_CONNECTED_RETRY_MS = 30_000;
-
 /**
  * Sends outbox rows over the WhatsApp socket this instance holds. Shows "typing…" while the pacer
- * holds the message back, then "paused". Every outcome becomes a SendResult: no socket (connecting,
+ * holds the message back, then "paused". Every failure is classified by `whatsappFailure` (retry/classify.ts): no socket (connecting,
  * standby, logged out) → try later; a closed connection or a timeout → retry with backoff; a
  * refusal of the request itself → give up. Never throws.
  */
@@ -49,10 +48,10 @@ export class WhatsAppAdapter implements ChannelAdapter {
     try {
       const sent = await socket.sendMessage(jid, { text: renderForWhatsApp(message, this.texts) });
       const id = sent?.key?.id;
-      if (!id) return { ok: false, retry: true, reason: 'WhatsApp returned no message id' };
+      if (!id) return retryLater('WhatsApp returned no message id');
       return { ok: true, channelMessageId: id };
     } catch (error) {
-      return sendFailure(error);
+      return whatsappFailure(error);
     } finally {
       void socket.sendPresenceUpdate('paused', jid).catch(() => undefined);
     }
@@ -77,26 +76,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       await socket.sendMessage(jid, { delete: { remoteJid: jid, fromMe: true, id: message.channelMessageId } });
       return { ok: true };
     } catch (error) {
-      const { retry, retryAfterMs, reason } = sendFailure(error);
-      return { ok: false, retry, retryAfterMs, reason };
+      return whatsappFailure(error);
     }
   }
-}
-
-function notConnected(): SendResult & DeleteResult & { ok: false } {
-  return { ok: false, retry: true, retryAfterMs: NOT_CONNECTED_RETRY_MS, reason: 'WhatsApp is not connected' };
-}
-
-/**
- * Baileys fails with a Boom: 408 timed out or connection lost, 428 connection closed, 440 replaced,
- * 5xx the server: all worth another try. 400/404/406 mean the request itself is wrong (no such
- * account, a refused message): trying again would not help.
- */
-export function sendFailure(error: unknown): SendResult & { ok: false } {
-  const boom = error as { output?: { statusCode?: number }; message?: string };
-  const code = boom?.output?.statusCode;
-  const reason = `WhatsApp${code ? ` ${code}` : ''}: ${boom?.message ?? String(error)}`;
-  if (code === 400 || code === 404 || code === 406) return { ok: false, retry: false, reason };
-  if (code === 401 || code === 403) return { ok: false, retry: true, retryAfterMs: NOT_CONNECTED_RETRY_MS, reason };
-  return { ok: false, retry: true, reason };
 }

@@ -11,6 +11,7 @@ import type {
   WhatsAppSocketFactory,
 } from './whatsapp-socket.js';
 import { BackgroundWork } from '../../lifecycle/background-work.js';
+import { backoffDelayMs, RECONNECT_BACKOFF, type Backoff } from '../../retry/backoff.js';
 
 /**
  * - `standby`: another instance holds the lease (and the socket); this one waits to take over.
@@ -54,9 +55,8 @@ export interface ConnectionOptions {
   handlers: ConnectionHandlers;
   logger: Logger;
   leaseMs: number;
-  /** First reconnect delay; doubled each time up to maxBackoffMs, with jitter. */
+  /** First reconnect delay (tests make it short); doubled each time up to RECONNECT_BACKOFF's cap, with jitter. */
   backoffMs?: number;
-  maxBackoffMs?: number;
   /** Where a new QR code is shown besides the staff page (the terminal). */
   printQr?: (qr: string) => void;
 }
@@ -95,8 +95,8 @@ const CODE_WAIT_MS = 20_000;
  */
 export function createWhatsAppConnection(options: ConnectionOptions): WhatsAppConnection {
   const { authStore, lease, socketFactory, handlers, logger } = options;
-  const backoffMs = options.backoffMs ?? 1000;
-  const maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
+  const reconnectBackoff: Backoff =
+    options.backoffMs === undefined ? RECONNECT_BACKOFF : { ...RECONNECT_BACKOFF, firstMs: options.backoffMs };
   const renewEveryMs = Math.max(200, Math.floor(options.leaseMs / 3));
   // Baileys logs protocol detail, with JIDs, at info and below: keep only its errors (and silence when we are silent).
   const baileysLogger = logger.child(
@@ -310,8 +310,7 @@ export function createWhatsAppConnection(options: ConnectionOptions): WhatsAppCo
   function scheduleReconnect(code: number | null) {
     if (stopped || !holding) return;
     const attempt = status.reconnects + 1;
-    const base = Math.min(backoffMs * 2 ** (attempt - 1), maxBackoffMs);
-    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    const delay = backoffDelayMs(attempt, reconnectBackoff);
     setState('connecting', { reconnects: attempt });
     logger.warn({ code, attempt, retryInMs: delay }, 'WhatsApp connection closed; reconnecting');
     if (reconnectTimer) clearTimeout(reconnectTimer);

@@ -5,7 +5,9 @@ import { KeyedQueue } from '../../conversation/keyed-queue.js';
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../logging/logger.js';
 import { attachReceivedFile, inboundAlreadyStored } from '../../media/store-media.js';
-import type { InboundMessage } from '../channel-adapter.js';
+import type { InboundMessage } from '../../conversation/inbound-message.js';
+import { STORE_INBOUND_ATTEMPTS, STORE_INBOUND_BACKOFF } from '../../retry/backoff.js';
+import { withRetries } from '../../retry/with-retries.js';
 import { MediaTooLarge, type MediaDownloader } from './download-media.js';
 import { normalizeMessage, senderOf, type WhatsAppMedia } from './normalize-message.js';
 import type { WhatsAppEvents, WhatsAppSocket } from './whatsapp-socket.js';
@@ -16,8 +18,6 @@ export interface InboundDeps {
   logger: Logger;
   maxMediaBytes: number;
   downloadMedia: MediaDownloader;
-  /** Waits between attempts to store a message while the database is away (Baileys has acknowledged it already). */
-  retryDelaysMs?: number[];
 }
 
 /**
@@ -28,7 +28,6 @@ export interface InboundDeps {
  */
 export function createInboundHandler(deps: InboundDeps) {
   const { conversations, database, logger } = deps;
-  const retryDelaysMs = deps.retryDelaysMs ?? [500, 2000, 5000, 15_000, 30_000];
   const queue = new KeyedQueue();
   const mediaLogger = logger.child({ module: 'whatsapp-media' }) as unknown as ILogger;
 
@@ -59,17 +58,14 @@ export function createInboundHandler(deps: InboundDeps) {
     return pn ? { ...message, key: { ...message.key, remoteJidAlt: pn } } : message;
   }
 
-  async function store(inbound: InboundMessage): Promise<InboundOutcome> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await conversations.handleInbound(inbound);
-      } catch (error) {
-        const delay = retryDelaysMs[attempt];
-        if (delay === undefined) throw error;
-        logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay }, 'storing a WhatsApp message failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  /** Baileys has acknowledged the message already: a database that is briefly away must not lose it. */
+  function store(inbound: InboundMessage): Promise<InboundOutcome> {
+    return withRetries(() => conversations.handleInbound(inbound), {
+      attempts: STORE_INBOUND_ATTEMPTS,
+      backoff: STORE_INBOUND_BACKOFF,
+      onRetry: (error, attempt, retryInMs) =>
+        logger.warn({ err: error, attempt, retryInMs }, 'storing a WhatsApp message failed; retrying'),
+    });
   }
 
   async function handleOne(original: WAMessage, socket: WhatsAppSocket): Promise<void> {
@@ -84,8 +80,7 @@ export function createInboundHandler(deps: InboundDeps) {
     void socket.sendPresenceUpdate('composing', jid).catch(() => undefined);
     let inbound = normalized.inbound;
     // A message delivered again must not store its file twice: fetch only what we have not seen.
-    if (media && !(await inboundAlreadyStored(database, inbound)))
-      inbound = await fetchMedia(message, media, inbound, socket);
+    if (media && !(await inboundAlreadyStored(database, inbound))) inbound = await fetchMedia(message, media, inbound, socket);
     const outcome = await store(inbound);
     await socket.readMessages([original.key]).catch((error) => logger.debug({ err: error }, 'read receipt failed'));
     if (outcome.status === 'duplicate' || outcome.replies === 0)

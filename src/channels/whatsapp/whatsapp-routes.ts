@@ -1,17 +1,10 @@
-import { escapeHtml } from '../../server/escape-html.js';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Texts } from '../../engine/texts.js';
 import { HttpError } from '../../server/http-error.js';
-import { qrSvg } from './qr-code.js';
-import { ConnectionConflict, type WhatsAppConnection, type WhatsAppStatus } from './whatsapp-connection.js';
-
-export const WHATSAPP_PAGE_PATH = '/whatsapp';
-const PAIR_PATH = '/whatsapp/pair';
-const PAIRING_CODE_PATH = '/whatsapp/pairing-code';
-/** While nothing is settled the page reloads itself, so a new QR (every ~20 s) shows without a click. */
-const REFRESH_SECONDS = 5;
+import { PAIR_PATH, PAIRING_CODE_PATH, pairingPage, WHATSAPP_PAGE_PATH } from './pairing-page.js';
+import { ConnectionConflict, type WhatsAppConnection } from './whatsapp-connection.js';
 
 /** What `coordinatorOnly` leaves on the context: the actor, and a CSRF token for an inbox log-in (not for a token). */
 type CoordinatorEnv = { Variables: { actor?: { uiLocale: string }; csrfToken?: string } };
@@ -36,8 +29,7 @@ const pairingCodeBody = z.strictObject({
 /**
  * The coordinators' page for pairing and watching the WhatsApp connection, and two actions: pair
  * (again) and ask for a pairing code, as forms on the page (inbox log-in, CSRF token) or as JSON for
- * a script (Bearer token). The page is rendered here, QR included, so it loads nothing from elsewhere;
- * its text comes from locales/<lng>/whatsapp.json (`staffPage`).
+ * a script (Bearer token). The page itself is pairing-page.ts.
  */
 export function createWhatsAppRoutes(deps: WhatsAppRoutesDeps): Hono<any> {
   const { connection, texts } = deps;
@@ -50,8 +42,8 @@ export function createWhatsAppRoutes(deps: WhatsAppRoutesDeps): Hono<any> {
     const csrfToken = c.get('csrfToken') ?? null;
     // The pairing-code form has a page of its own: the QR page reloads itself, which would wipe what is typed.
     const askingCode = csrfToken !== null && c.req.query('code') === '1';
-    const html = await renderPage(connection?.status() ?? null, locale, texts, { csrfToken, askingCode });
-    return c.html(html, 200, { 'cache-control': 'no-store' });
+    const page = await pairingPage(connection?.status() ?? null, locale, texts, { csrfToken, askingCode });
+    return c.html(page.value, 200, { 'cache-control': 'no-store' });
   });
 
   app.get(`${WHATSAPP_PAGE_PATH}/status`, staff, (c) => {
@@ -108,87 +100,4 @@ async function conflictsAs409<T>(action: () => Promise<T>): Promise<T> {
 
 function tooLarge(): never {
   throw new HttpError(413, 'too_large', 'the body may be at most 1 KB');
-}
-
-async function renderPage(
-  status: WhatsAppStatus | null,
-  locale: string,
-  texts: Texts,
-  view: {
-    /** Set for a coordinator logged in to the inbox: the page then has buttons; a token user reads the API hints. */
-    csrfToken: string | null;
-    /** The form for a pairing code instead of the QR (and no reloading). */
-    askingCode: boolean;
-  },
-): Promise<string> {
-  const { csrfToken, askingCode } = view;
-  const t = (key: string, vars?: Record<string, unknown>) => escapeHtml(texts.t(locale, `whatsapp:staffPage.${key}`, vars));
-  const state = status?.state ?? 'disabled';
-  const settling = !askingCode && (state === 'connecting' || state === 'qr' || state === 'standby');
-  const parts: string[] = [
-    `<h1>${t('title')}</h1>`,
-    `<p class="state state-${state}" data-state="${state}"><strong>${t('state')}:</strong> ${t(`states.${state}`)}` +
-      (status ? ` <small>(${t('since')} <time datetime="${status.since}">${escapeHtml(status.since)}</time>)</small>` : '') +
-      `</p>`,
-    `<p>${t(`explain.${state}`)}</p>`,
-  ];
-  if (status?.state === 'qr' && status.qr && !askingCode) {
-    const svg = (await qrSvg(status.qr)).replace(
-      '<svg ',
-      `<svg width="320" height="320" role="img" aria-label="${t('qrLabel')}" `,
-    );
-    parts.push(`<figure class="qr">${svg}</figure>`, `<p>${t('scan')}</p>`);
-  }
-  if (status?.pairingCode) {
-    parts.push(
-      `<p><strong>${t('pairingCode')}:</strong> <code class="pairing-code">${escapeHtml(status.pairingCode)}</code></p>`,
-      `<p>${t('pairingCodeEntered')}</p>`,
-    );
-  }
-  const csrf = csrfToken ? `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}">` : '';
-  if (status?.state === 'qr') {
-    parts.push(
-      !csrfToken
-        ? `<p>${t('pairingCodeHow', { path: PAIRING_CODE_PATH })}</p>`
-        : askingCode
-          ? `<form method="post" action="${PAIRING_CODE_PATH}">${csrf}<p>${t('pairingCodeAsk')}</p>` +
-            `<label>${t('pairingCodePhone')} <input name="phone" inputmode="tel" autocomplete="off" required ` +
-            `pattern="[+0-9 ()-]{8,20}" placeholder="31612345678"></label> <button type="submit">${t('pairingCodeButton')}</button></form>`
-          : `<p><a href="${WHATSAPP_PAGE_PATH}?code=1">${t('pairingCodeAsk')}</a></p>`,
-    );
-  }
-  if (status?.state === 'logged-out' || status?.state === 'replaced') {
-    parts.push(
-      csrfToken
-        ? `<form method="post" action="${PAIR_PATH}">${csrf}<button type="submit">${t('pairAgainButton')}</button></form>`
-        : `<p>${t('pairAgainHow', { path: PAIR_PATH })}</p>`,
-    );
-  }
-  if (status?.account) parts.push(`<p><strong>${t('account')}:</strong> +${escapeHtml(status.account)}</p>`);
-  if (status?.lastDisconnect) {
-    const { code, at } = status.lastDisconnect;
-    parts.push(
-      `<p><strong>${t('lastDisconnect')}:</strong> <time datetime="${at}">${escapeHtml(at)}</time>` +
-        (code !== null ? ` (${t('code', { code })})` : '') +
-        `</p>`,
-    );
-  }
-  parts.push(`<p class="advice">${t('advice')}</p>`);
-  if (csrfToken) parts.push(`<p><a href="/inbox">${t('backToInbox')}</a></p>`);
-  return `<!doctype html>
-<html lang="${escapeHtml(locale)}" dir="${texts.dir(locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-${settling ? `<meta http-equiv="refresh" content="${REFRESH_SECONDS}">` : ''}
-<title>${t('title')}</title>
-</head>
-<body>
-<main>
-${parts.join('\n')}
-</main>
-</body>
-</html>
-`;
 }

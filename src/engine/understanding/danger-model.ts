@@ -8,7 +8,7 @@ import { MASKED, type Token } from './tokens.js';
  * `npm run train:understanding` (test/understanding/train-model.ts), stored as data in
  * `locales/danger-model.json`; pure and deterministic like the phrases.
  *
- * Features of a message, after the harmless phrases took their words out: each word, its first four
+ * Features of a message, after the harmless phrases took their words out (and without numbers): each word, its first four
  * letters, its three-letter pieces (Arabic carries clitics on the word: كيضربني, ضربني) and each pair
  * of neighbouring words. One logistic score says "danger"; a softmax over the eight categories says
  * which.
@@ -31,7 +31,8 @@ export interface DangerScore {
 
 /** The features of a message (see above); masked words (harmless phrases) give none. */
 export function dangerFeatures(tokens: readonly Token[]): string[] {
-  const words = tokens.filter((t) => t !== MASKED && t.word).map((t) => t.word);
+  // A number (an age, an amount, a house number) says nothing about danger.
+  const words = tokens.filter((t) => t !== MASKED && t.word && !/^\d+$/.test(t.word)).map((t) => t.word);
   const out = new Set<string>();
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;

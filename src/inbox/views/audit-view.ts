@@ -1,7 +1,7 @@
 import { ON_BEHALF_OF_INTEGRATION, type AuditRecord } from '../../audit/audit-log.js';
 import { LOGIN_GUARD_ACTOR } from '../../notify/login-alerts.js';
-import { ON_BEHALF_OF_ORGANISATION, RESIDENT_ACTOR, RETENTION_ACTOR } from '../../privacy/erasure.js';
-import { markup, type Html } from '../html.js';
+import { ON_BEHALF_OF_ORGANISATION, RESIDENT_ACTOR, RETENTION_ACTOR } from '../../conversation/effects/erase.js';
+import { markup, type Html } from '../../server/html.js';
 import { layout, type PageContext } from './layout.js';
 
 export function auditPage(

@@ -2,8 +2,8 @@ import type { CaseRecord, ResidentCase, StaffLoad, TranscriptMessage } from '../
 import { PHASES, TRAJECTORIES } from '../../handoff/handoff-service.js';
 import { rankMatches } from '../../handoff/matching.js';
 import type { StaffMember } from '../../staff/staff-types.js';
-import { markup, type Html } from '../html.js';
-import type { Labels } from '../labels.js';
+import { markup, type Html } from '../../server/html.js';
+import type { Labels } from '../../i18n/labels.js';
 import { layout, type PageContext } from './layout.js';
 import { mediaBlock, messageItem, type MessageContext } from './message-item.js';
 

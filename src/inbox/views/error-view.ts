@@ -1,4 +1,4 @@
-import { markup, type Html } from '../html.js';
+import { markup, type Html } from '../../server/html.js';
 import { layout, type PageContext } from './layout.js';
 
 /** A refusal or failure as a page, in the staff member's language, with the reason and a way back. */

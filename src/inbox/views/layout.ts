@@ -1,6 +1,6 @@
 import type { StaffMember } from '../../staff/staff-types.js';
-import { markup, jsonForScript, type Html } from '../html.js';
-import type { Labels } from '../labels.js';
+import { markup, jsonForScript, type Html } from '../../server/html.js';
+import type { Labels } from '../../i18n/labels.js';
 
 export interface PageContext {
   labels: Labels;

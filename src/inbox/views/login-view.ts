@@ -1,4 +1,4 @@
-import { markup } from '../html.js';
+import { markup } from '../../server/html.js';
 import { layout, type PageContext } from './layout.js';
 
 export interface LoginViewModel {

@@ -1,6 +1,6 @@
 import type { TranscriptMessage } from '../../handoff/handoff-queries.js';
-import { markup, type Html } from '../html.js';
-import type { Labels } from '../labels.js';
+import { markup, type Html } from '../../server/html.js';
+import type { Labels } from '../../i18n/labels.js';
 
 export interface MessageContext {
   labels: Labels;
@@ -68,7 +68,7 @@ const isDeletion = (d: TranscriptMessage['delivery']) =>
 function deliveryLine(l: Labels, d: TranscriptMessage['delivery']): Html {
   if (!d) return markup``;
   let key: string;
-  // Discreet mode: whether the message was taken off the resident's screen again (src/conversation/clean-chat.ts).
+  // Discreet mode: whether the message was taken off the resident's screen again (src/conversation/effects/clean-chat.ts).
   if (d.channelStatus === 'deleting' && d.status === 'pending') key = 'deleting';
   else if (d.channelStatus === 'deleted') key = 'deleted';
   else if (d.channelStatus === 'delete-failed' || d.channelStatus === 'not-deleted') key = 'notDeleted';

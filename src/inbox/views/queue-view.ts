@@ -1,7 +1,7 @@
 import type { QueueItem, QueueStatus, StaffLoad } from '../../handoff/handoff-queries.js';
 import { goodMatches, rankMatches } from '../../handoff/matching.js';
-import { markup, type Html } from '../html.js';
-import type { Labels } from '../labels.js';
+import { markup, type Html } from '../../server/html.js';
+import type { Labels } from '../../i18n/labels.js';
 import { writtenLanguage } from './case-view.js';
 import { layout, type PageContext } from './layout.js';
 

@@ -1,5 +1,5 @@
 import type { ErasureCountRow } from '../../privacy/erasure-report.js';
-import { markup, type Html } from '../html.js';
+import { markup, type Html } from '../../server/html.js';
 import { layout, type PageContext } from './layout.js';
 
 /** Coordinators' report of erasures: only the anonymous counts that erasure leaves behind. */

@@ -1,5 +1,41 @@
-<!doctype html>
-<html lang="{{LANG}}" dir="{{DIR}}">
+import type { Texts } from '../../engine/texts.js';
+import { jsonForScript, markup, type Html } from '../../server/html.js';
+
+/** The longest text a visitor may send (the page enforces it too). */
+export const MAX_TEXT_LENGTH = 2000;
+
+/** The ?lang= parameter, else the browser's first supported language, else the source locale. */
+export function pickLocale(query: string | undefined, acceptLanguage: string | undefined, texts: Texts): string {
+  const candidates = [query, ...(acceptLanguage ?? '').split(',').map((part) => part.split(';')[0])];
+  for (const candidate of candidates) {
+    const base = candidate?.trim().toLowerCase().split('-')[0];
+    if (base && texts.locales.includes(base)) return base;
+  }
+  return texts.sourceLocale;
+}
+
+export interface PageSettings {
+  org: string;
+  maxVoiceBytes: number;
+  idleDays: number;
+  closedHours: number;
+}
+
+/** The web chat's one page, in `locale`; the page's script (public/app.js) takes it from there. */
+export function chatPage(locale: string, texts: Texts, settings: PageSettings, assetVersion: string): Html {
+  const { org } = settings;
+  const strings = Object.fromEntries(texts.locales.map((l) => [l, webchatStrings(texts, l, settings)]));
+  const config = {
+    org,
+    defaultLocale: locale,
+    locales: strings,
+    rtlLocales: texts.locales.filter((l) => texts.dir(l) === 'rtl'),
+    maxTextLength: MAX_TEXT_LENGTH,
+    maxVoiceBytes: settings.maxVoiceBytes,
+  };
+  const title = texts.t(locale, 'webchat:title', { org });
+  return markup`<!doctype html>
+<html lang="${locale}" dir="${texts.dir(locale)}">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover, interactive-widget=resizes-content">
@@ -7,10 +43,10 @@
   <meta name="robots" content="noindex, nofollow">
   <meta name="color-scheme" content="light">
   <meta name="theme-color" content="#ffffff">
-  <title>{{TITLE}}</title>
-  <link rel="stylesheet" href="/chat/app.css?v={{ASSET_VERSION}}">
-  <script type="application/json" id="chat-config">{{CONFIG_JSON}}</script>
-  <script src="/chat/app.js?v={{ASSET_VERSION}}" defer></script>
+  <title>${title}</title>
+  <link rel="stylesheet" href="/chat/app.css?v=${assetVersion}">
+  <script type="application/json" id="chat-config">${jsonForScript(config)}</script>
+  <script src="/chat/app.js?v=${assetVersion}" defer></script>
 </head>
 <body>
   <svg class="chat-icon-sprite" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">
@@ -23,7 +59,7 @@
 
   <div class="chat-app">
     <header class="chat-topbar">
-      <h1 id="chat-title" class="chat-topbar__title" data-i18n="title">{{TITLE}}</h1>
+      <h1 id="chat-title" class="chat-topbar__title" data-i18n="title">${title}</h1>
       <a id="chat-emergency" class="chat-emergency" href="tel:112">
         <svg class="chat-icon" aria-hidden="true" focusable="false"><use href="#chat-icon-phone"></use></svg>
         <span class="chat-emergency__label" data-i18n="emergencyBar">112</span>
@@ -83,3 +119,49 @@
   </dialog>
 </body>
 </html>
+`;
+}
+
+const WEBCHAT_KEYS = [
+  'title',
+  'intro',
+  'placeholder',
+  'send',
+  'record',
+  'stopRecording',
+  'recording',
+  'voiceNote',
+  'start',
+  'connectionLost',
+  'tooFast',
+  'tooLong',
+  'voiceQuota',
+  'sendFailed',
+  'you',
+  'bot',
+  'emergencyBar',
+  'privacyNote',
+  'removeChat',
+  'removeTitle',
+  'removeText',
+  'removeConfirm',
+  'removeCancel',
+  'removed',
+] as const;
+
+/**
+ * The page's texts in one language. `{{idle}}` and `{{closedAfter}}` are durations written by Intl in
+ * that language ("14 dagen", "24 ساعة"), so the texts need no plural forms of their own.
+ */
+function webchatStrings(texts: Texts, locale: string, settings: PageSettings): Record<string, string> {
+  const values = {
+    org: settings.org,
+    idle: duration(locale, settings.idleDays, 'day'),
+    closedAfter: duration(locale, settings.closedHours, 'hour'),
+  };
+  return Object.fromEntries(WEBCHAT_KEYS.map((k) => [k, texts.t(locale, `webchat:${k}`, values)]));
+}
+
+function duration(locale: string, value: number, unit: 'day' | 'hour'): string {
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+}

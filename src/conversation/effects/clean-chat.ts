@@ -12,9 +12,9 @@
  * `delete-failed` (given up; the resident is told once none is left to try) → `not-deleted` (told).
  * Every query starts from the resident's messages (indexed on resident_id), never from the outbox.
  */
-import type { CleanChatEffect } from '../engine/types.js';
-import { DELETE_WINDOW_MS } from '../channels/channel-adapter.js';
-import type { Query } from '../db/query.js';
+import type { Query } from '../../db/query.js';
+import type { CleanChatEffect } from '../../engine/types.js';
+import { DELETE_WINDOW_MS } from '../../outbox/channel-adapter.js';
 
 export interface Cleaning {
   /** Deletions queued for the dispatcher. */

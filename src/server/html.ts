@@ -1,4 +1,4 @@
-import { escapeHtml } from '../server/escape-html.js';
+import { escapeHtml } from './escape-html.js';
 
 /**
  * A tiny HTML template tag: every interpolated value is escaped unless it is itself Html (made by
@@ -11,8 +11,6 @@ export class Html {
     return this.value;
   }
 }
-
-export { escapeHtml };
 
 function render(value: unknown): string {
   if (value instanceof Html) return value.value;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { RetryingSender, type AttemptResult } from '../../src/notify/retrying-sender.js';
+import type { Outcome } from '../../src/retry/outcome.js';
+import { RetryingSender } from '../../src/retry/retrying-sender.js';
 
 describe('RetryingSender', () => {
   it('tries again after a retryable failure until one succeeds', async () => {
     const gaveUp: string[] = [];
-    const sender = new RetryingSender({ maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5 }, (reason) => gaveUp.push(reason));
-    const results: AttemptResult[] = [
+    const sender = new RetryingSender({ maxAttempts: 5, backoff: { firstMs: 1, maxMs: 5 } }, (reason) => gaveUp.push(reason));
+    const results: Outcome[] = [
       { ok: false, retry: true, reason: '500' },
       { ok: false, retry: true, reason: '502' },
       { ok: true },
@@ -22,7 +23,7 @@ describe('RetryingSender', () => {
 
   it('ends a long wait between attempts at stop(), so idle() settles and nothing runs after the stop', async () => {
     const gaveUp: string[] = [];
-    const sender = new RetryingSender({ maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 }, (reason) =>
+    const sender = new RetryingSender({ maxAttempts: 5, backoff: { firstMs: 60_000, maxMs: 60_000 } }, (reason) =>
       gaveUp.push(reason),
     );
     let attempts = 0;

@@ -1,4 +1,10 @@
-import type { Query } from '../db/query.js';
+import type { Query } from '../../db/query.js';
+import type { StepResult } from '../../engine/engine.js';
+
+/** The `erase` effect: the resident's own "stop" → yes. Runs before the step's other writes (see eraseResidentData). */
+export function wantsErasure(result: StepResult): boolean {
+  return result.effects.some((e) => e.type === 'erase');
+}
 
 /** Why a resident's data was erased; also the `reason` of the anonymous counts. */
 export type ErasureReason = 'resident' | 'staff' | 'retention-closed' | 'retention-abandoned';

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
+
+/**
+ * What a staff action may carry, checked the same way whether it comes as JSON to the API or as a
+ * form post from an inbox page (page-routes.ts maps the form's fields onto these). A failed check is a
+ * 400 naming the field (server/to-http-error.ts).
+ */
+export const messageBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_REPLY_LENGTH) });
+export const noteBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_NOTE_LENGTH) });
+export const assignBody = z.strictObject({ staffId: z.uuid('staffId must be a staff id') });
+export const progressBody = z
+  .strictObject({
+    phase: z.enum(PHASES).optional(),
+    trajectory: z.enum(TRAJECTORIES).nullable().optional(),
+    referrals: z.array(z.string().max(60)).max(50).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'send phase, trajectory and/or referrals');
+export const eraseBody = z.strictObject({ confirm: z.boolean().optional() });
