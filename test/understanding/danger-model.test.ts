@@ -8,7 +8,7 @@ import { evaluate, loadCorpora, percent } from './evaluate.js';
 
 /**
  * The danger model beside the phrases: what it adds, that it never overrides a phrase, and how it does
- * on the held-out sets (test/understanding/outside3 and outside4: written by people who never saw the
+ * on the held-out sets (test/understanding/outside3 to outside6: written by people who never saw the
  * phrases or the model, never trained on).
  */
 
@@ -31,6 +31,8 @@ describe('the danger model', () => {
     const reader = createMessageReader(texts);
     const masked = dangerFeatures(reader.maskedTokens('ik ben doodmoe'));
     expect(masked).not.toContain('w:doodmoe');
+    // A number (an age, an amount) is no sign of anything.
+    expect(dangerFeatures(tokenize('mesaj 20'))).toEqual(['w:mesaj', 'p:mesa', 'c:mes', 'c:esa', 'c:saj']);
   });
 
   it('names danger no phrase names, with its category and the message’s language', () => {
@@ -54,14 +56,23 @@ describe('the danger model', () => {
     expect(dangerModel!.data.threshold).toBeLessThan(1);
   });
 
-  const heldOut = ['outside3', 'outside4'].flatMap((set) => loadCorpora(set).map((c) => [`${set} ${c.locale}`, c] as const));
-  describe.each(heldOut)('on the held-out set %s', (_name, corpus) => {
-    const report = evaluate(corpus);
-    it('gives the numbers for at least 90% of danger told in words nobody wrote a phrase for', () => {
-      expect(percent(report.dangerAll), report.dangerAll.misses.join('\n')).toBeGreaterThanOrEqual(90);
+  const sets = ['outside3', 'outside4', 'outside5', 'outside6'];
+  const heldOut = sets.flatMap((set) => loadCorpora(set).map((c) => [`${set} ${c.locale}`, evaluate(c)] as const));
+  describe.each(heldOut)('on the held-out set %s', (_name, report) => {
+    it('gives the numbers for at least 92% of danger told in words nobody wrote a phrase for', () => {
+      expect(percent(report.dangerAll), report.dangerAll.misses.join('\n')).toBeGreaterThanOrEqual(92);
     });
-    it('raises the alarm for at most 12 of the (64 to 100) messages that are not danger', () => {
-      expect(report.falseAlarms.total - report.falseAlarms.hits, report.falseAlarms.misses.join('\n')).toBeLessThanOrEqual(12);
+    it('raises the alarm for at most one in six of the messages that are not danger', () => {
+      const alarms = report.falseAlarms.total - report.falseAlarms.hits;
+      expect(alarms / report.falseAlarms.total, report.falseAlarms.misses.join('\n')).toBeLessThanOrEqual(1 / 6);
     });
+  });
+
+  it.each(['nl', 'en', 'ar', 'tr'])('gives the numbers for at least 95% of all held-out danger in %s', (locale) => {
+    const reports = heldOut.filter(([name]) => name.endsWith(` ${locale}`)).map(([, report]) => report);
+    const hits = reports.reduce((sum, r) => sum + r.dangerAll.hits, 0);
+    const total = reports.reduce((sum, r) => sum + r.dangerAll.total, 0);
+    expect(total).toBeGreaterThan(300);
+    expect((100 * hits) / total).toBeGreaterThanOrEqual(95);
   });
 });
