@@ -8,7 +8,7 @@ import { WebchatAdapter } from './channels/webchat/webchat-adapter.js';
 import { createWebchatRoutes } from './channels/webchat/webchat-routes.js';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/telegram-channel.js';
 import type { MediaDownloader } from './channels/whatsapp/download-media.js';
-import { createWhatsAppChannel, type WhatsAppChannel } from './channels/whatsapp/whatsapp-channel.js';
+import type { WhatsAppChannel } from './channels/whatsapp/whatsapp-channel.js';
 import { WHATSAPP_PAGE_PATH } from './channels/whatsapp/pairing-page.js';
 import { createWhatsAppRoutes } from './channels/whatsapp/whatsapp-routes.js';
 import type { WhatsAppSocketFactory } from './channels/whatsapp/whatsapp-socket.js';
@@ -33,6 +33,9 @@ import { projectPath } from './project-path.js';
 import { createServer } from './server/create-server.js';
 import { createTimerRunner, type TimerRunner } from './timers/timer-runner.js';
 import { BackgroundWork } from './lifecycle/background-work.js';
+
+/** How long a step's replies stay leased to this process for its direct send (the dispatcher's own lease). */
+const DIRECT_SEND_LEASE_MS = 60_000;
 
 export interface App {
   config: Config;
@@ -163,10 +166,15 @@ export async function createApp(options: AppOptions): Promise<App> {
     database,
     engine,
     logger,
-    onReplies: () => dispatcher.kick(),
+    // A step's replies go straight to this process's sender; rows it could not lease (the resident has
+    // one still pending) wait for the dispatcher's claim, in order.
+    onReplies: (direct) => (direct && direct.length > 0 ? dispatcher.sendCommitted(direct) : dispatcher.kick()),
+    directSend: { leaseMs: DIRECT_SEND_LEASE_MS, accepting: () => dispatcher.accepting() },
+    sendsRecorded: (address) => dispatcher.sendsRecorded(address),
     onCommitted: (step) => services.onStep(step),
     limits: new InboundLimits({
       perResidentPerMinute: config.INBOUND_PER_RESIDENT_PER_MINUTE,
+      maxLagMs: config.INBOUND_MAX_LAG_MS,
       globalPerSecond: config.INBOUND_GLOBAL_PER_SECOND,
     }),
     consentVersion: createConsentVersions(flow, texts, { org: config.ORG_NAME }),
@@ -217,6 +225,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
         maxMediaBytes: config.TELEGRAM_MAX_MEDIA_BYTES,
         messagesPerSecond: config.TELEGRAM_MESSAGES_PER_SECOND,
+        chatBurst: config.TELEGRAM_CHAT_BURST,
         ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),
       },
       { conversations, database, texts, logger },
@@ -226,11 +235,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   let whatsapp: WhatsAppChannel | null = null;
   if (config.WHATSAPP_ENABLED) {
+    // Baileys (about 80 MB once loaded) is imported only when WhatsApp is on.
+    const { createWhatsAppChannel } = await import('./channels/whatsapp/whatsapp-channel.js');
     whatsapp = createWhatsAppChannel(
       {
         maxMediaBytes: config.WHATSAPP_MAX_MEDIA_BYTES,
         messagesPerMinute: config.WHATSAPP_MESSAGES_PER_MINUTE,
         chatMessagesPerMinute: config.WHATSAPP_CHAT_MESSAGES_PER_MINUTE,
+        chatBurst: config.WHATSAPP_CHAT_BURST,
         jitterMs: config.WHATSAPP_SEND_JITTER_MS,
         leaseMs: config.WHATSAPP_LEASE_MS,
         instanceId: options.instanceId ?? randomUUID(),

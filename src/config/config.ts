@@ -71,7 +71,8 @@ const envSchema = z.object({
     .min(0, { message: 'expected a whole number of hours, 0 (at once) or more' })
     .default(24),
   INBOUND_PER_RESIDENT_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
-  INBOUND_GLOBAL_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').default(50),
+  INBOUND_MAX_LAG_MS: positiveInt('a number of milliseconds, at least 1').default(10_000),
+  INBOUND_GLOBAL_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').optional(),
   OUTBOX_MAX_ATTEMPTS: positiveInt('a whole number of attempts, at least 1').default(8),
   OUTBOX_POLL_MS: positiveInt('a number of milliseconds, at least 1').default(1000),
   TIMER_POLL_MS: positiveInt('a number of milliseconds, at least 1').default(5000),
@@ -113,10 +114,12 @@ const envSchema = z.object({
     .default('https://api.telegram.org'),
   TELEGRAM_MAX_MEDIA_BYTES: positiveInt('a number of bytes, at least 1').default(20 * 1024 * 1024),
   TELEGRAM_MESSAGES_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').default(25),
+  TELEGRAM_CHAT_BURST: positiveInt('a whole number of messages, at least 1').default(3),
   WHATSAPP_ENABLED: booleanText.default(false),
   WHATSAPP_MAX_MEDIA_BYTES: positiveInt('a number of bytes, at least 1').default(16 * 1024 * 1024),
   WHATSAPP_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
   WHATSAPP_CHAT_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(20),
+  WHATSAPP_CHAT_BURST: positiveInt('a whole number of messages, at least 1').default(2),
   WHATSAPP_SEND_JITTER_MS: z.coerce
     .number({ message: 'expected a number of milliseconds, 0 or more' })
     .int({ message: 'expected a number of milliseconds, 0 or more' })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { InboundMessage } from './inbound-message.js';
+import type { ChannelName, InboundMessage } from './inbound-message.js';
 import type { Database, Tx } from '../db/database.js';
 import { runAsOneStatement, type Query, type WritePart } from '../db/query.js';
 import { conversations, residents, timers } from '../db/schema.js';
@@ -16,7 +16,9 @@ import {
   linkInboundPart,
   lockConversationAndStoreInbound,
   lockResident,
+  leasedRepliesPart,
   replyParts,
+  type LeasedReply,
   residentLocalePart,
   selectOpenConversation,
   timerParts,
@@ -27,7 +29,7 @@ import {
 import type { InboundLimits, LimitExceeded } from './inbound-limits.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { cleanOptionalText, withoutControlCharacters } from '../text/control-characters.js';
-import type { CleanChatEffect, PersistedConversation } from '../engine/types.js';
+import type { CleanChatEffect, OutboundMessage, PersistedConversation } from '../engine/types.js';
 
 export type InboundOutcome =
   | {
@@ -39,6 +41,14 @@ export type InboundOutcome =
       limited?: LimitExceeded | undefined;
     }
   | { status: 'duplicate'; residentId: string };
+
+/** A reply leased to this process in its step: what the sender needs to send it without reading the database. */
+export interface DirectReply extends LeasedReply {
+  residentId: string;
+  channel: ChannelName;
+  externalUserId: string;
+  message: OutboundMessage;
+}
 
 export interface ConversationService {
   /** Stores one inbound message (deduplicated) and runs the conversation step, all in one transaction. */
@@ -56,8 +66,19 @@ export interface ConversationServiceDeps {
   database: Database;
   engine: Engine;
   logger: Logger;
-  /** Called after a commit that wrote replies, so the dispatcher can send them now rather than at its next poll. */
-  onReplies?: () => void;
+  /**
+   * Called after a commit that wrote replies, so the dispatcher can send them now rather than at its
+   * next poll; `direct` are the rows this step leased to this process (see `directSend`), to send as they are.
+   */
+  onReplies?: (direct?: readonly DirectReply[]) => void;
+  /**
+   * Replies of an inbound step go straight to this process's sender after commit, leased to it for
+   * `leaseMs` (a crash lets go of them), while `accepting()` says the sender runs. Absent: the
+   * dispatcher claims every row.
+   */
+  directSend?: { leaseMs: number; accepting: () => boolean };
+  /** Resolves once every send to this channel address so far is recorded in the outbox (the sender batches them). */
+  sendsRecorded?: (address: string) => Promise<void>;
   /** Called after every committed step (the inbox's live views and the handoff alerts listen); must not throw. */
   onCommitted?: (step: { residentId: string; conversationId: string; effects: readonly string[] }) => void;
   /** Inbound rate limits (per resident and global); none when absent. */
@@ -92,9 +113,11 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       inboundId?: number;
       /** The conversation's consent before this step (null for a new one). */
       consentBefore: boolean | null;
+      /** Lease the replies for a direct send after commit (an inbound step, see `directSend`). */
+      direct?: boolean;
     },
     result: StepResult,
-  ): Promise<void> {
+  ): Promise<LeasedReply[]> {
     const at = now();
     // Erasure before the replies: the confirmation written below must survive it.
     const erase = wantsErasure(result);
@@ -118,9 +141,15 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       parts.push(...stepEffectParts(database.cipher, target, result, consent));
     }
     if (result.locale !== ids.residentLocale) parts.push(residentLocalePart(ids.residentId, result.locale));
-    if (result.outbound.length > 0) parts.push(...replyParts(database.cipher, { ...ids, at }, result.outbound));
+    const directLeaseMs = ids.direct && deps.directSend?.accepting() ? deps.directSend.leaseMs : undefined;
+    if (result.outbound.length > 0) parts.push(...replyParts(database.cipher, { ...ids, at, directLeaseMs }, result.outbound));
     parts.push(...timerParts(ids.conversationId, result.timers, at));
-    await runAsOneStatement(query, parts);
+    if (directLeaseMs === undefined || result.outbound.length === 0) {
+      await runAsOneStatement(query, parts);
+      return [];
+    }
+    const leased = await runAsOneStatement<LeasedReply>(query, [...parts, leasedRepliesPart()]);
+    return leased.map((r) => ({ outboxId: Number(r.outboxId), messageId: Number(r.messageId) }));
   }
 
   /**
@@ -207,13 +236,20 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
 
   return {
     async handleInbound(received) {
+      // When it arrived: how long it then waits for its turn (its resident's earlier messages, a free
+      // database connection) is the lag the inbound limits shed load by.
+      const arrivedAt = now().getTime();
       const message = cleanInbound(received);
       const key = `${message.channel}:${message.externalUserId}`;
       let residentIdForDuplicate = '';
       let effects: string[] = [];
+      let direct: DirectReply[] = [];
       try {
-        const outcome = await queue.run(key, () =>
-          database.transaction(async (tx, query) => {
+        const outcome = await queue.run(key, async () => {
+          // What was sent to this resident before this message is recorded first: the step reads it
+          // (discreet mode deletes what the resident has seen).
+          await deps.sendsRecorded?.(key);
+          return database.transaction(async (tx, query) => {
             // Sent together, executed in order on one connection: the upsert takes the resident's row
             // lock first, and the statement after it starts (and takes its snapshot) only then.
             // Never read the conversation in the upsert's own statement: its snapshot predates the lock.
@@ -225,7 +261,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
             if (inboundId === undefined) throw new DuplicateInbound();
             // Counted only once we know it is new. A message that starts a conversation is always read
             // (so the conversation exists), and so is one that names danger: it gets the numbers.
-            const over = deps.limits?.take(key) ?? null;
+            const over = deps.limits?.take(key, now().getTime() - arrivedAt) ?? null;
             if (open && over && !engine.mentionsDanger(message.text)) {
               return storedOnly({ query, key, over, open, residentId: resident.id, channel: message.channel });
             }
@@ -245,7 +281,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
               },
             };
             const result = await withCleaning(query, resident.id, engine.step(open ? stateOf(open) : null, input));
-            await writeStep(
+            const leased = await writeStep(
               tx,
               query,
               {
@@ -256,14 +292,23 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
                 isNew: !open,
                 inboundId,
                 consentBefore: open?.snapshot.context.consent ?? null,
+                direct: true,
               },
               result,
             );
             effects = result.effects.map((e) => e.type);
+            // The i-th leased row is the i-th reply (both in the replies' order); all or none are leased.
+            direct = leased.map((row, i) => ({
+              ...row,
+              residentId: resident.id,
+              channel: message.channel,
+              externalUserId: message.externalUserId,
+              message: result.outbound[i]!,
+            }));
             return { status: 'processed' as const, residentId: resident.id, conversationId, replies: result.outbound.length };
-          }),
-        );
-        if (outcome.replies > 0) deps.onReplies?.();
+          });
+        });
+        if (outcome.replies > 0) deps.onReplies?.(direct);
         deps.onCommitted?.({ residentId: outcome.residentId, conversationId: outcome.conversationId, effects });
         return outcome;
       } catch (error) {

@@ -166,6 +166,30 @@ export interface ReplyTarget {
   conversationId: string;
   channel: string;
   at: Date;
+  /**
+   * Lease the outbox rows to this process for this long, so it sends them itself straight after commit
+   * (no claim round trip) — only when the resident has no other row still pending, which would have to
+   * go first. Absent: the dispatcher claims them as usual.
+   */
+  directLeaseMs?: number | undefined;
+}
+
+/** A reply this step leased to this process: sent straight after commit (see ReplyTarget.directLeaseMs). */
+export interface LeasedReply {
+  outboxId: number;
+  messageId: number;
+}
+
+/**
+ * The last part of a step's statement when it wrote replies: the outbox rows it leased for a direct
+ * send, in the replies' order (none when the resident had a row pending, or nothing was to be leased).
+ */
+export function leasedRepliesPart(): WritePart {
+  return {
+    name: 'leased',
+    sql: 'select id as "outboxId", message_id as "messageId" from queued_replies where leased_until is not null order by id',
+    params: [],
+  };
 }
 
 /** The replies, then their outbox rows in the replies' order (the second part reads the first's ids). */
@@ -188,9 +212,23 @@ export function replyParts(cipher: FieldCipher, target: ReplyTarget, outbound: r
     },
     {
       name: 'queued_replies',
-      sql: `insert into outbox (message_id, resident_id, channel, next_attempt_at)
-            select id, $1::uuid, $2, $3::timestamptz from replies order by id`,
-      params: [target.residentId, target.channel, target.at.toISOString()],
+      // The statement's snapshot does not see its own inserts: "pending" here means rows of earlier steps.
+      sql: `insert into outbox (message_id, resident_id, channel, next_attempt_at, leased_until, attempts)
+            select r.id, $1::uuid, $2, $3::timestamptz, lease.until, case when lease.until is null then 0 else 1 end
+            from replies r
+            left join (
+              select now() + ($4::text)::interval as until
+              where $4::text is not null
+                and not exists (select 1 from outbox p where p.resident_id = $1::uuid and p.status = 'pending')
+            ) lease on true
+            order by r.id
+            returning id, message_id, leased_until`,
+      params: [
+        target.residentId,
+        target.channel,
+        target.at.toISOString(),
+        target.directLeaseMs === undefined ? null : `${target.directLeaseMs} milliseconds`,
+      ],
     },
   ];
 }

@@ -6,8 +6,13 @@ export type LimitExceeded = 'resident' | 'global';
 export interface InboundLimitOptions {
   /** Messages one resident may have read by the bot per minute (a token bucket: this many at once). */
   perResidentPerMinute: number;
-  /** Messages of all residents together the bot reads per second. */
-  globalPerSecond: number;
+  /**
+   * Shed load by lag: a message that waited longer than this for its turn (the machine is behind) is
+   * stored but not read. Absent: never.
+   */
+  maxLagMs?: number | undefined;
+  /** An optional fixed cap: messages of all residents together the bot reads per second. */
+  globalPerSecond?: number | undefined;
   now?: () => number;
 }
 
@@ -15,30 +20,36 @@ export interface InboundLimitOptions {
 export const NOTICE_WINDOW_MS = 60_000;
 
 /**
- * Rate limits on inbound messages, whatever the channel: per resident and over all of them. A message
- * over a limit is still stored (the conversation service decides what else happens); this only counts.
- * In memory, per process, like the web chat's per-visitor limit: with several instances each allows
- * its own share, which is enough to keep one chat from flooding the bot and the outbox.
+ * Limits on inbound messages, whatever the channel: per resident, and over all of them by lag (how long
+ * a message waited for its turn: when the machine is behind, new messages are stored and the bot reads
+ * them no more until it has caught up), with an optional fixed cap per second beside it. A message over
+ * a limit is still stored (the conversation service decides what else happens); this only counts. In
+ * memory, per process, like the web chat's per-visitor limit: with several instances each allows its
+ * own share, which is enough to keep one chat from flooding the bot and the outbox.
  */
 export class InboundLimits {
   readonly #perResident: RateLimiter;
-  readonly #global: RateLimiter;
+  readonly #global: RateLimiter | null;
+  readonly #maxLagMs: number;
   readonly #noticedAt = new Map<string, number>();
   readonly #now: () => number;
 
   constructor(options: InboundLimitOptions) {
     this.#now = options.now ?? Date.now;
     this.#perResident = new RateLimiter(options.perResidentPerMinute, this.#now, 60_000);
-    this.#global = new RateLimiter(options.globalPerSecond, this.#now, 1_000);
+    this.#global = options.globalPerSecond ? new RateLimiter(options.globalPerSecond, this.#now, 1_000) : null;
+    this.#maxLagMs = options.maxLagMs ?? Number.POSITIVE_INFINITY;
   }
 
   /**
-   * Counts one new message of `resident` (a channel address). Null when it is within both limits;
-   * else which one it went over. A message over the resident's own limit takes nothing of the global one.
+   * Counts one new message of `resident` (a channel address) that waited `lagMs` for its turn. Null when
+   * it is within the limits; else which one it went over: the resident's own, or `global` (the machine
+   * is behind, or the fixed cap is reached). A message over the resident's own limit takes nothing else.
    */
-  take(resident: string): LimitExceeded | null {
+  take(resident: string, lagMs = 0): LimitExceeded | null {
     if (this.#perResident.take(resident) > 0) return 'resident';
-    if (this.#global.take('*') > 0) return 'global';
+    if (lagMs > this.#maxLagMs) return 'global';
+    if (this.#global && this.#global.take('*') > 0) return 'global';
     return null;
   }
 

@@ -1,6 +1,7 @@
 import { PLAIN_CIPHER, type FieldCipher } from '../crypto/field-cipher.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { initPgliteFolder } from './pglite-initdb.js';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Transaction as PgliteTransaction } from '@electric-sql/pglite';
@@ -131,6 +132,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   } else {
     const folder = path.resolve(dataDir, 'pglite');
     mkdirSync(folder, { recursive: true });
+    await initPgliteFolder(folder);
     client = new PGlite(folder);
   }
   await client.waitReady;

@@ -51,11 +51,15 @@ export interface WritePart {
  * server a plan lookup, an executor start-up and a reply each, and the client a round of protocol.
  *
  * The parts run on one snapshot and do not see each other's changes (only `returning` rows), so no
- * two parts may touch the same row. Foreign keys are checked at the end of the statement, so a part
+ * two parts may touch the same row. The rows of the last part come back (a last `select` may read an
+ * earlier part's `returning` rows). Foreign keys are checked at the end of the statement, so a part
  * may point at a row that another part inserts.
  */
-export async function runAsOneStatement(query: Query, parts: readonly WritePart[]): Promise<void> {
-  if (parts.length === 0) return;
+export async function runAsOneStatement<Row extends object = Record<string, unknown>>(
+  query: Query,
+  parts: readonly WritePart[],
+): Promise<Row[]> {
+  if (parts.length === 0) return [];
   const params: SqlParam[] = [];
   const statements = parts.map((part) => {
     const offset = params.length;
@@ -64,5 +68,5 @@ export async function runAsOneStatement(query: Query, parts: readonly WritePart[
   });
   const last = statements.pop()!;
   const ctes = statements.map((statement, i) => `${parts[i]!.name} as (${statement})`);
-  await query(ctes.length > 0 ? `with ${ctes.join(',\n')}\n${last}` : last, params);
+  return query<Row>(ctes.length > 0 ? `with ${ctes.join(',\n')}\n${last}` : last, params);
 }

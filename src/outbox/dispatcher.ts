@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import { messages, outbox, residents } from '../db/schema.js';
 import type { OutboundMessage } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
+import type { DirectReply } from '../conversation/conversation-service.js';
 import { backoffDelayMs, OUTBOX_BACKOFF } from '../retry/backoff.js';
 
 export interface DispatcherOptions {
@@ -33,6 +34,16 @@ export interface Dispatcher {
   runOnce(): Promise<number>;
   /** Asks for a run as soon as possible (after a step wrote replies). */
   kick(): void;
+  /**
+   * Sends replies a step leased to this process, straight after its commit: no claim and no read of
+   * the rows (the step handed over the text). Their rows stay the durable record: marked sent in
+   * batches, and should this process die first, the lease runs out and any dispatcher sends them.
+   */
+  sendCommitted(replies: readonly DirectReply[]): void;
+  /** True while started and not stopping: only then may a step lease its replies to this process. */
+  accepting(): boolean;
+  /** Resolves once every send to `address` (`<channel>:<external id>`) so far is recorded. */
+  sendsRecorded(address: string): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -65,6 +76,9 @@ interface ClaimedRow {
  * `deleted`, or `delete-failed` (the resident is then told, after which it is `not-deleted`).
  */
 export const DELETING = 'deleting';
+
+/** How long a successful send waits to be recorded with the others of its moment, in one update. */
+const SENT_BATCH_MS = 5;
 
 /**
  * Sends outbox rows through the channel adapters, oldest first, one row per resident at a time so a
@@ -113,7 +127,61 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return rows.map((r) => ({ ...r, id: Number(r.id), message_id: Number(r.message_id), attempts: Number(r.attempts) }));
   }
 
-  async function sendOne(row: ClaimedRow, message: OutboundMessage, externalUserId: string): Promise<void> {
+  /** Successful sends waiting to be recorded: one update for all of them, shortly after the first. */
+  let sentBatch: { id: number; cmid: string; sent_at: string; messageId: number; residentId: string; address: string }[] = [];
+  /** Channel addresses with sends in the batch, and how many. */
+  const unrecorded = new Map<string, number>();
+  let flushTimer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> = Promise.resolve();
+
+  function markSent(row: ClaimedRow, channelMessageId: string, externalUserId: string): void {
+    const address = `${row.channel}:${externalUserId}`;
+    sentBatch.push({
+      id: row.id,
+      cmid: channelMessageId,
+      sent_at: new Date().toISOString(),
+      messageId: row.message_id,
+      residentId: row.resident_id,
+      address,
+    });
+    unrecorded.set(address, (unrecorded.get(address) ?? 0) + 1);
+    flushTimer ??= setTimeout(() => void flushSent(), SENT_BATCH_MS);
+  }
+
+  function flushSent(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    flushing = flushing.then(async () => {
+      const batch = sentBatch;
+      sentBatch = [];
+      if (batch.length === 0) return;
+      try {
+        await database.rows(sql`
+          update outbox o
+          set status = 'sent', sent_at = b.sent_at, channel_message_id = b.cmid, leased_until = null, last_error = null
+          from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as b(id bigint, cmid text, sent_at timestamptz)
+          where o.id = b.id`);
+      } catch (error) {
+        // Not recorded yet: kept for the next flush (a lease that runs out first means a second send).
+        logger.error({ err: error, rows: batch.length }, 'could not record sent messages; trying again');
+        sentBatch = [...batch, ...sentBatch];
+        flushTimer ??= setTimeout(() => void flushSent(), 1000);
+        return;
+      }
+      for (const row of batch) {
+        const left = (unrecorded.get(row.address) ?? 1) - 1;
+        if (left > 0) unrecorded.set(row.address, left);
+        else unrecorded.delete(row.address);
+        options.onSettled?.({ messageId: row.messageId, residentId: row.residentId });
+      }
+      // These residents' next rows may go now.
+      if (started && !stopping) void fill();
+    });
+    return flushing;
+  }
+
+  /** Sends one row; a success is recorded in the next batch, a failure at once. Returns whether it was sent. */
+  async function sendOne(row: ClaimedRow, message: OutboundMessage, externalUserId: string): Promise<boolean> {
     const adapter = adapters.get(row.channel);
     let result: SendResult;
     if (!adapter) {
@@ -126,17 +194,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     }
     if (result.ok) {
-      await db
-        .update(outbox)
-        .set({
-          status: 'sent',
-          sentAt: new Date(),
-          channelMessageId: result.channelMessageId,
-          leasedUntil: null,
-          lastError: null,
-        })
-        .where(eq(outbox.id, row.id));
-      return;
+      markSent(row, result.channelMessageId, externalUserId);
+      return true;
     }
     const giveUp = !result.retry || row.attempts >= maxAttempts;
     const delay = result.retryAfterMs ?? backoffDelayMs(row.attempts, OUTBOX_BACKOFF);
@@ -170,6 +229,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       { outboxId: row.id, channel: row.channel, attempts: row.attempts, reason: result.reason, retryInMs: giveUp ? null : delay },
       giveUp ? 'outbound message failed for good' : 'outbound message will be retried',
     );
+    return false;
   }
 
   /** Discreet mode: takes one sent message off the resident's screen, and records how that went. */
@@ -261,7 +321,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           locale,
           dir: options.dirOf(locale),
         };
-        await sendOne(row, message, d.externalId);
+        // A sent row is settled once its batch is recorded (flushSent calls onSettled).
+        if (await sendOne(row, message, d.externalId)) return;
       }
       options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
     } catch (error) {
@@ -320,10 +381,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Sends until nothing is due and nothing is in flight; resolves with the rows handled meanwhile. */
   async function drain(): Promise<number> {
     const before = handled;
-    do {
+    for (;;) {
       await fill();
       while (inFlight.size > 0) await Promise.race(inFlight);
-    } while (filling || fillAgain);
+      // Recording what was sent may free a resident's next row: then another round.
+      const recorded = sentBatch.length > 0;
+      await flushSent();
+      if (!recorded && !filling && !fillAgain) break;
+    }
     return handled - before;
   }
 
@@ -336,10 +401,59 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }, pollMs);
   };
 
+  /** One step's leased replies, in order; a failure is recorded like any other (the poller retries it). */
+  async function sendDirect(replies: readonly DirectReply[]): Promise<void> {
+    for (const reply of replies) {
+      const row: ClaimedRow = {
+        id: reply.outboxId,
+        message_id: reply.messageId,
+        resident_id: reply.residentId,
+        channel: reply.channel,
+        attempts: 1,
+        delivery_status: null,
+        channel_message_id: null,
+        sent_at_ms: null,
+      };
+      try {
+        // After a failure the rest stay leased and pending: the poller sends them, in order, once the lease ends.
+        if (!(await sendOne(row, reply.message, reply.externalUserId))) {
+          await db
+            .update(outbox)
+            .set({ leasedUntil: null, attempts: 0 })
+            .where(
+              and(
+                inArray(
+                  outbox.id,
+                  replies.map((r) => r.outboxId),
+                ),
+                eq(outbox.status, 'pending'),
+                sql`${outbox.id} <> ${row.id}`,
+              ),
+            );
+          options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
+          return;
+        }
+      } catch (error) {
+        logger.error({ err: error, outboxId: row.id }, 'could not record the outcome of a send');
+        return;
+      }
+    }
+  }
+
   return {
     runOnce: () => drain(),
     kick: () => {
       if (started && !stopping) void fill();
+    },
+    accepting: () => started && !stopping,
+    sendsRecorded: (address) => (unrecorded.has(address) ? flushSent() : Promise.resolve()),
+    sendCommitted: (replies) => {
+      if (replies.length === 0) return;
+      const job: Promise<void> = sendDirect(replies).finally(() => {
+        inFlight.delete(job);
+        handled += replies.length;
+      });
+      inFlight.add(job);
     },
     start: () => {
       if (started && !stopping) return;
@@ -352,6 +466,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (timer) clearTimeout(timer);
       await filling;
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await flushSent();
     },
   };
 }

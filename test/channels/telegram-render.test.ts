@@ -263,18 +263,19 @@ describe('renderForTelegram', () => {
 
 describe('Pacer', () => {
   /** A pacer on a fake clock: sleeping moves the clock on. */
-  function pacedClock(perChatMs: number, perSecond: number) {
+  function pacedClock(perChatMs: number, perSecond: number, burst = 1) {
     let now = 0;
     const slept: number[] = [];
-    const pacer = new Pacer(
-      perChatMs,
-      perSecond,
-      () => now,
-      async (ms) => {
+    const pacer = new Pacer({
+      perChatIntervalMs: perChatMs,
+      globalPerSecond: perSecond,
+      burst,
+      now: () => now,
+      sleep: async (ms) => {
         slept.push(ms);
         now += ms;
       },
-    );
+    });
     return { pacer, slept, advance: (ms: number) => (now += ms), now: () => now };
   }
 
@@ -295,6 +296,25 @@ describe('Pacer', () => {
     expect(slept).toEqual([40]); // 25 a second
   });
 
+  it('lets a turn of up to three messages to one chat go at once, then one a second', async () => {
+    const { pacer, slept, now } = pacedClock(1000, 1000, 3);
+    for (let i = 0; i < 3; i++) await pacer.wait('42');
+    expect(slept.reduce((a, b) => a + b, 0)).toBeLessThan(10); // only the global gaps of 1 ms
+    await pacer.wait('42');
+    expect(now()).toBeGreaterThanOrEqual(1000);
+    await pacer.wait('42');
+    expect(now()).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('gives a chat its burst back after a quiet spell', async () => {
+    const { pacer, slept, advance } = pacedClock(1000, 1000, 3);
+    for (let i = 0; i < 3; i++) await pacer.wait('42');
+    advance(3000);
+    const before = slept.length;
+    for (let i = 0; i < 3; i++) await pacer.wait('42');
+    expect(slept.slice(before).every((ms) => ms <= 1)).toBe(true);
+  });
+
   it('does not wait when the chat has been quiet long enough', async () => {
     const { pacer, slept, advance } = pacedClock(1000, 25);
     await pacer.wait('a');
@@ -304,10 +324,10 @@ describe('Pacer', () => {
   });
 
   /** Runs sends under fake timers and returns when (ms after start) each one was let go, in call order. */
-  async function releaseTimes(perChatMs: number, perSecond: number, chats: string[]): Promise<number[]> {
+  async function releaseTimes(perChatMs: number, perSecond: number, chats: string[], burst = 1): Promise<number[]> {
     vi.useFakeTimers({ now: 0 });
     try {
-      const pacer = new Pacer(perChatMs, perSecond);
+      const pacer = new Pacer({ perChatIntervalMs: perChatMs, globalPerSecond: perSecond, burst });
       const times: number[] = [];
       const all = Promise.all(chats.map((chat, i) => pacer.wait(chat).then(() => void (times[i] = Date.now()))));
       await vi.runAllTimersAsync();
@@ -320,6 +340,10 @@ describe('Pacer', () => {
 
   it('queues concurrent sends to one chat behind each other, a second apart', async () => {
     expect(await releaseTimes(1000, 25, ['a', 'a', 'a'])).toEqual([0, 1000, 2000]);
+  });
+
+  it('lets concurrent sends of one turn go together, and queues the rest a second apart', async () => {
+    expect(await releaseTimes(1000, 1000, ['a', 'a', 'a', 'a', 'a'], 3)).toEqual([0, 1, 2, 1000, 2000]);
   });
 
   it('does not hold other chats back while one chat waits for its gap', async () => {

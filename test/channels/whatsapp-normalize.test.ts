@@ -191,6 +191,22 @@ describe('pacing', () => {
     expect(waits).toEqual([500]);
   });
 
+  it('lets a short turn to one chat go together (a global gap apart), then keeps to the chat’s rate', async () => {
+    const waits: number[] = [];
+    const pacer = new SendPacer({
+      perChatPerMinute: 20, // one per 3 s per chat
+      perChatBurst: 2,
+      globalPerMinute: 60, // one per second overall
+      jitterMs: 0,
+      now: () => 0,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    await Promise.all([pacer.wait('a'), pacer.wait('a'), pacer.wait('a')]);
+    expect(waits).toEqual([1000, 3000]); // the first at once, the second a global gap later, the third on the chat's rate
+  });
+
   it('keeps a burst to many chats at the global rate', async () => {
     const waits: number[] = [];
     const pacer = new SendPacer({

@@ -157,6 +157,31 @@ describe(`inbound rate limits on ${onPostgres ? 'Postgres' : 'PGlite'}`, () => {
     ]);
   });
 
+  it('sheds load by lag: a message that waited too long is stored, not read, and the resident told once; danger still answered', async () => {
+    let lagging = false;
+    let clock = Date.now();
+    // Every look at the clock while "lagging" is 11 s later: the message waited that long for its turn.
+    const service = createConversationService({
+      database: testDb.database,
+      engine: app.engine,
+      logger: silentLogger,
+      limits: new InboundLimits({ perResidentPerMinute: 1_000, maxLagMs: 10_000, now: () => clock }),
+      now: () => new Date(lagging ? (clock += 11_000) : clock),
+    });
+    await service.handleInbound(inbound('lag1', 'hallo'));
+    expect(await service.handleInbound(inbound('lag1', '1'))).not.toHaveProperty('limited');
+    lagging = true;
+    expect(await service.handleInbound(inbound('lag1', '2'))).toMatchObject({ limited: 'global', replies: 1 });
+    expect(await service.handleInbound(inbound('lag1', '3'))).toMatchObject({ limited: 'global', replies: 0 });
+    expect((await messagesOf('lag1', 'in')).map((m) => m.text)).toEqual(['hallo', '1', '2', '3']);
+    const danger = await service.handleInbound(inbound('lag1', 'mijn man slaat me'));
+    expect(danger).not.toHaveProperty('limited');
+    expect(danger).toMatchObject({ status: 'processed' });
+    // Caught up: read again.
+    lagging = false;
+    expect(await service.handleInbound(inbound('lag1', 'verder'))).not.toHaveProperty('limited');
+  });
+
   it('caps all residents together, telling each one over it once, in every language before one is chosen', async () => {
     const service = limitedService(1_000, 4);
     const people = ['p1', 'p2', 'p3', 'p4'];

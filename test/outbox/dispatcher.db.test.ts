@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { outbox, residents } from '../../src/db/schema.js';
+import { createConversationService } from '../../src/conversation/conversation-service.js';
 import { createDispatcher, type Dispatcher } from '../../src/outbox/dispatcher.js';
 import { backoffDelayMs, OUTBOX_BACKOFF } from '../../src/retry/backoff.js';
 import { FakeChannel } from '../helpers/fake-channel.js';
@@ -59,6 +60,77 @@ async function waitFor(check: () => boolean, ms = 5000) {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('replies sent straight after their step (no claim)', () => {
+  /** A conversation service whose replies go to this test's dispatcher, leased to it; never a kick, so only the direct path sends. */
+  function directService(target: Dispatcher, leaseMs = 60_000) {
+    return createConversationService({
+      database: testDb.database,
+      engine: app.engine,
+      logger: silentLogger,
+      onReplies: (direct) => target.sendCommitted(direct ?? []),
+      directSend: { leaseMs, accepting: () => target.accepting() },
+      sendsRecorded: (address) => target.sendsRecorded(address),
+    });
+  }
+
+  it('sends a step’s replies at once without the poller, in order, and records them as sent', async () => {
+    const direct = createDispatcher({
+      database: testDb.database,
+      adapters: new Map([['web', channel]]),
+      logger: silentLogger,
+      maxAttempts: 3,
+      pollMs: 3_600_000, // no poll: only the direct path can send
+      dirOf: () => 'ltr',
+    });
+    direct.start();
+    try {
+      const service = directService(direct);
+      await service.handleInbound({ channel: 'web', externalUserId: 'd1', externalMessageId: 'x-1', text: 'hallo' });
+      await waitFor(() => channel.delivered.filter((d) => d.to === 'd1').length === 2);
+      expect(channel.delivered.filter((d) => d.to === 'd1')[0]!.text).toContain('Hallo, welkom');
+      await waitFor(() => false, 50).catch(() => undefined); // the sent batch is recorded within a few ms
+      const rows = await testDb.database.db.select().from(outbox);
+      expect(rows.map((r) => [r.status, r.attempts])).toEqual([
+        ['sent', 1],
+        ['sent', 1],
+      ]);
+      // The next message's replies wait for nothing: they go straight out too, after the first ones.
+      await service.handleInbound({ channel: 'web', externalUserId: 'd1', externalMessageId: 'x-2', text: 'nl' });
+      await waitFor(() => channel.delivered.filter((d) => d.to === 'd1').length >= 3);
+    } finally {
+      await direct.stop();
+    }
+  });
+
+  it('leaves leased replies of a process that died to any dispatcher once the lease ends', async () => {
+    const dead = createDispatcher({
+      database: testDb.database,
+      adapters: new Map(),
+      logger: silentLogger,
+      maxAttempts: 3,
+      pollMs: 3_600_000,
+      dirOf: () => 'ltr',
+    });
+    dead.start();
+    // It leases the rows and "dies" before sending: sendCommitted is never called.
+    const service = createConversationService({
+      database: testDb.database,
+      engine: app.engine,
+      logger: silentLogger,
+      directSend: { leaseMs: 300, accepting: () => true },
+    });
+    await service.handleInbound({ channel: 'web', externalUserId: 'd2', externalMessageId: 'y-1', text: 'hallo' });
+    await dead.stop();
+    const leased = await testDb.database.db.select().from(outbox);
+    expect(leased.every((r) => r.status === 'pending' && r.leasedUntil !== null)).toBe(true);
+    expect(await dispatcher.runOnce()).toBe(0); // still leased
+    await new Promise((r) => setTimeout(r, 400));
+    await drainFor(200);
+    expect(channel.delivered.filter((d) => d.to === 'd2')).toHaveLength(2);
+    expect((await testDb.database.db.select().from(outbox)).every((r) => r.status === 'sent')).toBe(true);
+  });
+});
 
 describe('the outbox dispatcher', () => {
   it('delivers every reply once, in order per resident, and records the channel message id', async () => {

@@ -1,36 +1,44 @@
+import { PacingBuckets } from '../../limits/pacing-buckets.js';
+
+export interface PacerOptions {
+  /** One message a chat per this many milliseconds, after a burst (Telegram: about one a second). */
+  perChatIntervalMs: number;
+  /** Sends to one chat that may go at once before the interval applies (TELEGRAM_CHAT_BURST). */
+  burst: number;
+  /** Over all chats (Telegram's ceiling is 30/s; TELEGRAM_MESSAGES_PER_SECOND). */
+  globalPerSecond: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /**
- * Keeps sends within Telegram's limits: about one message a second per chat and a global rate
- * (30/s is Telegram's ceiling; we stay under it). `wait(chat)` resolves when a send may go.
+ * Keeps sends within Telegram's limits. Per chat a token bucket: Telegram asks for about one message a
+ * second per chat and allows short bursts, so a turn of up to `burst` messages goes out at once; its
+ * 429 `retry_after` stays the authority (the outbox waits that long). Globally, evenly spaced slots.
+ * `wait(chat)` resolves when a send may go.
  */
 export class Pacer {
-  readonly #nextPerChat = new Map<string, number>();
+  readonly #chats: PacingBuckets;
   #nextGlobal = 0;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
-  constructor(
-    private readonly perChatIntervalMs: number,
-    private readonly globalPerSecond: number,
-    private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
-
-  async wait(chat: string): Promise<void> {
-    // First this chat's own gap, then a global slot taken only once that gap is over, so one chat
-    // held back for its one-second gap never holds back the others.
-    const now = this.now();
-    const chatAt = Math.max(now, this.#nextPerChat.get(chat) ?? 0);
-    this.#nextPerChat.set(chat, chatAt + this.perChatIntervalMs); // reserved before sleeping: the next send queues behind
-    if (this.#nextPerChat.size > 10_000) this.#forgetIdle(now);
-    if (chatAt > now) await this.sleep(chatAt - now);
-    const later = this.now();
-    const globalAt = Math.max(later, this.#nextGlobal);
-    this.#nextGlobal = globalAt + 1000 / this.globalPerSecond;
-    if (globalAt > later) {
-      this.#nextPerChat.set(chat, Math.max(this.#nextPerChat.get(chat)!, globalAt + this.perChatIntervalMs));
-      await this.sleep(globalAt - later);
-    }
+  constructor(private readonly options: PacerOptions) {
+    this.#chats = new PacingBuckets(options.burst, options.perChatIntervalMs);
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  #forgetIdle(now: number) {
-    for (const [chat, next] of this.#nextPerChat) if (next < now) this.#nextPerChat.delete(chat);
+  async wait(chat: string): Promise<void> {
+    // First this chat's own pace, then a global slot taken only once the chat may send, so one chat
+    // held back by its pace never holds back the others.
+    const now = this.#now();
+    const chatAt = this.#chats.earliest(chat, now);
+    this.#chats.take(chat, chatAt); // before sleeping: the chat's next send queues behind this one
+    if (chatAt > now) await this.#sleep(chatAt - now);
+    const later = this.#now();
+    const globalAt = Math.max(later, this.#nextGlobal);
+    this.#nextGlobal = globalAt + 1000 / this.options.globalPerSecond;
+    if (globalAt > later) await this.#sleep(globalAt - later);
   }
 }

@@ -22,9 +22,13 @@ export class TelegramAdapter implements ChannelAdapter {
 
   constructor(
     private readonly api: Api,
-    options: { messagesPerSecond: number; perChatIntervalMs?: number },
+    options: { messagesPerSecond: number; chatBurst?: number; perChatIntervalMs?: number },
   ) {
-    this.#pacer = new Pacer(options.perChatIntervalMs ?? 1000, options.messagesPerSecond);
+    this.#pacer = new Pacer({
+      perChatIntervalMs: options.perChatIntervalMs ?? 1000,
+      burst: options.chatBurst ?? 3,
+      globalPerSecond: options.messagesPerSecond,
+    });
   }
 
   async send(recipient: Recipient, message: OutboundMessage): Promise<SendResult> {

@@ -29,6 +29,8 @@ export interface TelegramChannelOptions {
   webhookSecret?: string | undefined;
   maxMediaBytes: number;
   messagesPerSecond: number;
+  /** Messages to one chat that may go at once before the one-a-second pace (TELEGRAM_CHAT_BURST). */
+  chatBurst: number;
   /** Tests pass it so nothing calls getMe. */
   botInfo?: UserFromGetMe;
 }
@@ -61,7 +63,7 @@ export function createTelegramChannel(options: TelegramChannelOptions, deps: Tel
     client: { apiRoot: options.apiRoot },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
-  const adapter = new TelegramAdapter(bot.api, { messagesPerSecond: options.messagesPerSecond });
+  const adapter = new TelegramAdapter(bot.api, { messagesPerSecond: options.messagesPerSecond, chatBurst: options.chatBurst });
   const refusedGroups = new Set<number>();
 
   async function fetchMedia(file: TelegramFile, inbound: InboundMessage): Promise<InboundMessage> {
@@ -102,10 +104,11 @@ export function createTelegramChannel(options: TelegramChannelOptions, deps: Tel
       });
       return;
     }
-    // Typing while we fetch, store and think; it is only a hint, so a failure is not worth a retry.
-    void bot.api.sendChatAction(normalized.chatId, 'typing').catch(() => undefined);
     // A re-delivered update must not store its file twice: fetch only what we have not seen.
     const needsFile = normalized.file && !(await inboundAlreadyStored(database, normalized.inbound));
+    // "Typing" only while a file is fetched, which takes a while; a text's reply goes out at once, and a
+    // chat action before it would be one more API call for nothing. A hint: a failure is not retried.
+    if (needsFile) void bot.api.sendChatAction(normalized.chatId, 'typing').catch(() => undefined);
     const inbound = needsFile ? await fetchMedia(normalized.file!, normalized.inbound) : normalized.inbound;
     await conversations.handleInbound(inbound);
     await answerQuery();

@@ -1,11 +1,15 @@
+import { PacingBuckets } from '../../limits/pacing-buckets.js';
+
 /**
  * Paces WhatsApp sends at a conservative rate: WhatsApp publishes no limits for an unofficial client
- * and bans numbers that send like machines. A per-chat and a global rate (messages per minute), each
- * slot pushed later by a random jitter, so replies never leave at a metronome's beat.
- * `wait(chat)` resolves when a send to that chat may go.
+ * and bans numbers that send like machines. Per chat a token bucket (a short turn of `perChatBurst`
+ * messages, then the per-minute rate) and a global rate, each slot pushed later by a random jitter, so
+ * replies never leave at a metronome's beat. `wait(chat)` resolves when a send to that chat may go.
  */
 export interface SendPacerOptions {
   perChatPerMinute: number;
+  /** Messages to one chat that may go one after another (jitter apart) before its rate applies; default 1. */
+  perChatBurst?: number;
   globalPerMinute: number;
   /** Up to this many milliseconds added at random to every slot. */
   jitterMs: number;
@@ -15,17 +19,16 @@ export interface SendPacerOptions {
 }
 
 export class SendPacer {
-  readonly #nextPerChat = new Map<string, number>();
+  readonly #chats: PacingBuckets;
   /** Global send times already promised, ascending: a chat held back by its own rate does not hold up the others. */
   #reserved: number[] = [];
-  readonly #chatGapMs: number;
   readonly #globalGapMs: number;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
 
   constructor(private readonly options: SendPacerOptions) {
-    this.#chatGapMs = 60_000 / options.perChatPerMinute;
+    this.#chats = new PacingBuckets(options.perChatBurst ?? 1, 60_000 / options.perChatPerMinute);
     this.#globalGapMs = 60_000 / options.globalPerMinute;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -36,9 +39,8 @@ export class SendPacer {
     const now = this.#now();
     const jitter = Math.round(this.#random() * this.options.jitterMs);
     // Reserve the slot before sleeping, so concurrent sends queue up behind each other.
-    const at = this.#reserveGlobal(Math.max(now, this.#nextPerChat.get(chat) ?? 0) + jitter, now);
-    this.#nextPerChat.set(chat, at + this.#chatGapMs);
-    if (this.#nextPerChat.size > 10_000) this.#forgetIdle(now);
+    const at = this.#reserveGlobal(this.#chats.earliest(chat, now) + jitter, now);
+    this.#chats.take(chat, at); // the chat's pace counts from when this send really goes
     if (at > now) await this.#sleep(at - now);
   }
 
@@ -54,9 +56,5 @@ export class SendPacer {
     const index = this.#reserved.findIndex((r) => r > at);
     this.#reserved.splice(index === -1 ? this.#reserved.length : index, 0, at);
     return at;
-  }
-
-  #forgetIdle(now: number) {
-    for (const [chat, next] of this.#nextPerChat) if (next < now) this.#nextPerChat.delete(chat);
   }
 }

@@ -23,6 +23,8 @@ export interface WhatsAppChannelOptions {
   maxMediaBytes: number;
   messagesPerMinute: number;
   chatMessagesPerMinute: number;
+  /** Messages to one chat that may go close together before its pace applies (WHATSAPP_CHAT_BURST). */
+  chatBurst?: number;
   jitterMs: number;
   leaseMs: number;
   /** This process's name in the lease (unique per instance). */
@@ -111,6 +113,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions, deps: Wha
 
   const pacer = new SendPacer({
     perChatPerMinute: options.chatMessagesPerMinute,
+    ...(options.chatBurst !== undefined ? { perChatBurst: options.chatBurst } : {}),
     globalPerMinute: options.messagesPerMinute,
     jitterMs: options.jitterMs,
   });

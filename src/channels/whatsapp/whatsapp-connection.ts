@@ -11,6 +11,7 @@ import type {
   WhatsAppSocketFactory,
 } from './whatsapp-socket.js';
 import { BackgroundWork } from '../../lifecycle/background-work.js';
+import { ConnectionConflict } from './connection-conflict.js';
 import { backoffDelayMs, RECONNECT_BACKOFF, type Backoff } from '../../retry/backoff.js';
 
 /**
@@ -74,8 +75,6 @@ export interface WhatsAppConnection {
   requestPairingCode(phone: string): Promise<string>;
 }
 
-/** Why a request of the staff cannot be done now; the route turns it into a 409 with this reason. */
-export class ConnectionConflict extends Error {}
 
 interface Live {
   socket: WhatsAppSocket;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Texts } from '../../engine/texts.js';
 import { HttpError } from '../../server/http-error.js';
 import { PAIR_PATH, PAIRING_CODE_PATH, pairingPage, WHATSAPP_PAGE_PATH } from './pairing-page.js';
-import { ConnectionConflict, type WhatsAppConnection } from './whatsapp-connection.js';
+import { ConnectionConflict } from './connection-conflict.js';
+import type { WhatsAppConnection } from './whatsapp-connection.js';
 
 /** What `coordinatorOnly` leaves on the context: the actor, and a CSRF token for an inbox log-in (not for a token). */
 type CoordinatorEnv = { Variables: { actor?: { uiLocale: string }; csrfToken?: string } };
