@@ -22,6 +22,9 @@ import { createEngine, type Engine } from './engine/engine.js';
 import { CaseEvents } from './handoff/case-events.js';
 import { createInbox, type Inbox, type InboxOptions } from './inbox/create-inbox.js';
 import { createServices, type ServiceOptions, type Services } from './services.js';
+import { createMetrics } from './metrics/metrics.js';
+import { createMetricsRoutes } from './metrics/metrics-routes.js';
+import { sql } from 'drizzle-orm';
 import { loadFlowFile } from './engine/load-flow.js';
 import { detectLanguage } from './i18n/detect-language.js';
 import { loadTexts, type LoadedTexts } from './i18n/load-texts.js';
@@ -114,6 +117,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
 
   const caseEvents = new CaseEvents();
+  const metrics = createMetrics({
+    outboxStats: async () => {
+      const [row] = await database.rows<{ pending: number | string; oldest: number | string }>(
+        sql`select count(*)::int as pending, coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest
+            from outbox where status = 'pending'`,
+      );
+      return { pending: Number(row?.pending ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
+    },
+  });
   const adapters = new Map<ChannelName, ChannelAdapter>();
   const webchat = new WebchatAdapter();
   adapters.set('web', webchat);
@@ -125,6 +137,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     adapters,
     logger,
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    metrics,
     pollMs: config.OUTBOX_POLL_MS,
     dirOf: texts.dir,
     onSettled: (row) => caseEvents.emit({ type: 'delivery', ...row }),
@@ -171,6 +184,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     onReplies: (direct) => (direct && direct.length > 0 ? dispatcher.sendCommitted(direct) : dispatcher.kick()),
     directSend: { leaseMs: DIRECT_SEND_LEASE_MS, accepting: () => dispatcher.accepting() },
     sendsRecorded: (address) => dispatcher.sendsRecorded(address),
+    metrics,
     onCommitted: (step) => services.onStep(step),
     limits: new InboundLimits({
       perResidentPerMinute: config.INBOUND_PER_RESIDENT_PER_MINUTE,
@@ -271,6 +285,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // The pairing page is there whether or not WhatsApp is on (it then says so), for coordinators only.
   routes.push(createWhatsAppRoutes({ connection: whatsapp?.connection ?? null, coordinatorOnly: inbox.coordinatorOnly, texts }));
   routes.push(inbox.routes);
+  routes.push(createMetricsRoutes({ registry: metrics.registry, token: config.METRICS_TOKEN }));
   const whatsappHealth = whatsapp;
   const server = createServer({
     database,

@@ -145,6 +145,10 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.~+/=-]{32,256}$/, { message: 'expected at least 32 random letters, digits or -._~+/=' })
     .optional(),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_.~+/=-]{32,256}$/, { message: 'expected at least 32 random letters, digits or -._~+/=' })
+    .optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

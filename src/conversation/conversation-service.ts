@@ -11,6 +11,7 @@ import { hasUnsent, queueDeletions, takeFailedDeletions } from './effects/clean-
 import { eraseResidentData, RESIDENT_ACTOR, wantsErasure } from './effects/erase.js';
 import { stepEffectParts } from './effects/step-effects.js';
 import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import {
   insertConversationPart,
   linkInboundPart,
@@ -48,6 +49,8 @@ export interface DirectReply extends LeasedReply {
   channel: ChannelName;
   externalUserId: string;
   message: OutboundMessage;
+  /** When the resident's message arrived (ms since the epoch): the reply latency is measured from it. */
+  arrivedAt: number;
 }
 
 export interface ConversationService {
@@ -77,6 +80,8 @@ export interface ConversationServiceDeps {
    * dispatcher claims every row.
    */
   directSend?: { leaseMs: number; accepting: () => boolean };
+  /** Where the time of each step is counted (/metrics). */
+  metrics?: Pick<Metrics, 'step'>;
   /** Resolves once every send to this channel address so far is recorded in the outbox (the sender batches them). */
   sendsRecorded?: (address: string) => Promise<void>;
   /** Called after every committed step (the inbox's live views and the handoff alerts listen); must not throw. */
@@ -304,10 +309,12 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
               channel: message.channel,
               externalUserId: message.externalUserId,
               message: result.outbound[i]!,
+              arrivedAt,
             }));
             return { status: 'processed' as const, residentId: resident.id, conversationId, replies: result.outbound.length };
           });
         });
+        deps.metrics?.step('inbound', (now().getTime() - arrivedAt) / 1000);
         if (outcome.replies > 0) deps.onReplies?.(direct);
         deps.onCommitted?.({ residentId: outcome.residentId, conversationId: outcome.conversationId, effects });
         return outcome;
@@ -321,6 +328,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
     },
 
     async handleTimer(timerId) {
+      const started = now().getTime();
       const [timer] = await db
         .select({ conversationId: timers.conversationId, channel: residents.channel, externalId: residents.externalId })
         .from(timers)
@@ -359,7 +367,10 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
           return true;
         }),
       );
-      if (handled) deps.onReplies?.();
+      if (handled) {
+        deps.metrics?.step('timer', (now().getTime() - started) / 1000);
+        deps.onReplies?.();
+      }
       if (committed) deps.onCommitted?.(committed);
       return handled;
     },

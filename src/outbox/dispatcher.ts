@@ -6,6 +6,7 @@ import { messages, outbox, residents } from '../db/schema.js';
 import type { OutboundMessage } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { DirectReply } from '../conversation/conversation-service.js';
+import type { Metrics, SendOutcome } from '../metrics/metrics.js';
 import { backoffDelayMs, OUTBOX_BACKOFF } from '../retry/backoff.js';
 
 export interface DispatcherOptions {
@@ -27,6 +28,8 @@ export interface DispatcherOptions {
    * the resident is told of the ones that could not be deleted once none is left to try.
    */
   onDeletionSettled?: (row: { residentId: string; channel: ChannelName; externalUserId: string }) => void;
+  /** Where each send's outcome is counted (/metrics). */
+  metrics?: Pick<Metrics, 'send'>;
 }
 
 export interface Dispatcher {
@@ -76,6 +79,15 @@ interface ClaimedRow {
  * `deleted`, or `delete-failed` (the resident is then told, after which it is `not-deleted`).
  */
 export const DELETING = 'deleting';
+
+function outcomeOf(
+  failure: { retry: boolean; retryAfterMs?: number | undefined; unreachable?: boolean | undefined },
+  giveUp: boolean,
+): SendOutcome {
+  if (failure.unreachable) return 'unreachable';
+  if (giveUp) return 'failed';
+  return failure.retryAfterMs !== undefined ? 'retry_after' : 'retry';
+}
 
 /** How long a successful send waits to be recorded with the others of its moment, in one update. */
 const SENT_BATCH_MS = 5;
@@ -181,7 +193,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /** Sends one row; a success is recorded in the next batch, a failure at once. Returns whether it was sent. */
-  async function sendOne(row: ClaimedRow, message: OutboundMessage, externalUserId: string): Promise<boolean> {
+  async function sendOne(
+    row: ClaimedRow,
+    message: OutboundMessage,
+    externalUserId: string,
+    /** When the resident's message arrived, for the first reply sent straight after its step. */
+    arrivedAt?: number,
+  ): Promise<boolean> {
     const adapter = adapters.get(row.channel);
     let result: SendResult;
     if (!adapter) {
@@ -195,9 +213,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     if (result.ok) {
       markSent(row, result.channelMessageId, externalUserId);
+      options.metrics?.send(row.channel, 'sent', arrivedAt === undefined ? undefined : (Date.now() - arrivedAt) / 1000);
       return true;
     }
     const giveUp = !result.retry || row.attempts >= maxAttempts;
+    options.metrics?.send(row.channel, outcomeOf(result, giveUp));
     const delay = result.retryAfterMs ?? backoffDelayMs(row.attempts, OUTBOX_BACKOFF);
     // Marked before this row stops being pending: the resident's next row becomes claimable then, and
     // another fill may claim it at once; an unreachable resident's rows are never claimed.
@@ -403,7 +423,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   /** One step's leased replies, in order; a failure is recorded like any other (the poller retries it). */
   async function sendDirect(replies: readonly DirectReply[]): Promise<void> {
-    for (const reply of replies) {
+    for (const [index, reply] of replies.entries()) {
       const row: ClaimedRow = {
         id: reply.outboxId,
         message_id: reply.messageId,
@@ -415,24 +435,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         sent_at_ms: null,
       };
       try {
-        // After a failure the rest stay leased and pending: the poller sends them, in order, once the lease ends.
-        if (!(await sendOne(row, reply.message, reply.externalUserId))) {
+        if (await sendOne(row, reply.message, reply.externalUserId, index === 0 ? reply.arrivedAt : undefined)) continue;
+        // A failure: the replies after it are let go at once, for the poller to send after the failed
+        // one (the rows before it were sent; they are recorded with their batch, never sent again).
+        const later = replies.slice(index + 1).map((r) => r.outboxId);
+        if (later.length > 0) {
           await db
             .update(outbox)
             .set({ leasedUntil: null, attempts: 0 })
-            .where(
-              and(
-                inArray(
-                  outbox.id,
-                  replies.map((r) => r.outboxId),
-                ),
-                eq(outbox.status, 'pending'),
-                sql`${outbox.id} <> ${row.id}`,
-              ),
-            );
-          options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
-          return;
+            .where(and(inArray(outbox.id, later), eq(outbox.status, 'pending')));
         }
+        options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
+        return;
       } catch (error) {
         logger.error({ err: error, outboxId: row.id }, 'could not record the outcome of a send');
         return;

@@ -103,6 +103,33 @@ describe('replies sent straight after their step (no claim)', () => {
     }
   });
 
+  it('after a failed direct send, delivers that reply and the rest in order, each once, through the poller', async () => {
+    const direct = createDispatcher({
+      database: testDb.database,
+      adapters: new Map([['web', channel]]),
+      logger: silentLogger,
+      maxAttempts: 3,
+      pollMs: 10,
+      dirOf: () => 'ltr',
+    });
+    direct.start();
+    try {
+      // The greeting fails once (the channel asks to wait 50 ms): the language question after it must wait too.
+      channel.script = [{ ok: false, retry: true, retryAfterMs: 50, reason: 'busy' }];
+      await directService(direct).handleInbound({ channel: 'web', externalUserId: 'd3', externalMessageId: 'z-1', text: 'hallo' });
+      await waitFor(() => channel.delivered.filter((d) => d.to === 'd3').length === 2);
+      await new Promise((r) => setTimeout(r, 100));
+      const texts = channel.delivered.filter((d) => d.to === 'd3').map((d) => d.text);
+      expect(texts).toHaveLength(2);
+      expect(texts[0]).toContain('Hallo, welkom');
+      expect(channel.attempts.filter((d) => d.to === 'd3')).toHaveLength(3); // the greeting twice, the question once
+      const rows = await testDb.database.db.select().from(outbox);
+      expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    } finally {
+      await direct.stop();
+    }
+  });
+
   it('leaves leased replies of a process that died to any dispatcher once the lease ends', async () => {
     const dead = createDispatcher({
       database: testDb.database,

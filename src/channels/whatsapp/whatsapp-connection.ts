@@ -75,7 +75,6 @@ export interface WhatsAppConnection {
   requestPairingCode(phone: string): Promise<string>;
 }
 
-
 interface Live {
   socket: WhatsAppSocket;
   auth: StoredAuthState;
