@@ -37,7 +37,7 @@ import { createServer } from './server/create-server.js';
 import { createTimerRunner, type TimerRunner } from './timers/timer-runner.js';
 import { BackgroundWork } from './lifecycle/background-work.js';
 
-/** How long a step's replies stay leased to this process for its direct send (the dispatcher's own lease). */
+/** How long outbox rows stay leased to this process: claimed ones, and a step's replies for its direct send. */
 const DIRECT_SEND_LEASE_MS = 60_000;
 
 export interface App {
@@ -118,6 +118,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const caseEvents = new CaseEvents();
   const metrics = createMetrics({
+    processMetrics: Boolean(config.METRICS_TOKEN),
     outboxStats: async () => {
       const [row] = await database.rows<{ pending: number | string; oldest: number | string }>(
         sql`select count(*)::int as pending, coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest
@@ -136,6 +137,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     database,
     adapters,
     logger,
+    leaseMs: DIRECT_SEND_LEASE_MS,
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
     metrics,
     pollMs: config.OUTBOX_POLL_MS,

@@ -22,9 +22,13 @@ export interface OutboxStats {
  * outcome (a `retry_after` is the channel's 429), the outbox's depth and oldest age (read from the
  * database at each scrape), and Node's own (event loop lag, heap, GC).
  */
-export function createMetrics(options: { outboxStats: () => Promise<OutboxStats> }): Metrics & { registry: Registry } {
+export function createMetrics(options: {
+  outboxStats: () => Promise<OutboxStats>;
+  /** Also Node's own metrics; they start timers and observers, so only when /metrics is on. */
+  processMetrics: boolean;
+}): Metrics & { registry: Registry } {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'tussenin_' });
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'tussenin_' });
   const seconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
   const step = new Histogram({
     name: 'tussenin_step_duration_seconds',
