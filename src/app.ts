@@ -24,12 +24,12 @@ import { createInbox, type Inbox, type InboxOptions } from './inbox/create-inbox
 import { createServices, type ServiceOptions, type Services } from './services.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createMetricsRoutes } from './metrics/metrics-routes.js';
-import { sql } from 'drizzle-orm';
 import { loadFlowFile } from './engine/load-flow.js';
 import { detectLanguage } from './i18n/detect-language.js';
 import { loadTexts, type LoadedTexts } from './i18n/load-texts.js';
 import type { Logger } from './logging/logger.js';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
+import { readOutboxStats } from './outbox/outbox-stats.js';
 import { createConsentVersions } from './privacy/consent-version.js';
 import { createRetentionRunner, type RetentionRunner } from './privacy/retention.js';
 import { projectPath } from './project-path.js';
@@ -119,13 +119,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const caseEvents = new CaseEvents();
   const metrics = createMetrics({
     processMetrics: Boolean(config.METRICS_TOKEN),
-    outboxStats: async () => {
-      const [row] = await database.rows<{ pending: number | string; oldest: number | string }>(
-        sql`select count(*)::int as pending, coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest
-            from outbox where status = 'pending'`,
-      );
-      return { pending: Number(row?.pending ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
-    },
+    outboxStats: () => readOutboxStats(database),
   });
   const adapters = new Map<ChannelName, ChannelAdapter>();
   const webchat = new WebchatAdapter();

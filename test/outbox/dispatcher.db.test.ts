@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { outbox, residents } from '../../src/db/schema.js';
 import { createConversationService } from '../../src/conversation/conversation-service.js';
-import { createDispatcher, type Dispatcher } from '../../src/outbox/dispatcher.js';
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../../src/outbox/dispatcher.js';
 import { backoffDelayMs, OUTBOX_BACKOFF } from '../../src/retry/backoff.js';
 import { FakeChannel } from '../helpers/fake-channel.js';
 import { createTestApp, silentLogger } from '../helpers/test-app.js';
@@ -30,7 +30,7 @@ beforeEach(async () => {
 });
 
 /** A dispatcher of its own (the app's is not started) sending through the test's fake channel. */
-const dispatcherOnFakeChannel = (options: { maxInFlight?: number } = {}) =>
+const dispatcherOnFakeChannel = (options: Partial<DispatcherOptions> = {}) =>
   createDispatcher({
     database: testDb.database,
     adapters: new Map([['web', channel]]),
@@ -75,14 +75,7 @@ describe('replies sent straight after their step (no claim)', () => {
   }
 
   it('sends a step’s replies at once without the poller, in order, and records them as sent', async () => {
-    const direct = createDispatcher({
-      database: testDb.database,
-      adapters: new Map([['web', channel]]),
-      logger: silentLogger,
-      maxAttempts: 3,
-      pollMs: 3_600_000, // no poll: only the direct path can send
-      dirOf: () => 'ltr',
-    });
+    const direct = dispatcherOnFakeChannel({ pollMs: 3_600_000 }); // no poll: only the direct path can send
     direct.start();
     try {
       const service = directService(direct);
@@ -104,19 +97,17 @@ describe('replies sent straight after their step (no claim)', () => {
   });
 
   it('after a failed direct send, delivers that reply and the rest in order, each once, through the poller', async () => {
-    const direct = createDispatcher({
-      database: testDb.database,
-      adapters: new Map([['web', channel]]),
-      logger: silentLogger,
-      maxAttempts: 3,
-      pollMs: 10,
-      dirOf: () => 'ltr',
-    });
+    const direct = dispatcherOnFakeChannel();
     direct.start();
     try {
       // The greeting fails once (the channel asks to wait 50 ms): the language question after it must wait too.
       channel.script = [{ ok: false, retry: true, retryAfterMs: 50, reason: 'busy' }];
-      await directService(direct).handleInbound({ channel: 'web', externalUserId: 'd3', externalMessageId: 'z-1', text: 'hallo' });
+      await directService(direct).handleInbound({
+        channel: 'web',
+        externalUserId: 'd3',
+        externalMessageId: 'z-1',
+        text: 'hallo',
+      });
       await waitFor(() => channel.delivered.filter((d) => d.to === 'd3').length === 2);
       await new Promise((r) => setTimeout(r, 100));
       const texts = channel.delivered.filter((d) => d.to === 'd3').map((d) => d.text);
@@ -131,14 +122,7 @@ describe('replies sent straight after their step (no claim)', () => {
   });
 
   it('leaves leased replies of a process that died to any dispatcher once the lease ends', async () => {
-    const dead = createDispatcher({
-      database: testDb.database,
-      adapters: new Map(),
-      logger: silentLogger,
-      maxAttempts: 3,
-      pollMs: 3_600_000,
-      dirOf: () => 'ltr',
-    });
+    const dead = dispatcherOnFakeChannel({ adapters: new Map(), pollMs: 3_600_000 });
     dead.start();
     // It leases the rows and "dies" before sending: sendCommitted is never called.
     const service = createConversationService({
