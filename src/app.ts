@@ -37,9 +37,6 @@ import { createServer } from './server/create-server.js';
 import { createTimerRunner, type TimerRunner } from './timers/timer-runner.js';
 import { BackgroundWork } from './lifecycle/background-work.js';
 
-/** How long outbox rows stay leased to this process: claimed ones, and a step's replies for its direct send. */
-const DIRECT_SEND_LEASE_MS = 60_000;
-
 export interface App {
   config: Config;
   server: Hono;
@@ -127,11 +124,14 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   // Reports started by the dispatcher, awaited by close() so none writes to a closed database.
   const deletionReports = new BackgroundWork();
+  // How long outbox rows stay leased to this process: claimed ones, and a step's replies for its direct
+  // send. Should the process die, another instance sends them once the lease runs out.
+  const outboxLeaseMs = config.OUTBOX_LEASE_SECONDS * 1000;
   const dispatcher = createDispatcher({
     database,
     adapters,
     logger,
-    leaseMs: DIRECT_SEND_LEASE_MS,
+    leaseMs: outboxLeaseMs,
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
     metrics,
     pollMs: config.OUTBOX_POLL_MS,
@@ -178,8 +178,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     // A step's replies go straight to this process's sender; rows it could not lease (the resident has
     // one still pending) wait for the dispatcher's claim, in order.
     onReplies: (direct) => (direct && direct.length > 0 ? dispatcher.sendCommitted(direct) : dispatcher.kick()),
-    directSend: { leaseMs: DIRECT_SEND_LEASE_MS, accepting: () => dispatcher.accepting() },
-    sendsRecorded: (address) => dispatcher.sendsRecorded(address),
+    directSend: { leaseMs: outboxLeaseMs, accepting: () => dispatcher.accepting() },
+    sentNotRecorded: (address) => dispatcher.sentNotRecorded(address),
     metrics,
     onCommitted: (step) => services.onStep(step),
     limits: new InboundLimits({

@@ -75,6 +75,7 @@ const envSchema = z.object({
   INBOUND_GLOBAL_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').optional(),
   OUTBOX_MAX_ATTEMPTS: positiveInt('a whole number of attempts, at least 1').default(8),
   OUTBOX_POLL_MS: positiveInt('a number of milliseconds, at least 1').default(1000),
+  OUTBOX_LEASE_SECONDS: positiveInt('a whole number of seconds, at least 1').default(60),
   TIMER_POLL_MS: positiveInt('a number of milliseconds, at least 1').default(5000),
   RETENTION_CLOSED_DAYS: positiveInt('a whole number of days, at least 1').default(365),
   RETENTION_ABANDONED_DAYS: positiveInt('a whole number of days, at least 1').default(90),

@@ -12,6 +12,7 @@ import { eraseResidentData, RESIDENT_ACTOR, wantsErasure } from './effects/erase
 import { stepEffectParts } from './effects/step-effects.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { recordSent, type SentRecord } from '../outbox/record-sent.js';
 import {
   insertConversationPart,
   linkInboundPart,
@@ -82,8 +83,12 @@ export interface ConversationServiceDeps {
   directSend?: { leaseMs: number; accepting: () => boolean };
   /** Where the time of each step is counted (/metrics). */
   metrics?: Pick<Metrics, 'step'>;
-  /** Resolves once every send to this channel address so far is recorded in the outbox (the sender batches them). */
-  sendsRecorded?: (address: string) => Promise<void>;
+  /**
+   * The sends to this channel address that went out but are not recorded in the outbox yet (the sender
+   * records them in batches): a step leases its replies past them, and records them itself before
+   * discreet mode reads what was sent.
+   */
+  sentNotRecorded?: (address: string) => readonly SentRecord[];
   /** Called after every committed step (the inbox's live views and the handoff alerts listen); must not throw. */
   onCommitted?: (step: { residentId: string; conversationId: string; effects: readonly string[] }) => void;
   /** Inbound rate limits (per resident and global); none when absent. */
@@ -104,7 +109,10 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
   const now = deps.now ?? (() => new Date());
   const queue = new KeyedQueue();
 
-  /** Everything a step changes, in one statement (erasure, which is rare, goes first on its own). */
+  /**
+   * Everything a step changes, in one statement, the last of its transaction (erasure, which is rare,
+   * goes first on its own).
+   */
   async function writeStep(
     tx: Tx,
     query: Query,
@@ -120,6 +128,8 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       consentBefore: boolean | null;
       /** Lease the replies for a direct send after commit (an inbound step, see `directSend`). */
       direct?: boolean;
+      /** Outbox rows of this resident that were sent though they look pending (see `sentNotRecorded`). */
+      alreadySent?: readonly SentRecord[];
     },
     result: StepResult,
   ): Promise<LeasedReply[]> {
@@ -147,13 +157,17 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
     }
     if (result.locale !== ids.residentLocale) parts.push(residentLocalePart(ids.residentId, result.locale));
     const directLeaseMs = ids.direct && deps.directSend?.accepting() ? deps.directSend.leaseMs : undefined;
-    if (result.outbound.length > 0) parts.push(...replyParts(database.cipher, { ...ids, at, directLeaseMs }, result.outbound));
+    const alreadySent = ids.alreadySent?.map((r) => r.id);
+    if (result.outbound.length > 0) {
+      parts.push(...replyParts(database.cipher, { ...ids, at, directLeaseMs, alreadySent }, result.outbound));
+    }
     parts.push(...timerParts(ids.conversationId, result.timers, at));
+    // The step's last statement: its commit goes with it (see StatementOptions.thenCommit).
     if (directLeaseMs === undefined || result.outbound.length === 0) {
-      await runAsOneStatement(query, parts);
+      await runAsOneStatement(query, parts, { thenCommit: true });
       return [];
     }
-    const leased = await runAsOneStatement<LeasedReply>(query, [...parts, leasedRepliesPart()]);
+    const leased = await runAsOneStatement<LeasedReply>(query, [...parts, leasedRepliesPart()], { thenCommit: true });
     return leased.map((r) => ({ outboxId: Number(r.outboxId), messageId: Number(r.messageId) }));
   }
 
@@ -222,9 +236,11 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
    * written; adds a word to its replies when some of our messages are too old to delete; and when a
    * quiet-spell sweep finds messages not sent yet (paced, or the channel was down), it comes again.
    */
-  async function withCleaning(query: Query, residentId: string, result: StepResult): Promise<StepResult> {
+  async function withCleaning(query: Query, residentId: string, address: string, result: StepResult): Promise<StepResult> {
     const cleaning = result.effects.find((e): e is CleanChatEffect => e.type === 'cleanChat');
     if (!cleaning || wantsErasure(result)) return result;
+    // Sends that went out and are not recorded yet would look unsent, and stay on the resident's screen.
+    await recordSent(query, deps.sentNotRecorded?.(address) ?? []);
     const { tooOld } = await queueDeletions(query, residentId, cleaning);
     const sweepAgain = cleaning.scope === 'bot' && (await hasUnsent(query, residentId));
     if (tooOld === 0 && !sweepAgain) return result;
@@ -251,9 +267,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       let direct: DirectReply[] = [];
       try {
         const outcome = await queue.run(key, async () => {
-          // What was sent to this resident before this message is recorded first: the step reads it
-          // (discreet mode deletes what the resident has seen).
-          await deps.sendsRecorded?.(key);
+          const alreadySent = deps.sentNotRecorded?.(key) ?? [];
           return database.transaction(async (tx, query) => {
             // Sent together, executed in order on one connection: the upsert takes the resident's row
             // lock first, and the statement after it starts (and takes its snapshot) only then.
@@ -285,7 +299,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
                 privacy: open ? undefined : { discreet: resident.discreet, neutral: resident.neutral },
               },
             };
-            const result = await withCleaning(query, resident.id, engine.step(open ? stateOf(open) : null, input));
+            const result = await withCleaning(query, resident.id, key, engine.step(open ? stateOf(open) : null, input));
             const leased = await writeStep(
               tx,
               query,
@@ -298,6 +312,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
                 inboundId,
                 consentBefore: open?.snapshot.context.consent ?? null,
                 direct: true,
+                alreadySent,
               },
               result,
             );
@@ -337,7 +352,8 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
         .where(eq(timers.id, timerId));
       if (!timer) return false;
       let committed: { residentId: string; conversationId: string; effects: string[] } | undefined;
-      const handled = await queue.run(`${timer.channel}:${timer.externalId}`, () =>
+      const address = `${timer.channel}:${timer.externalId}`;
+      const handled = await queue.run(address, () =>
         database.transaction(async (tx, query) => {
           // Same lock order as an inbound message (resident, conversation, timer), so the two never deadlock.
           const resident = await lockResident(query, timer);
@@ -349,7 +365,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
           }
           const [due] = await tx.delete(timers).where(eq(timers.id, timerId)).returning({ event: timers.event });
           if (!due) return false;
-          const result = await withCleaning(query, resident.id, engine.step(stateOf(open), { type: 'timer', event: due.event }));
+          const result = await withCleaning(query, resident.id, address, engine.step(stateOf(open), { type: 'timer', event: due.event }));
           if (!result.changed) return true;
           await writeStep(
             tx,

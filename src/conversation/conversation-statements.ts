@@ -172,6 +172,8 @@ export interface ReplyTarget {
    * go first. Absent: the dispatcher claims them as usual.
    */
   directLeaseMs?: number | undefined;
+  /** Rows of this resident's that were sent, though not recorded yet: they do not hold the lease back. */
+  alreadySent?: readonly number[] | undefined;
 }
 
 /** A reply this step leased to this process: sent straight after commit (see ReplyTarget.directLeaseMs). */
@@ -219,7 +221,10 @@ export function replyParts(cipher: FieldCipher, target: ReplyTarget, outbound: r
             left join (
               select now() + ($4::text)::interval as until
               where $4::text is not null
-                and not exists (select 1 from outbox p where p.resident_id = $1::uuid and p.status = 'pending')
+                and not exists (
+                  select 1 from outbox p where p.resident_id = $1::uuid and p.status = 'pending'
+                    and p.id not in (select jsonb_array_elements_text($5::jsonb)::bigint)
+                )
             ) lease on true
             order by r.id
             returning id, message_id, leased_until`,
@@ -228,6 +233,7 @@ export function replyParts(cipher: FieldCipher, target: ReplyTarget, outbound: r
         target.channel,
         target.at.toISOString(),
         target.directLeaseMs === undefined ? null : `${target.directLeaseMs} milliseconds`,
+        JSON.stringify(target.alreadySent ?? []),
       ],
     },
   ];

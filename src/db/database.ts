@@ -11,7 +11,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { projectPath } from '../project-path.js';
-import { pgliteQuery, postgresQuery, type Query } from './query.js';
+import { pipelinedTransaction } from './pipelined-transaction.js';
+import { pgliteQuery, type Query } from './query.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -24,7 +25,10 @@ export interface Database {
   readonly kind: 'pglite' | 'postgres';
   /** Encrypts resident content before it is written and decrypts it after it is read (see field-cipher.ts). */
   readonly cipher: FieldCipher;
-  /** A drizzle transaction, with a raw query port on the same connection for the hot path (see query.ts). */
+  /**
+   * A transaction: drizzle's query builder and a raw query port on the same connection (the hot path,
+   * see query.ts). On Postgres, begin and commit travel with the statements (pipelined-transaction.ts).
+   */
   transaction<T>(body: (tx: Tx, query: Query) => Promise<T>): Promise<T>;
   /** Rows of a raw query, whichever driver runs it (PGlite returns { rows }, postgres.js an array). */
   rows<T>(query: ReturnType<typeof sql>, executor?: Executor): Promise<T[]>;
@@ -94,11 +98,22 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const client = postgres(url, { max: poolSize, onnotice: () => {}, connection: { application_name: 'tussenin' } });
   const db = drizzlePostgres(preparedByDefault(client), { schema }) as unknown as Db;
   await migrateWithLock(url);
+  let ended = false;
   return {
     db,
     kind: 'postgres',
     cipher: PLAIN_CIPHER,
-    transaction: (body) => db.transaction((tx) => body(tx, postgresQuery(driverClientOf<postgres.TransactionSql>(tx)))),
+    transaction: async (body) => {
+      // postgres.js's reserve() waits for ever on a pool that was ended; a query would fail at once.
+      if (ended) throw new Error('the database connections are closed');
+      return pipelinedTransaction(
+        client,
+        // drizzle sets its type parsers on `options`, which a reserved connection lacks; they are the
+        // pool's own (set already by `db` above), so the reserved connection is given those.
+        (reserved) => drizzlePostgres(preparedByDefault(Object.assign(reserved, { options: client.options }))) as unknown as Tx,
+        body,
+      );
+    },
     rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
     ping: async () => {
       try {
@@ -108,7 +123,10 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         return false;
       }
     },
-    close: () => client.end({ timeout: 5 }),
+    close: () => {
+      ended = true;
+      return client.end({ timeout: 5 });
+    },
   };
 }
 

@@ -1,5 +1,4 @@
 import type { Transaction as PgliteTransaction } from '@electric-sql/pglite';
-import type postgres from 'postgres';
 
 /**
  * A parameter of a raw statement. Anything else is passed as text and cast in the SQL: jsonb as
@@ -22,12 +21,18 @@ export type SqlParam = string | number | boolean | null;
  * Promise.all) are pipelined: sent without waiting for each other's answers, and run one after
  * another on the transaction's connection, each with its own snapshot.
  */
-export type Query = <Row extends object = Record<string, unknown>>(text: string, params?: readonly SqlParam[]) => Promise<Row[]>;
+export type Query = <Row extends object = Record<string, unknown>>(
+  text: string,
+  params?: readonly SqlParam[],
+  options?: StatementOptions,
+) => Promise<Row[]>;
 
-/** Each statement is prepared once per connection (cached by its text), so repeats skip parse and plan. */
-export function postgresQuery(client: postgres.Sql | postgres.TransactionSql): Query {
-  return async <Row extends object>(text: string, params: readonly SqlParam[] = []) =>
-    (await client.unsafe(text, params as SqlParam[], { prepare: true })) as unknown as Row[];
+export interface StatementOptions {
+  /**
+   * The transaction's last statement: on Postgres its `commit` is sent with it, saving a round trip,
+   * and it resolves once both are done. A statement after it throws. (PGlite commits when the body returns.)
+   */
+  thenCommit?: boolean;
 }
 
 export function pgliteQuery(client: PgliteTransaction): Query {
@@ -58,6 +63,7 @@ export interface WritePart {
 export async function runAsOneStatement<Row extends object = Record<string, unknown>>(
   query: Query,
   parts: readonly WritePart[],
+  options?: StatementOptions,
 ): Promise<Row[]> {
   if (parts.length === 0) return [];
   const params: SqlParam[] = [];
@@ -68,5 +74,5 @@ export async function runAsOneStatement<Row extends object = Record<string, unkn
   });
   const last = statements.pop()!;
   const ctes = statements.map((statement, i) => `${parts[i]!.name} as (${statement})`);
-  return query<Row>(ctes.length > 0 ? `with ${ctes.join(',\n')}\n${last}` : last, params);
+  return query<Row>(ctes.length > 0 ? `with ${ctes.join(',\n')}\n${last}` : last, params, options);
 }

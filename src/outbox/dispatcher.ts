@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ChannelName } from '../conversation/inbound-message.js';
+import { recordSent, type SentRecord } from './record-sent.js';
 import type { ChannelAdapter, DeleteResult, SendResult } from './channel-adapter.js';
 import type { Database } from '../db/database.js';
 import { messages, outbox, residents } from '../db/schema.js';
@@ -21,6 +22,12 @@ export interface DispatcherOptions {
   dirOf: (locale: string) => 'ltr' | 'rtl';
   /** Rows sent at the same time at most (default 50); a free place is claimed again at once. */
   maxInFlight?: number;
+  /**
+   * How long a successful send waits to be recorded with the others of its moment, in one update
+   * (default 20 ms). Longer means fewer statements under load; a crash in between means those few are
+   * sent again once their lease runs out.
+   */
+  recordSentAfterMs?: number;
   /** Called after a send's outcome is recorded (the inbox shows each staff reply's delivery state). */
   onSettled?: (row: { messageId: number; residentId: string }) => void;
   /**
@@ -45,8 +52,12 @@ export interface Dispatcher {
   sendCommitted(replies: readonly DirectReply[]): void;
   /** True while started and not stopping: only then may a step lease its replies to this process. */
   accepting(): boolean;
-  /** Resolves once every send to `address` (`<channel>:<external id>`) so far is recorded. */
-  sendsRecorded(address: string): Promise<void>;
+  /**
+   * The sends to `address` that went out but are not recorded yet (their rows still look `pending`):
+   * a step may lease its replies for a direct send all the same, and records them itself when it must
+   * read them (discreet mode).
+   */
+  sentNotRecorded(address: string): readonly SentRecord[];
   start(): void;
   stop(): Promise<void>;
 }
@@ -89,9 +100,6 @@ function outcomeOf(
   return failure.retryAfterMs !== undefined ? 'retry_after' : 'retry';
 }
 
-/** How long a successful send waits to be recorded with the others of its moment, in one update. */
-const SENT_BATCH_MS = 5;
-
 /**
  * Sends outbox rows through the channel adapters, oldest first, one row per resident at a time so a
  * resident's messages arrive in order; retries with backoff, honours a channel's retry-after.
@@ -101,6 +109,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { db } = database;
   const leaseMs = options.leaseMs ?? 60_000;
   const maxInFlight = options.maxInFlight ?? 50;
+  const recordSentAfterMs = options.recordSentAfterMs ?? 20;
   let timer: NodeJS.Timeout | null = null;
   let started = false;
   /** Set by stop(): no new rows are claimed, those in flight finish. */
@@ -140,24 +149,25 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /** Successful sends waiting to be recorded: one update for all of them, shortly after the first. */
-  let sentBatch: { id: number; cmid: string; sent_at: string; messageId: number; residentId: string; address: string }[] = [];
-  /** Channel addresses with sends in the batch, and how many. */
-  const unrecorded = new Map<string, number>();
+  let sentBatch: (SentRecord & { messageId: number; residentId: string; address: string })[] = [];
+  /** Per channel address, the sends not recorded yet (in the batch or in its update), by outbox id. */
+  const unrecorded = new Map<string, Map<number, SentRecord>>();
+  /**
+   * A claim ran while some sends were unrecorded: a resident's next row may have been passed over
+   * (it waits for the row before it), so once they are recorded, claim again.
+   */
+  let claimAfterRecording = false;
   let flushTimer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> = Promise.resolve();
 
   function markSent(row: ClaimedRow, channelMessageId: string, externalUserId: string): void {
     const address = `${row.channel}:${externalUserId}`;
-    sentBatch.push({
-      id: row.id,
-      cmid: channelMessageId,
-      sent_at: new Date().toISOString(),
-      messageId: row.message_id,
-      residentId: row.resident_id,
-      address,
-    });
-    unrecorded.set(address, (unrecorded.get(address) ?? 0) + 1);
-    flushTimer ??= setTimeout(() => void flushSent(), SENT_BATCH_MS);
+    const sent: SentRecord = { id: row.id, cmid: channelMessageId, sent_at: new Date().toISOString() };
+    sentBatch.push({ ...sent, messageId: row.message_id, residentId: row.resident_id, address });
+    const ofAddress = unrecorded.get(address);
+    if (ofAddress) ofAddress.set(row.id, sent);
+    else unrecorded.set(address, new Map([[row.id, sent]]));
+    flushTimer ??= setTimeout(() => void flushSent(), recordSentAfterMs);
   }
 
   function flushSent(): Promise<void> {
@@ -168,11 +178,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       sentBatch = [];
       if (batch.length === 0) return;
       try {
-        await database.rows(sql`
-          update outbox o
-          set status = 'sent', sent_at = b.sent_at, channel_message_id = b.cmid, leased_until = null, last_error = null
-          from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as b(id bigint, cmid text, sent_at timestamptz)
-          where o.id = b.id`);
+        await database.transaction((_tx, query) => recordSent(query, batch, { thenCommit: true }));
       } catch (error) {
         // Not recorded yet: kept for the next flush (a lease that runs out first means a second send).
         logger.error({ err: error, rows: batch.length }, 'could not record sent messages; trying again');
@@ -181,13 +187,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         return;
       }
       for (const row of batch) {
-        const left = (unrecorded.get(row.address) ?? 1) - 1;
-        if (left > 0) unrecorded.set(row.address, left);
-        else unrecorded.delete(row.address);
+        const ids = unrecorded.get(row.address);
+        ids?.delete(row.id);
+        if (ids?.size === 0) unrecorded.delete(row.address);
         options.onSettled?.({ messageId: row.messageId, residentId: row.residentId });
       }
-      // These residents' next rows may go now.
-      if (started && !stopping) void fill();
+      if (claimAfterRecording && started && !stopping) {
+        claimAfterRecording = false;
+        void fill();
+      }
     });
     return flushing;
   }
@@ -365,6 +373,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       do {
         fillAgain = false;
         while (!stopping && inFlight.size < maxInFlight) {
+          if (unrecorded.size > 0) claimAfterRecording = true;
           const claimed = await claim(maxInFlight - inFlight.size);
           if (claimed.length === 0) break;
           const details = await detailsOf(claimed);
@@ -460,7 +469,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (started && !stopping) void fill();
     },
     accepting: () => started && !stopping,
-    sendsRecorded: (address) => (unrecorded.has(address) ? flushSent() : Promise.resolve()),
+    sentNotRecorded: (address) => [...(unrecorded.get(address)?.values() ?? [])],
     sendCommitted: (replies) => {
       if (replies.length === 0) return;
       const job: Promise<void> = sendDirect(replies).finally(() => {

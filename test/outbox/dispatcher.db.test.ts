@@ -70,30 +70,56 @@ describe('replies sent straight after their step (no claim)', () => {
       logger: silentLogger,
       onReplies: (direct) => target.sendCommitted(direct ?? []),
       directSend: { leaseMs, accepting: () => target.accepting() },
-      sendsRecorded: (address) => target.sendsRecorded(address),
+      sentNotRecorded: (address) => target.sentNotRecorded(address),
     });
   }
 
   it('sends a step’s replies at once without the poller, in order, and records them as sent', async () => {
-    const direct = dispatcherOnFakeChannel({ pollMs: 3_600_000 }); // no poll: only the direct path can send
+    // No poll, and sends recorded only when it stops: only the direct path can send, and the second
+    // message comes while the first one's replies still look pending in the database.
+    const direct = dispatcherOnFakeChannel({ pollMs: 3_600_000, recordSentAfterMs: 3_600_000 });
     direct.start();
+    const toD1 = () => channel.delivered.filter((d) => d.to === 'd1').map((d) => d.text);
     try {
       const service = directService(direct);
       await service.handleInbound({ channel: 'web', externalUserId: 'd1', externalMessageId: 'x-1', text: 'hallo' });
-      await waitFor(() => channel.delivered.filter((d) => d.to === 'd1').length === 2);
-      expect(channel.delivered.filter((d) => d.to === 'd1')[0]!.text).toContain('Hallo, welkom');
-      await waitFor(() => false, 50).catch(() => undefined); // the sent batch is recorded within a few ms
-      const rows = await testDb.database.db.select().from(outbox);
-      expect(rows.map((r) => [r.status, r.attempts])).toEqual([
-        ['sent', 1],
-        ['sent', 1],
-      ]);
+      await waitFor(() => toD1().length === 2);
+      expect(toD1()[0]).toContain('Hallo, welkom');
+      const pending = await testDb.database.db.select().from(outbox);
+      expect(pending.map((r) => r.status)).toEqual(['pending', 'pending']);
       // The next message's replies wait for nothing: they go straight out too, after the first ones.
       await service.handleInbound({ channel: 'web', externalUserId: 'd1', externalMessageId: 'x-2', text: 'nl' });
-      await waitFor(() => channel.delivered.filter((d) => d.to === 'd1').length >= 3);
+      await waitFor(() => toD1().length >= 3);
     } finally {
       await direct.stop();
     }
+    const rows = await testDb.database.db.select().from(outbox).orderBy(outbox.id);
+    expect(rows.length).toBe(toD1().length);
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(rows.map(() => ['sent', 1]));
+  });
+
+  it('claims a row that waited behind unrecorded sends once they are recorded, without waiting for the poll', async () => {
+    const direct = dispatcherOnFakeChannel({ pollMs: 3_600_000, recordSentAfterMs: 100 });
+    direct.start();
+    const toD2 = () => channel.delivered.filter((d) => d.to === 'd2');
+    try {
+      await directService(direct).handleInbound({ channel: 'web', externalUserId: 'd2', externalMessageId: 'y-1', text: 'hallo' });
+      await waitFor(() => toD2().length === 2);
+      // A step whose replies are not leased (as from another instance): queued, and the kick's claim
+      // finds them behind the two sends that still look pending.
+      const queuedOnly = createConversationService({
+        database: testDb.database,
+        engine: app.engine,
+        logger: silentLogger,
+        onReplies: () => direct.kick(),
+      });
+      await queuedOnly.handleInbound({ channel: 'web', externalUserId: 'd2', externalMessageId: 'y-2', text: 'nl' });
+      await waitFor(() => toD2().length >= 3);
+    } finally {
+      await direct.stop();
+    }
+    const rows = await testDb.database.db.select().from(outbox).orderBy(outbox.id);
+    expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'sent'));
   });
 
   it('after a failed direct send, delivers that reply and the rest in order, each once, through the poller', async () => {
