@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import type { Query, SqlParam } from './query.js';
+import { STATEMENT_AFTER_COMMIT, type Query, type SqlParam } from './query.js';
 
 /**
  * A Postgres transaction on one reserved connection that spends no round trip of its own: `begin` goes
@@ -38,7 +38,7 @@ export async function pipelinedTransaction<T, Tx>(
     params: readonly SqlParam[] = [],
     options?: { thenCommit?: boolean },
   ) => {
-    if (committed) throw new Error('a statement after the transaction was committed');
+    if (committed) throw new Error(STATEMENT_AFTER_COMMIT);
     if (!options?.thenCommit) return (await send(text, params, true)) as unknown as Row[];
     committed = true;
     const [rows, commit] = await Promise.allSettled([send(text, params, true), send('commit', [], false)]);

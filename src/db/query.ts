@@ -35,10 +35,17 @@ export interface StatementOptions {
   thenCommit?: boolean;
 }
 
+/** PGlite commits when the transaction's body returns; a statement after `thenCommit` throws, as on Postgres. */
 export function pgliteQuery(client: PgliteTransaction): Query {
-  return async <Row extends object>(text: string, params: readonly SqlParam[] = []) =>
-    (await client.query<Row>(text, params as SqlParam[])).rows;
+  let committed = false;
+  return async <Row extends object>(text: string, params: readonly SqlParam[] = [], options?: StatementOptions) => {
+    if (committed) throw new Error(STATEMENT_AFTER_COMMIT);
+    if (options?.thenCommit) committed = true;
+    return (await client.query<Row>(text, params as SqlParam[])).rows;
+  };
 }
+
+export const STATEMENT_AFTER_COMMIT = 'a statement after the transaction was committed';
 
 /**
  * One data-modifying statement (insert, update, delete) with its own parameters $1…$n. A later part

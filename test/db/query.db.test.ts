@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAsOneStatement, type WritePart } from '../../src/db/query.js';
+import { residents as residentsTable } from '../../src/db/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 let testDb: TestDatabase;
@@ -76,5 +77,51 @@ describe('the raw query port (Database.transaction)', () => {
     await expect(failing).rejects.toThrow();
     const residents = await testDb.database.transaction((_tx, query) => query('select id from residents'));
     expect(residents).toEqual([]);
+  });
+
+  it('commits with the last statement (thenCommit): what came before it and it are kept; nothing may follow', async () => {
+    const first = randomUUID();
+    const second = randomUUID();
+    const after = await testDb.database.transaction(async (_tx, query) => {
+      await runAsOneStatement(query, [resident(first)]);
+      await runAsOneStatement(query, [resident(second)], { thenCommit: true });
+      return query('select 1').then(
+        () => 'ran',
+        (error: Error) => error.message,
+      );
+    });
+    expect(after).toContain('after the transaction was committed');
+    const ids = await testDb.database.transaction((_tx, query) => query<{ id: string }>('select id from residents'));
+    expect(ids.map((r) => r.id).sort()).toEqual([first, second].sort());
+  });
+
+  it('keeps nothing when the last statement fails, and nothing when the body throws after its first statement', async () => {
+    const kept = randomUUID();
+    const failingLast = testDb.database.transaction(async (_tx, query) => {
+      await runAsOneStatement(query, [resident(kept)]);
+      await runAsOneStatement(query, [resident(kept)], { thenCommit: true }); // the same id again
+    });
+    await expect(failingLast).rejects.toThrow();
+    const throwing = testDb.database.transaction(async (_tx, query) => {
+      await runAsOneStatement(query, [resident(randomUUID())]);
+      throw new Error('the step failed');
+    });
+    await expect(throwing).rejects.toThrow('the step failed');
+    expect(await testDb.database.transaction((_tx, query) => query('select id from residents'))).toEqual([]);
+  });
+
+  it('gives its connection back whatever happens: many more transactions than connections, failing ones among them', async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) =>
+        testDb.database.transaction(async (tx, query) => {
+          if (i % 3 === 0) await query('select * from no_such_table');
+          if (i % 3 === 1) await tx.select().from(residentsTable); // drizzle on the same connection
+          return runAsOneStatement(query, [resident(randomUUID())], { thenCommit: true });
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(20);
+    const [count] = await testDb.database.transaction((_tx, query) => query<{ n: string | number }>('select count(*) as n from residents'));
+    expect(Number(count!.n)).toBe(40);
   });
 });
