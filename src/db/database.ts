@@ -142,6 +142,13 @@ async function migrateWithLock(url: string): Promise<void> {
   }
 }
 
+/**
+ * PGlite's Postgres runs inside the process's memory: its 128 MB of shared buffers (Postgres's default)
+ * were a third of the process. A small organisation's whole database fits in 32 MB for years; what
+ * does not is read from the files, through the system's page cache.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=32MB'];
+
 async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   let client;
@@ -151,7 +158,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     const folder = path.resolve(dataDir, 'pglite');
     mkdirSync(folder, { recursive: true });
     await initPgliteFolder(folder);
-    client = new PGlite(folder);
+    client = new PGlite(folder, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
   }
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
