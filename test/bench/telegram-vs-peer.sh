@@ -14,6 +14,22 @@ work=$(mktemp -d)/tgbench
 cp -r "$src" "$work" && (cd "$work" && npm ci --no-audit --no-fund --silent >/dev/null) || { echo "could not install tgbench"; exit 2; }
 open_env="TELEGRAM_MESSAGES_PER_SECOND=100000 TELEGRAM_CHAT_BURST=100000"
 
+# CPU ticks Postgres spent so far: the postmaster's own and its ended children's (each connection's
+# backend is a child that ends with the run, so its time lands in the postmaster's cumulative fields).
+pg_ticks() {
+  local pm; pm=$(pgrep -o -x postgres 2>/dev/null) || { echo 0; return; }
+  cut -d' ' -f14-17 "/proc/$pm/stat" 2>/dev/null | awk '{print $1+$2+$3+$4}' || echo 0
+}
+hz=$(getconf CLK_TCK)
+
+run() { # output file, then the command
+  local out=$1; shift
+  local before after; before=$(pg_ticks)
+  "$@" > "$out" 2>&1
+  after=$(pg_ticks)
+  echo "postgres cpu ticks: $((after - before)) at $hz/s" >> "$out"
+}
+
 row() { # name, output file
   python3 - "$1" "$2" <<'PY'
 import re, sys
@@ -28,17 +44,21 @@ p99 = grab(r'reply latency ms.*?p99 ([\d.]+)')
 cpu = grab(r'([\d.]+) ms/update; peak rss', None) or grab(r'bot pid \d+\s+cpu [\d.]+% of one core, ([\d.]+) ms/update')
 rss = grab(r'peak rss (\d+) MB', None) or grab(r'\(peak (\d+)\)')
 ok = grab(r'handoffs rows: (\d+)', '-')
-print(f"| {name:<28} | {ups:>9} | {p50:>8} | {p99:>8} | {cpu:>8} | {rss:>8} | {ok:>8} |")
+updates = grab(r'updates sent\s+(\d+)', None)
+ticks, hz = grab(r'postgres cpu ticks: (\d+) at', None), grab(r'postgres cpu ticks: \d+ at (\d+)/s', None)
+db = f"{int(ticks) * 1000 / int(hz) / int(updates):.2f}" if ticks and hz and updates and 'PGlite' not in name else '-'
+print(f"| {name:<28} | {ups:>9} | {p50:>8} | {p99:>8} | {cpu:>8} | {db:>8} | {rss:>8} | {ok:>8} |")
 PY
 }
 
-"$work/bench-peer.sh" "$N" "$C" > "$work/peer.out" 2>&1
-TUSSENIN=$here APP_ENV="$open_env" "$work/bench-tussenin.sh" "$N" "$C" postgres > "$work/pg.out" 2>&1
-TUSSENIN=$here APP_ENV="$open_env" "$work/bench-tussenin.sh" "$N" "$C" pglite > "$work/pglite.out" 2>&1
+run "$work/peer.out" "$work/bench-peer.sh" "$N" "$C"
+run "$work/pg.out" env TUSSENIN="$here" APP_ENV="$open_env" "$work/bench-tussenin.sh" "$N" "$C" postgres
+run "$work/pglite.out" env TUSSENIN="$here" APP_ENV="$open_env" "$work/bench-tussenin.sh" "$N" "$C" pglite
 
-echo "$N residents x 10 updates, $C at a time, $(nproc) cores; reply latency in ms; CPU ms per update; peak RSS MB"
-echo "| bot                          | updates/s | p50 ms   | p99 ms   | CPU/upd  | RSS MB   | handoffs |"
-echo "|------------------------------|-----------|----------|----------|----------|----------|----------|"
+echo "$N residents x 10 updates (the peer's script has 9), $C at a time, $(nproc) cores; reply latency in ms;"
+echo "CPU ms per update of the bot's process and of Postgres (PGlite runs inside the bot); peak RSS MB"
+echo "| bot                          | updates/s | p50 ms   | p99 ms   | CPU/upd  | DB CPU   | RSS MB   | handoffs |"
+echo "|------------------------------|-----------|----------|----------|----------|----------|----------|----------|"
 row "grammY peer (Postgres)" "$work/peer.out"
 row "tussenin (Postgres)" "$work/pg.out"
 row "tussenin (PGlite)" "$work/pglite.out"
