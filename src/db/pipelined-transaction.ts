@@ -1,4 +1,4 @@
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { STATEMENT_AFTER_COMMIT, type Query, type SqlParam } from './query.js';
 
 /**
@@ -9,8 +9,10 @@ import { STATEMENT_AFTER_COMMIT, type Query, type SqlParam } from './query.js';
  * loaded machine every round trip is a write, a wake-up of the server process and a read.
  *
  * If a statement fails, Postgres aborts the transaction and a `commit` already sent after it answers
- * as a rollback; if the body throws, a `rollback` is sent. A connection that broke is not handed back
- * (postgres.js has already put it with its closed ones).
+ * as a rollback; if the body throws, a `rollback` is sent. A connection lost on the way (the server
+ * restarted, a backend was terminated) fails the statements in flight and any after them, and is not
+ * handed back: postgres.js has put it with its closed ones and reconnects it when needed. Before this
+ * watch, a statement sent on such a connection crashed the process inside postgres.js.
  */
 export async function pipelinedTransaction<T, Tx>(
   client: postgres.Sql,
@@ -19,19 +21,23 @@ export async function pipelinedTransaction<T, Tx>(
   body: (tx: Tx, query: Query) => Promise<T>,
 ): Promise<T> {
   const reserved = await client.reserve();
-  let broken = false;
+  const connection = new ConnectionWatch();
   let committed = false;
-  const send = async (text: string, params: readonly SqlParam[], prepare: boolean) => {
-    try {
-      return await reserved.unsafe(text, params as SqlParam[], { prepare });
-    } catch (error) {
-      if (isConnectionFailure(error)) broken = true;
-      throw error;
-    }
+  const unsafe = (text: string, params: readonly SqlParam[], options: object) => {
+    // A statement written to a connection that has closed throws inside postgres.js, out of reach.
+    if (connection.closedWith !== undefined) return Promise.reject(connection.closedWith);
+    // One still waiting in the reserved connection's own queue when it closes is never answered.
+    return Promise.race([reserved.unsafe(text, params as SqlParam[], options), connection.closed]);
+  };
+  const send = (text: string, params: readonly SqlParam[], prepare: boolean) => unsafe(text, params, { prepare });
+  // drizzle reads the result through postgres.js's query object (`.values()`), so it gets that object.
+  const unsafeForBuilder = (text: string, params: SqlParam[], options?: object) => {
+    if (connection.closedWith !== undefined) throw connection.closedWith;
+    return reserved.unsafe(text, params, options);
   };
   // Not awaited: it is written together with the statements the body sends in this same tick. Should
   // it fail, the statements after it fail too, and the body sees that.
-  send('begin', [], false).catch(() => {});
+  unsafe('begin', [], { prepare: false, onexecute: connection.watch }).catch(() => {});
 
   const query: Query = async <Row extends object>(
     text: string,
@@ -50,7 +56,11 @@ export async function pipelinedTransaction<T, Tx>(
   let tx: Tx | undefined;
   const lazyTx = new Proxy({} as object, {
     get: (_target, property) => {
-      tx ??= builderOn(reserved);
+      tx ??= builderOn(
+        new Proxy(reserved, {
+          get: (target, name, receiver) => (name === 'unsafe' ? unsafeForBuilder : Reflect.get(target, name, receiver)),
+        }),
+      );
       const value = Reflect.get(tx as object, property) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(tx) : value;
     },
@@ -64,16 +74,42 @@ export async function pipelinedTransaction<T, Tx>(
     }
     return result;
   } catch (error) {
-    if (!committed && !broken) await send('rollback', [], false).catch(() => {});
+    if (!committed) await send('rollback', [], false).catch(() => {});
     throw error;
   } finally {
-    if (!broken) reserved.release();
+    // A closed connection is with postgres.js's closed ones already (it reconnects it when needed);
+    // handing it back as open would give the next transaction a dead connection.
+    if (connection.closedWith === undefined) {
+      if (connection.underlying) connection.underlying.onclose = null;
+      reserved.release();
+    }
   }
 }
 
-/** The connection itself failed (closed, reset, timed out), as opposed to an error the server answered. */
-function isConnectionFailure(error: unknown): boolean {
-  if (error instanceof postgres.PostgresError) return false;
-  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
-  return (typeof code === 'string' && code.startsWith('CONNECT')) || typeof syscall === 'string';
+/**
+ * Notices the reserved connection closing. postgres.js hands the connection that runs a statement to
+ * its `onexecute` option, and calls that connection's `onclose` when it closes: the two hooks its own
+ * `begin()` uses to notice a connection lost mid-transaction. A reserved connection has no such watch.
+ */
+class ConnectionWatch {
+  underlying: { onclose: ((error: unknown) => void) | null } | undefined;
+  closedWith: unknown;
+  /** Rejects when the connection closes. */
+  readonly closed: Promise<never>;
+  #reject: (error: unknown) => void = () => {};
+
+  constructor() {
+    this.closed = new Promise<never>((_, reject) => (this.#reject = reject));
+    this.closed.catch(() => {}); // awaited only by statements in flight
+  }
+
+  /** The `onexecute` option of the transaction's first statement. */
+  readonly watch = (underlying: NonNullable<ConnectionWatch['underlying']>) => {
+    this.underlying = underlying;
+    underlying.onclose = (error) => {
+      this.closedWith = error ?? new Error('the database connection closed');
+      this.#reject(this.closedWith);
+    };
+    return true; // go on sending on it (a falsy answer would hold the statements after it back)
+  };
 }
