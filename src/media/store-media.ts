@@ -37,8 +37,7 @@ export async function storeMedia(
   database: Database,
   input: { channel: ChannelName; externalUserId: string; kind: MediaKind; contentType: string; bytes: Uint8Array },
 ): Promise<string> {
-  const { db } = database;
-  return db.transaction(async (tx) => {
+  return database.transaction(async (tx) => {
     const [resident] = await tx
       .insert(residents)
       .values({ channel: input.channel, externalId: input.externalUserId })

@@ -84,7 +84,7 @@ export function createAuthStateStore(database: Database): AuthStateStore {
         }
       }
       if (upserts.length === 0 && deletes.size === 0) return;
-      await db.transaction(async (tx) => {
+      await database.transaction(async (tx) => {
         for (let i = 0; i < upserts.length; i += CHUNK) {
           await tx
             .insert(whatsappAuth)
