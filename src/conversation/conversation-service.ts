@@ -267,7 +267,6 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       let direct: DirectReply[] = [];
       try {
         const outcome = await queue.run(key, async () => {
-          const alreadySent = deps.sentNotRecorded?.(key) ?? [];
           return database.transaction(async (tx, query) => {
             // Sent together, executed in order on one connection: the upsert takes the resident's row
             // lock first, and the statement after it starts (and takes its snapshot) only then.
@@ -312,7 +311,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
                 inboundId,
                 consentBefore: open?.snapshot.context.consent ?? null,
                 direct: true,
-                alreadySent,
+                alreadySent: deps.sentNotRecorded?.(key),
               },
               result,
             );
