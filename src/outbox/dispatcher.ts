@@ -153,8 +153,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Per channel address, the sends not recorded yet (in the batch or in its update), by outbox id. */
   const unrecorded = new Map<string, Map<number, SentRecord>>();
   /**
-   * A claim ran while some sends were unrecorded: a resident's next row may have been passed over
-   * (it waits for the row before it), so once they are recorded, claim again.
+   * A claim ran while some sends were in flight or unrecorded: a resident's next row may have been
+   * passed over (it waits for the row before it, still pending), so once they are recorded, claim again.
    */
   let claimAfterRecording = false;
   let flushTimer: NodeJS.Timeout | null = null;
@@ -373,7 +373,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       do {
         fillAgain = false;
         while (!stopping && inFlight.size < maxInFlight) {
-          if (unrecorded.size > 0) claimAfterRecording = true;
+          if (unrecorded.size > 0 || inFlight.size > 0) claimAfterRecording = true;
           const claimed = await claim(maxInFlight - inFlight.size);
           if (claimed.length === 0) break;
           const details = await detailsOf(claimed);
