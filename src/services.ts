@@ -98,6 +98,8 @@ export function createServices(options: ServiceOptions): Services {
     onReply: options.kickDispatcher,
     agencies: () => agencies,
     neutralFirstLine: (locale) => texts.t(locale, 'bot:neutral.firstLine'),
+    closingMessage: (locale, neutral) =>
+      texts.t(locale, neutral ? 'bot:handoff.closed_neutral' : 'bot:handoff.closed', { org: config.ORG_NAME }),
   });
   const erasure = createErasureService({
     database,

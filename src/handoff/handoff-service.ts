@@ -25,7 +25,15 @@ export interface HandoffServiceDeps {
   agencies: () => readonly string[];
   /** Neutral wording's first line in a language (`bot:neutral.firstLine`); replies get it when the resident chose it. */
   neutralFirstLine?: (locale: string) => string;
+  /**
+   * The default closing message in a language (`bot:handoff.closed`, or its neutral form, which does
+   * not name the organisation); without it a case closes without one unless a text is given.
+   */
+  closingMessage?: (locale: string, neutral: boolean) => string;
 }
+
+/** What closing a case tells the resident: the default closing message, this text, or nothing. */
+export type ClosingMessage = { message?: string | boolean | undefined };
 
 /** The handoff row as the service locks it. */
 interface LockedCase extends CaseHolders {
@@ -63,6 +71,14 @@ async function lockCase(query: Query, handoffId: string): Promise<LockedCase> {
   return row;
 }
 
+/** A staff member's text as it is sent: no control characters, Windows line ends made plain, trimmed. */
+function cleanStaffText(text: string): string {
+  const body = withoutControlCharacters(text.replace(/\r\n/g, '\n')).trim();
+  if (!body) throw new HandoffError('invalid', 'text is empty');
+  if (body.length > MAX_REPLY_LENGTH) throw new HandoffError('invalid', `text may be at most ${MAX_REPLY_LENGTH} characters`);
+  return body;
+}
+
 function requireOpen(h: LockedCase): void {
   if (h.status === 'closed') throw new HandoffError('conflict', 'the handoff is closed');
 }
@@ -85,6 +101,33 @@ export function createHandoffService(deps: HandoffServiceDeps) {
   async function inCase<T>(handoffId: string, body: (h: LockedCase, query: Query) => Promise<T>): Promise<T> {
     const id = checkHandoffId(handoffId);
     return database.transaction((_tx, query) => lockCase(query, id).then((h) => body(h, query)));
+  }
+
+  /**
+   * A message from a staff member to the resident, with its outbox row, in the caller's transaction;
+   * the dispatcher delivers it like any reply.
+   */
+  async function queueStaffMessage(query: Query, actor: Actor, h: LockedCase, body: string): Promise<number> {
+    // The locale of a message decides its writing direction on the resident's side.
+    const residentLocale = h.residentLocale ?? h.locale ?? 'nl';
+    const locale = guessLocaleFromScript(body) ?? (residentLocale === 'ar' ? 'nl' : residentLocale);
+    // Neutral wording: the notification preview shows the neutral line, not the first words of the reply.
+    const firstLine = h.preferences?.neutral === 'on' ? deps.neutralFirstLine?.(residentLocale) : undefined;
+    const sent = firstLine && !body.startsWith(firstLine) ? `${firstLine}\n\n${body}` : body;
+    const [message] = await query<{ id: string | number }>(
+      `with reply as (
+         insert into messages (resident_id, conversation_id, direction, channel, author, text, locale)
+         values ($1::uuid, $2::uuid, 'out', $3, $4, $5, $6)
+         returning id
+       ), queued as (
+         insert into outbox (message_id, resident_id, channel) select id, $1::uuid, $3 from reply
+       ), touched as (
+         update handoffs set updated_at = now() where id = $7::uuid
+       )
+       select id from reply`,
+      [h.residentId, h.conversationId, h.channel, actor.id, database.cipher.encryptText(sent), locale, h.id],
+    );
+    return Number(message!.id);
   }
 
   function emitHandoff(h: LockedCase, change: 'claimed' | 'assigned' | 'updated' | 'closed') {
@@ -171,32 +214,11 @@ export function createHandoffService(deps: HandoffServiceDeps) {
      * row in one transaction; the dispatcher delivers it like any reply.
      */
     async reply(actor: Actor, handoffId: string, text: string): Promise<{ messageId: number }> {
-      const body = withoutControlCharacters(text.replace(/\r\n/g, '\n')).trim();
-      if (!body) throw new HandoffError('invalid', 'text is empty');
-      if (body.length > MAX_REPLY_LENGTH) throw new HandoffError('invalid', `text may be at most ${MAX_REPLY_LENGTH} characters`);
+      const body = cleanStaffText(text);
       const { h, messageId } = await inCase(handoffId, async (h, query) => {
         requireOpen(h);
         requireWork(actor, h);
-        // The locale of a message decides its writing direction on the resident's side.
-        const residentLocale = h.residentLocale ?? h.locale ?? 'nl';
-        const locale = guessLocaleFromScript(body) ?? (residentLocale === 'ar' ? 'nl' : residentLocale);
-        // Neutral wording: the notification preview shows the neutral line, not the first words of the reply.
-        const firstLine = h.preferences?.neutral === 'on' ? deps.neutralFirstLine?.(residentLocale) : undefined;
-        const sent = firstLine && !body.startsWith(firstLine) ? `${firstLine}\n\n${body}` : body;
-        const [message] = await query<{ id: string | number }>(
-          `with reply as (
-             insert into messages (resident_id, conversation_id, direction, channel, author, text, locale)
-             values ($1::uuid, $2::uuid, 'out', $3, $4, $5, $6)
-             returning id
-           ), queued as (
-             insert into outbox (message_id, resident_id, channel) select id, $1::uuid, $3 from reply
-           ), touched as (
-             update handoffs set updated_at = now() where id = $7::uuid
-           )
-           select id from reply`,
-          [h.residentId, h.conversationId, h.channel, actor.id, database.cipher.encryptText(sent), locale, h.id],
-        );
-        return { h, messageId: Number(message!.id) };
+        return { h, messageId: await queueStaffMessage(query, actor, h, body) };
       });
       deps.onReply?.();
       events.emit({ type: 'message', residentId: h.residentId, conversationId: h.conversationId });
@@ -272,12 +294,23 @@ export function createHandoffService(deps: HandoffServiceDeps) {
 
     /**
      * Ends the case: the handoff is closed and so is the conversation, so the resident's next message
-     * starts a new conversation (and, if needed, a new handoff).
+     * starts a new conversation (and, if needed, a new handoff). Unless told not to, the resident gets a
+     * closing message first, in their language, saying they can write again any time: the default one
+     * (`message` absent or true) or the trust person's own text.
      */
-    async close(actor: Actor, handoffId: string): Promise<void> {
+    async close(actor: Actor, handoffId: string, closing: ClosingMessage = {}): Promise<void> {
+      const own = typeof closing.message === 'string' ? cleanStaffText(closing.message) : undefined;
+      let told = false;
       const h = await inCase(handoffId, async (h, query) => {
         requireOpen(h);
         if (!canCloseCase(actor, h)) requireWork(actor, h);
+        const residentLocale = h.residentLocale ?? h.locale ?? 'nl';
+        const text =
+          closing.message === false ? undefined : (own ?? deps.closingMessage?.(residentLocale, h.preferences?.neutral === 'on'));
+        if (text) {
+          await queueStaffMessage(query, actor, h, text);
+          told = true;
+        }
         await query(
           `update handoffs set status = 'closed', closed_at = now(), closed_by = $2, updated_at = now() where id = $1::uuid`,
           [h.id, actor.id],
@@ -286,7 +319,16 @@ export function createHandoffService(deps: HandoffServiceDeps) {
         await query('delete from timers where conversation_id = $1::uuid', [h.conversationId]);
         return h;
       });
+      if (told) {
+        deps.onReply?.();
+        events.emit({ type: 'message', residentId: h.residentId, conversationId: h.conversationId });
+      }
       emitHandoff(h, 'closed');
+    },
+
+    /** The default closing message in a language (empty when none is configured). */
+    closingMessage(locale: string, neutral: boolean): string {
+      return deps.closingMessage?.(locale, neutral) ?? '';
     },
 
     /** Notes of a case, oldest first (the caller has checked the reader may see the case). */

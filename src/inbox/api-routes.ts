@@ -9,7 +9,7 @@ import type { InboxDeps } from './inbox-deps.js';
 import type { InboxEnv } from './inbox-env.js';
 import { exportResponse } from './export-response.js';
 import { mediaResponse } from './media-response.js';
-import { assignBody, eraseBody, messageBody, noteBody, progressBody } from './request-schemas.js';
+import { assignBody, closeBody, eraseBody, messageBody, noteBody, progressBody } from './request-schemas.js';
 import { requireApiActor } from './staff-auth.js';
 
 const MAX_JSON_BYTES = 32 * 1024;
@@ -184,8 +184,9 @@ export function createApiRoutes(deps: InboxDeps) {
     return c.json({ ok: true });
   });
 
-  app.post('/api/handoffs/:id/close', async (c) => {
-    await service.close(c.get('actor'), c.req.param('id'));
+  app.post('/api/handoffs/:id/close', limit, async (c) => {
+    const body = closeBody.parse(c.req.header('content-type') ? await jsonBody(c) : {});
+    await service.close(c.get('actor'), c.req.param('id'), body);
     return c.json({ ok: true });
   });
 

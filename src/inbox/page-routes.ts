@@ -18,7 +18,7 @@ import { caseUpdates, queueUpdates } from './live-updates.js';
 import { exportResponse } from './export-response.js';
 import { mediaResponse } from './media-response.js';
 import { pageContext } from './page-context.js';
-import { assignBody, eraseBody, messageBody, noteBody, progressBody } from './request-schemas.js';
+import { assignBody, closeBody, eraseBody, messageBody, noteBody, progressBody } from './request-schemas.js';
 import { wantsJson } from './staff-auth.js';
 import { auditPage } from './views/audit-view.js';
 import { reportPage } from './views/report-view.js';
@@ -139,6 +139,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
           eraseResident: canEraseResident(actor),
         },
         dirOf: texts.dir,
+        closingMessage: service.closingMessage(record.language ?? 'nl', record.neutral),
         now: new Date(),
         done: doneParam && DONE.has(doneParam) ? doneParam : undefined,
       }).value,
@@ -187,9 +188,13 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     return done(c, id, 'saved');
   });
 
+  /** The form's box "send the closing message" and its text, which the trust person may have edited. */
   app.post('/inbox/handoffs/:id/close', async (c) => {
     const id = c.req.param('id');
-    await service.close(c.get('actor'), id);
+    const form = await readForm(c);
+    const text = typeof form.message === 'string' ? form.message.trim() : '';
+    const body = closeBody.parse({ message: form.send === '1' ? text || true : false });
+    await service.close(c.get('actor'), id, body);
     return done(c, id, 'closed');
   });
 

@@ -17,3 +17,11 @@ export const progressBody = z
   })
   .refine((b) => Object.keys(b).length > 0, 'send phase, trajectory and/or referrals');
 export const eraseBody = z.strictObject({ confirm: z.boolean().optional() });
+/** Closing a case: `message` true or absent sends the default closing message, a text sends that, false none. */
+export const closeBody = z.strictObject({
+  message: z
+    .union([z.boolean(), z.string().trim().min(1, 'message is empty: send false for no closing message').max(MAX_REPLY_LENGTH)], {
+      message: 'message must be true, false or the text to send',
+    })
+    .optional(),
+});

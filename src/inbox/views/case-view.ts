@@ -21,6 +21,8 @@ export interface CaseViewModel {
   agencies: string[];
   can: { claim: boolean; work: boolean; assign: boolean; close: boolean; exportResident?: boolean; eraseResident?: boolean };
   dirOf: (locale: string) => 'ltr' | 'rtl';
+  /** The default closing message in the resident's language, for the close form to offer (editable). */
+  closingMessage: string;
   now: Date;
   /** A short confirmation after a form post (`claimed`, `replied`, …). */
   done?: string | undefined;
@@ -80,6 +82,13 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
             <form method="post" action="/inbox/handoffs/${r.id}/close">
               ${csrf}
               <p>${l.t('case.closeExplain')}</p>
+              <label class="check"
+                ><input type="checkbox" name="send" value="1" checked /> ${l.t('case.closeSendMessage')}</label
+              >
+              <label
+                >${l.t('case.closeMessage')}
+                <textarea name="message" rows="4" maxlength="4000" dir="auto" lang="${r.language ?? 'nl'}">${m.closingMessage}</textarea>
+              </label>
               <button type="submit" class="button button--danger">${l.t('case.closeConfirm')}</button>
             </form>
           </details>`
