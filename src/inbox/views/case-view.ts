@@ -79,7 +79,7 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
       m.can.close
         ? markup`<details class="close-case">
             <summary>${l.t('case.close')}</summary>
-            <form method="post" action="/inbox/handoffs/${r.id}/close">
+            <form method="post" action="/inbox/handoffs/${r.id}/close" class="stack">
               ${csrf}
               <p>${l.t('case.closeExplain')}</p>
               <label class="check"
