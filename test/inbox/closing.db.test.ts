@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { handoffs } from '../../src/db/schema.js';
 import { FakeChannel } from '../helpers/fake-channel.js';
 import { eventually } from '../helpers/sse.js';
 import { addStaff, openHandoffOf, residentAsksForPerson, StaffBrowser } from '../helpers/staff-client.js';
 import { texts } from '../helpers/engine-driver.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { useTestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/test-database.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
 /** Issue 13, closing: the resident hears that the case is closed and that they can write again. */
@@ -17,17 +17,8 @@ let testDb: TestDatabase;
 let app: App;
 let channel: FakeChannel;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, { STAFF_API_TOKEN: API_TOKEN, ORG_NAME: 'Al Amal' });
-  await app.start();
-});
-afterAll(async () => {
-  await app.close();
-  await testDb.destroy();
-});
-beforeEach(async () => {
-  await testDb.truncate();
+useTestApp((made) => ({ app, testDb } = made), { STAFF_API_TOKEN: API_TOKEN, ORG_NAME: 'Al Amal' }, { start: true });
+beforeEach(() => {
   channel = new FakeChannel('web');
   app.adapters.set('web', channel);
 });
