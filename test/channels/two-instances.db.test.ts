@@ -102,7 +102,14 @@ async function deliver(update: Update, preferred: number): Promise<void> {
 }
 
 let nextUpdateId = 900_000;
-const SCRIPT = ['hallo', 'Nederlands', 'ja', 'Ik heb een brief van de deurwaarder en ik snap het niet', 'weet ik niet', 'ok dank je'];
+const SCRIPT = [
+  'hallo',
+  'Nederlands',
+  'ja',
+  'Ik heb een brief van de deurwaarder en ik snap het niet',
+  'weet ik niet',
+  'ok dank je',
+];
 
 /**
  * One resident writing the script, each message to the instance after the last one's, waiting for an
@@ -116,7 +123,13 @@ async function resident(chatId: number, doubleTexts: boolean, sentUpdates: Set<n
     const chat = { id: chatId, type: 'private' as const, first_name: 'Resident' };
     return {
       update_id: id,
-      message: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat, from: { id: chatId, is_bot: false, first_name: 'Resident' }, text },
+      message: {
+        message_id: ++messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat,
+        from: { id: chatId, is_bot: false, first_name: 'Resident' },
+        text,
+      },
     } as Update;
   };
   for (let k = 0; k < SCRIPT.length; k++) {
@@ -127,7 +140,11 @@ async function resident(chatId: number, doubleTexts: boolean, sentUpdates: Set<n
     } else {
       await deliver(update(SCRIPT[k]!), chatId + k);
     }
-    await waitUntil(() => fake.messagesTo(chatId).length > before, 3_000, () => 'a reply').catch(() => undefined);
+    await waitUntil(
+      () => fake.messagesTo(chatId).length > before,
+      3_000,
+      () => 'a reply',
+    ).catch(() => undefined);
   }
 }
 
@@ -219,7 +236,11 @@ describe.skipIf(!onPostgres)('two instances on one Postgres, both taking the web
     const chats = Array.from({ length: 24 }, (_, i) => 720_000 + i);
     const sentUpdates = new Set<number>();
     const load = Promise.all(chats.map((chat, i) => resident(chat, i % 4 === 0, sentUpdates)));
-    await waitUntil(() => fake.sent.filter((m) => chats.includes(m.chat_id)).length >= 40, 30_000, () => 'the load to be under way');
+    await waitUntil(
+      () => fake.sent.filter((m) => chats.includes(m.chat_id)).length >= 40,
+      30_000,
+      () => 'the load to be under way',
+    );
     const killed = instances[0]!;
     killed.child.kill('SIGKILL');
     const killedAt = Date.now();

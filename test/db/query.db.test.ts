@@ -122,48 +122,56 @@ describe('the raw query port (Database.transaction)', () => {
       ),
     );
     expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(20);
-    const [count] = await testDb.database.transaction((_tx, query) => query<{ n: string | number }>('select count(*) as n from residents'));
+    const [count] = await testDb.database.transaction((_tx, query) =>
+      query<{ n: string | number }>('select count(*) as n from residents'),
+    );
     expect(Number(count!.n)).toBe(40);
   });
 
-  it.skipIf(!onPostgres)('on Postgres, fails a transaction whose connection is lost and goes on with new connections', async () => {
-    const admin = postgres(testDb.url!, { max: 1, onnotice: () => {} });
-    const crashes: unknown[] = [];
-    const onCrash = (error: unknown) => crashes.push(error);
-    process.on('uncaughtException', onCrash);
-    try {
-      const terminate = (pid: number) => admin`select pg_terminate_backend(${pid})`;
-      // Lost while the transaction waits between two statements (as during a step).
-      const idle = testDb.database.transaction(async (_tx, query) => {
-        const [{ pid }] = (await query<{ pid: number }>('select pg_backend_pid() as pid')) as [{ pid: number }];
-        await terminate(pid);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        return runAsOneStatement(query, [resident(randomUUID())], { thenCommit: true });
-      });
-      await expect(idle).rejects.toThrow();
-      // Lost while a statement runs, with another queued behind it.
-      const busy = testDb.database.transaction(async (_tx, query) => {
-        const [{ pid }] = (await query<{ pid: number }>('select pg_backend_pid() as pid')) as [{ pid: number }];
-        const both = Promise.all([query('select pg_sleep(2)'), runAsOneStatement(query, [resident(randomUUID())])]);
-        both.catch(() => {}); // it fails while this body still waits for the termination; returned below
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        await terminate(pid);
-        return both;
-      });
-      await expect(busy).rejects.toThrow();
-      // Neither left anything, and the pool serves new transactions (more than it has connections).
-      const ids = await Promise.all(
-        Array.from({ length: 30 }, () => {
-          const id = randomUUID();
-          return testDb.database.transaction((_tx, query) => runAsOneStatement(query, [resident(id)], { thenCommit: true })).then(() => id);
-        }),
-      );
-      const rows = await testDb.database.transaction((_tx, query) => query<{ id: string }>('select id from residents'));
-      expect(rows.map((r) => r.id).sort()).toEqual(ids.sort());
-      expect(crashes).toEqual([]);
-    } finally {
-      process.off('uncaughtException', onCrash);
-      await admin.end();
-    }
-  }, 30_000);
+  it.skipIf(!onPostgres)(
+    'on Postgres, fails a transaction whose connection is lost and goes on with new connections',
+    async () => {
+      const admin = postgres(testDb.url!, { max: 1, onnotice: () => {} });
+      const crashes: unknown[] = [];
+      const onCrash = (error: unknown) => crashes.push(error);
+      process.on('uncaughtException', onCrash);
+      try {
+        const terminate = (pid: number) => admin`select pg_terminate_backend(${pid})`;
+        // Lost while the transaction waits between two statements (as during a step).
+        const idle = testDb.database.transaction(async (_tx, query) => {
+          const [{ pid }] = (await query<{ pid: number }>('select pg_backend_pid() as pid')) as [{ pid: number }];
+          await terminate(pid);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return runAsOneStatement(query, [resident(randomUUID())], { thenCommit: true });
+        });
+        await expect(idle).rejects.toThrow();
+        // Lost while a statement runs, with another queued behind it.
+        const busy = testDb.database.transaction(async (_tx, query) => {
+          const [{ pid }] = (await query<{ pid: number }>('select pg_backend_pid() as pid')) as [{ pid: number }];
+          const both = Promise.all([query('select pg_sleep(2)'), runAsOneStatement(query, [resident(randomUUID())])]);
+          both.catch(() => {}); // it fails while this body still waits for the termination; returned below
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await terminate(pid);
+          return both;
+        });
+        await expect(busy).rejects.toThrow();
+        // Neither left anything, and the pool serves new transactions (more than it has connections).
+        const ids = await Promise.all(
+          Array.from({ length: 30 }, () => {
+            const id = randomUUID();
+            return testDb.database
+              .transaction((_tx, query) => runAsOneStatement(query, [resident(id)], { thenCommit: true }))
+              .then(() => id);
+          }),
+        );
+        const rows = await testDb.database.transaction((_tx, query) => query<{ id: string }>('select id from residents'));
+        expect(rows.map((r) => r.id).sort()).toEqual(ids.sort());
+        expect(crashes).toEqual([]);
+      } finally {
+        process.off('uncaughtException', onCrash);
+        await admin.end();
+      }
+    },
+    30_000,
+  );
 });

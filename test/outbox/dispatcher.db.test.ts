@@ -103,7 +103,12 @@ describe('replies sent straight after their step (no claim)', () => {
     direct.start();
     const toD2 = () => channel.delivered.filter((d) => d.to === 'd2');
     try {
-      await directService(direct).handleInbound({ channel: 'web', externalUserId: 'd2', externalMessageId: 'y-1', text: 'hallo' });
+      await directService(direct).handleInbound({
+        channel: 'web',
+        externalUserId: 'd2',
+        externalMessageId: 'y-1',
+        text: 'hallo',
+      });
       await waitFor(() => toD2().length === 2);
       // A step whose replies are not leased (as from another instance): queued, and the kick's claim
       // finds them behind the two sends that still look pending.
