@@ -19,9 +19,12 @@ import { createFieldCipher } from './crypto/field-cipher.js';
 import { openDatabase, withCipher, type Database } from './db/database.js';
 import { getOrCreateSetting } from './db/settings.js';
 import { createEngine, type Engine } from './engine/engine.js';
+import type { RenderDefaults } from './engine/render.js';
+import { availabilityAt } from './hours/office-hours.js';
+import { describeWeeklyHours } from './hours/weekly-hours.js';
 import { CaseEvents } from './handoff/case-events.js';
 import { createInbox, type Inbox, type InboxOptions } from './inbox/create-inbox.js';
-import { createServices, type ServiceOptions, type Services } from './services.js';
+import { createServices, officeHoursOf, type ServiceOptions, type Services } from './services.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createMetricsRoutes } from './metrics/metrics-routes.js';
 import { loadFlowFile } from './engine/load-flow.js';
@@ -36,6 +39,7 @@ import { projectPath } from './project-path.js';
 import { createServer } from './server/create-server.js';
 import { createTimerRunner, type TimerRunner } from './timers/timer-runner.js';
 import { BackgroundWork } from './lifecycle/background-work.js';
+import { createPoller, type Poller } from './lifecycle/poller.js';
 
 export interface App {
   config: Config;
@@ -48,6 +52,8 @@ export interface App {
   timers: TimerRunner;
   /** Finishes staff erasures and runs the retention purge (once over all instances). */
   retention: RetentionRunner;
+  /** Raises unclaimed urgent cases again and sends staff reminders that came due (issue 13). */
+  continuity: Poller;
   adapters: Map<ChannelName, ChannelAdapter>;
   telegram: TelegramChannel | null;
   whatsapp: WhatsAppChannel | null;
@@ -79,8 +85,15 @@ export interface AppOptions {
   whatsappPrintQr?: (qr: string) => void;
   /** For tests: the first reconnect delay after a transient close. */
   whatsappReconnectBackoffMs?: number;
+  /**
+   * For tests: the clock of the conversation steps and the continuity jobs (office hours, returning
+   * residents, escalation, follow-ups), so a test can move time on instead of waiting.
+   */
+  clock?: () => Date;
   /** This process's name in leases (default: random, one per process). */
   instanceId?: string;
+  /** For tests: how often this instance looks for escalations and due reminders (default 30 s). */
+  continuityPollMs?: number;
   /** For tests: how often this instance looks for due retention work (default a minute). */
   retentionPollMs?: number;
   /** For tests, on the staff side: live views' poll interval, the notifiers' retry timing and fetch, the log-in limits and clock. */
@@ -96,8 +109,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const texts = await loadTexts(projectPath('locales'));
   const flow = loadFlowFile(path.resolve(config.FLOW_FILE), texts.has);
+  const officeHours = officeHoursOf(config);
   const engine = createEngine(flow, texts, {
-    render: { org: config.ORG_NAME },
+    render: { org: config.ORG_NAME, walkIn: walkInDetails(config) },
     detectLanguage,
     dangerModel: loadDangerModel(projectPath('locales')),
     ...(options.reminderAfterMs !== undefined ? { reminderAfterMs: options.reminderAfterMs } : {}),
@@ -154,6 +168,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     events: caseEvents,
     kickDispatcher: () => dispatcher.kick(),
     ...serviceKnobs,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const inbox = createInbox({
     services,
@@ -189,6 +204,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
     consentVersion: createConsentVersions(flow, texts, { org: config.ORG_NAME }),
     audit: services.audit,
+    returnToSamePersonDays: config.RETURN_TO_SAME_PERSON_DAYS,
+    ...(options.clock ? { now: options.clock } : {}),
+    availability: (at) => availabilityAt(officeHours, at),
   });
   const timers = createTimerRunner({ database, conversations, logger, pollMs: config.TIMER_POLL_MS });
   const retention = createRetentionRunner({
@@ -199,6 +217,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000,
     holder: options.instanceId ?? randomUUID(),
     ...(options.retentionPollMs !== undefined ? { pollMs: options.retentionPollMs } : {}),
+  });
+
+  const continuity = createPoller({
+    name: 'continuity',
+    everyMs: options.continuityPollMs ?? 30_000,
+    logger,
+    work: async () => {
+      await services.escalation.runOnce();
+      await services.reminders.runDue();
+    },
   });
 
   const routes: Hono<any>[] = [];
@@ -305,6 +333,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     dispatcher,
     timers,
     retention,
+    continuity,
     adapters,
     telegram,
     whatsapp,
@@ -314,12 +343,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       dispatcher.start();
       timers.start();
       retention.start();
+      continuity.start();
       await telegram?.start();
       await whatsapp?.start();
     },
     async close() {
       await telegram?.stop();
       await whatsapp?.stop();
+      await continuity.stop();
       inbox.close();
       await services.close();
       await retention.stop();
@@ -327,6 +358,21 @@ export async function createApp(options: AppOptions): Promise<App> {
       await dispatcher.stop();
       await deletionReports.idle();
       if (!options.database) await database.close();
+    },
+  };
+}
+
+/** The walk-in hours, worded once per language, and the address; none when not configured. */
+function walkInDetails(config: Config): RenderDefaults['walkIn'] {
+  const hours = config.WALK_IN_HOURS;
+  if (!hours || !config.WALK_IN_ADDRESS) return undefined;
+  const worded = new Map<string, string>();
+  return {
+    address: config.WALK_IN_ADDRESS,
+    hours: (locale) => {
+      let text = worded.get(locale);
+      if (text === undefined) worded.set(locale, (text = describeWeeklyHours(hours, locale).join('\n')));
+      return text;
     },
   };
 }

@@ -8,7 +8,11 @@ import { createHandoffService, type HandoffService } from './handoff/handoff-ser
 import { agencyIds } from './i18n/labels.js';
 import type { LoadedTexts } from './i18n/load-texts.js';
 import type { Logger } from './logging/logger.js';
-import type { ChannelAlert } from './notify/alert.js';
+import type { StaffAlert } from './notify/alert.js';
+import { createEscalation, type Escalation } from './continuity/escalation.js';
+import { isOverdue } from './continuity/overdue.js';
+import { createReminders, type Reminders } from './continuity/reminders.js';
+import type { OfficeHours } from './hours/office-hours.js';
 import { createNotifiers } from './notify/create-notifiers.js';
 import { createHandoffAlerts, type CommittedStep } from './notify/handoff-alerts.js';
 import { createLoginAlerts } from './notify/login-alerts.js';
@@ -41,10 +45,18 @@ export interface Services {
   erasureReport: () => Promise<ErasureCountRow[]>;
   /** Referral agencies the locales name (inbox/labels). */
   agencies: string[];
+  /** The organisation's office hours (ORG_HOURS, ORG_TIMEZONE, ORG_CLOSED_DATES). */
+  officeHours: OfficeHours;
+  /** A case waiting for a first trust person longer than a working day (the queue marks it). */
+  isOverdue(item: { status: string; urgent: boolean; createdAt: Date }): boolean;
+  /** Urgent cases nobody claimed, raised again with staff (issue 13). */
+  escalation: Escalation;
+  /** Staff members' own reminders on cases. */
+  reminders: Reminders;
   /** After each committed conversation step: inbox events and, once per handoff, staff alerts. */
   onStep(step: CommittedStep): void;
-  /** Tells staff through every configured notifier that a channel needs them (WhatsApp logged out). */
-  alertStaff(alert: ChannelAlert): void;
+  /** Tells staff through every configured notifier (WhatsApp logged out, an escalation, a reminder). */
+  alertStaff(alert: StaffAlert): void;
   /** Waits for alerts in flight (tests). */
   idle(): Promise<void>;
   /** Stops notifications and waits for alerts already under way, so nothing touches the database afterwards. */
@@ -64,6 +76,13 @@ export interface ServiceOptions {
   notifyFetch?: typeof fetch;
   /** For tests: the clock of the log-in delays. */
   loginClock?: () => Date;
+  /** For tests: the clock of the continuity jobs (escalation, reminders) and the overdue mark. */
+  clock?: () => Date;
+}
+
+/** The office hours from the configuration. */
+export function officeHoursOf(config: Config): OfficeHours {
+  return { timezone: config.ORG_TIMEZONE, weekly: config.ORG_HOURS, closedDates: config.ORG_CLOSED_DATES };
 }
 
 /**
@@ -114,6 +133,11 @@ export function createServices(options: ServiceOptions): Services {
   const notifiers = createNotifiers({ config, texts, logger, retry: options.notifyRetry, fetch: options.notifyFetch });
   const alerts = createHandoffAlerts({ database, events, queries, notifiers, logger, publicUrl });
   const loginAlerts = createLoginAlerts({ audit, notifiers, logger, publicUrl });
+  const now = options.clock ?? (() => new Date());
+  const alertStaff = (alert: StaffAlert) => {
+    for (const notifier of notifiers) notifier.notify(alert);
+  };
+  const officeHours = officeHoursOf(config);
   const login = createLogin(database, loginPolicy(config), {
     onRepeatedFailures: (event) => loginAlerts.onRepeatedFailures(event),
     ...(options.loginClock ? { now: options.loginClock } : {}),
@@ -134,10 +158,19 @@ export function createServices(options: ServiceOptions): Services {
     erasure,
     erasureReport: createErasureReport(database),
     agencies,
+    officeHours,
+    isOverdue: (item) => isOverdue(officeHours, item, now()),
+    escalation: createEscalation({
+      database,
+      queries,
+      afterMinutes: config.ESCALATE_URGENT_AFTER_MINUTES,
+      now,
+      alert: alertStaff,
+      publicUrl,
+    }),
+    reminders: createReminders({ database, now, alert: alertStaff, publicUrl }),
     onStep: (step) => alerts.onStep(step),
-    alertStaff(alert) {
-      for (const notifier of notifiers) notifier.notify(alert);
-    },
+    alertStaff,
     idle: async () => {
       await loginAlerts.idle();
       await alerts.idle();

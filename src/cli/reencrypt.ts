@@ -6,6 +6,7 @@ export const ENCRYPTED_COLUMNS = [
   { table: 'messages', column: 'text', key: 'id', keyType: 'bigint', kind: 'text' },
   { table: 'messages', column: 'choice', key: 'id', keyType: 'bigint', kind: 'text' },
   { table: 'handoff_notes', column: 'text', key: 'id', keyType: 'bigint', kind: 'text' },
+  { table: 'case_reminders', column: 'note', key: 'id', keyType: 'bigint', kind: 'text' },
   { table: 'media', column: 'content', key: 'id', keyType: 'uuid', kind: 'bytes' },
   { table: 'intakes', column: 'answers', key: 'conversation_id', keyType: 'uuid', kind: 'json' },
   { table: 'intakes', column: 'notes', key: 'conversation_id', keyType: 'uuid', kind: 'json' },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseEncryptionKeys } from '../crypto/field-cipher.js';
+import { isValidTimezone, parseClosedDates } from '../hours/office-hours.js';
+import { parseWeeklyHours } from '../hours/weekly-hours.js';
 import { parseTrustProxy } from '../server/client-address.js';
 
 /**
@@ -9,6 +11,18 @@ import { parseTrustProxy } from '../server/client-address.js';
 const booleanText = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A transform through a parser that throws a plain-English Error: its message follows what is expected. */
+const parsed =
+  <T>(parse: (value: string) => T, expected: string) =>
+  (value: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `${expected}: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  };
 
 const positiveInt = (what: string) =>
   z.coerce
@@ -54,6 +68,33 @@ const envSchema = z.object({
     .default({ kind: 'none' }),
   PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://chat.example.org' }).optional(),
   ORG_NAME: z.string().min(1, { message: 'expected the organisation name shown to residents' }).default('Al Amal'),
+  /** When trust persons work (issue 13): `mo-fr 09:00-17:00; sa 10:00-12:00` (Dutch day names too). */
+  ORG_HOURS: z
+    .string()
+    .transform(parsed(parseWeeklyHours, 'expected opening hours such as "mo-fr 09:00-17:00; sa 10:00-12:00"'))
+    .default(parseWeeklyHours('mo-fr 09:00-17:00')),
+  ORG_TIMEZONE: z
+    .string()
+    .refine(isValidTimezone, { message: 'expected an IANA time zone such as Europe/Amsterdam' })
+    .default('Europe/Amsterdam'),
+  /** Days the organisation is closed (holidays): `2026-12-25, 2026-12-24..2027-01-01`. */
+  ORG_CLOSED_DATES: z
+    .string()
+    .transform(parsed(parseClosedDates, 'expected dates such as "2026-12-25, 2026-12-31..2027-01-01"'))
+    .default(new Set<string>()),
+  /** The walk-in hours (same form as ORG_HOURS) and address, told to a resident who chooses to drop in. */
+  WALK_IN_HOURS: z.string().transform(parsed(parseWeeklyHours, 'expected walk-in hours such as "tu,th 13:00-16:00"')).optional(),
+  WALK_IN_ADDRESS: z.string().min(3, { message: 'expected the street address residents can walk in at' }).max(300).optional(),
+  RETURN_TO_SAME_PERSON_DAYS: z.coerce
+    .number({ message: 'expected a whole number of days, 0 (off) or more' })
+    .int({ message: 'expected a whole number of days, 0 (off) or more' })
+    .min(0, { message: 'expected a whole number of days, 0 (off) or more' })
+    .default(90),
+  ESCALATE_URGENT_AFTER_MINUTES: z.coerce
+    .number({ message: 'expected a whole number of minutes, 0 (off) or more' })
+    .int({ message: 'expected a whole number of minutes, 0 (off) or more' })
+    .min(0, { message: 'expected a whole number of minutes, 0 (off) or more' })
+    .default(15),
   FLOW_FILE: z.string().min(1, { message: 'expected a path to a flow JSON file' }).default('flows/intake.json'),
   WEBCHAT_ENABLED: booleanText.default(true),
   WEBCHAT_SECRET: z.string().min(32, { message: 'expected at least 32 characters of random text' }).optional(),
@@ -188,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .superRefine(checkTelegram)
     .superRefine(checkStaffNotifications)
     .superRefine(checkEncryption)
+    .superRefine(checkWalkIn)
     .safeParse(relevant);
   if (!parsed.success) {
     throw new ConfigError(
@@ -250,6 +292,16 @@ function checkEncryption(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): 
       message:
         'required when NODE_ENV=production: resident content is encrypted at rest; make a key with `npm run cli -- crypto new-key` and keep it outside the database',
     });
+  }
+}
+
+/** Walk-in hours and address are told together: one without the other would send a resident nowhere. */
+function checkWalkIn(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void {
+  if (env.WALK_IN_HOURS && !env.WALK_IN_ADDRESS) {
+    ctx.addIssue({ code: 'custom', path: ['WALK_IN_ADDRESS'], message: 'expected the walk-in address: WALK_IN_HOURS is set' });
+  }
+  if (env.WALK_IN_ADDRESS && !env.WALK_IN_HOURS) {
+    ctx.addIssue({ code: 'custom', path: ['WALK_IN_HOURS'], message: 'expected the walk-in hours: WALK_IN_ADDRESS is set' });
   }
 }
 

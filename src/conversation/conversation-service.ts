@@ -31,7 +31,7 @@ import {
 import type { InboundLimits, LimitExceeded } from './inbound-limits.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { cleanOptionalText, withoutControlCharacters } from '../text/control-characters.js';
-import type { CleanChatEffect, OutboundMessage, PersistedConversation } from '../engine/types.js';
+import type { Availability, CleanChatEffect, OutboundMessage, PersistedConversation } from '../engine/types.js';
 
 export type InboundOutcome =
   | {
@@ -97,6 +97,13 @@ export interface ConversationServiceDeps {
   consentVersion?: ConsentVersion;
   /** Where a resident's own erasure ("stop" → yes) is recorded; not recorded when absent. */
   audit?: Pick<AuditLog, 'record'>;
+  /**
+   * A resident who writes within this many days of their case closing is a returning resident: a short
+   * welcome back and a new case offered to the same trust person, no new intake (issue 13). 0: off.
+   */
+  returnToSamePersonDays?: number;
+  /** When a trust person can be expected to answer at a moment (the office hours, src/hours). */
+  availability?: (at: Date) => Availability;
   now?: () => Date;
 }
 
@@ -108,6 +115,8 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
   const { db } = database;
   const now = deps.now ?? (() => new Date());
   const queue = new KeyedQueue();
+  const returnDays = deps.returnToSamePersonDays ?? 0;
+  const returnSince = () => (returnDays > 0 ? new Date(now().getTime() - returnDays * 86_400_000) : null);
 
   /**
    * Everything a step changes, in one statement, the last of its transaction (erasure, which is rare,
@@ -271,9 +280,9 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
             // Sent together, executed in order on one connection: the upsert takes the resident's row
             // lock first, and the statement after it starts (and takes its snapshot) only then.
             // Never read the conversation in the upsert's own statement: its snapshot predates the lock.
-            const [resident, { open, inboundId }] = await Promise.all([
+            const [resident, { open, inboundId, previousHandoffId }] = await Promise.all([
               upsertResident(query, message, now()),
-              lockConversationAndStoreInbound(query, database.cipher, message),
+              lockConversationAndStoreInbound(query, database.cipher, message, returnSince()),
             ]);
             residentIdForDuplicate = resident.id;
             if (inboundId === undefined) throw new DuplicateInbound();
@@ -286,6 +295,8 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
             const conversationId = open?.id ?? randomUUID();
             const input: StepInput = {
               type: 'inbound',
+              availability: deps.availability?.(now()),
+              returning: previousHandoffId ? { previousHandoffId, locale: resident.locale } : undefined,
               content: {
                 messageId: inboundId,
                 text: message.text,
@@ -364,7 +375,12 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
           }
           const [due] = await tx.delete(timers).where(eq(timers.id, timerId)).returning({ event: timers.event });
           if (!due) return false;
-          const result = await withCleaning(query, resident.id, address, engine.step(stateOf(open), { type: 'timer', event: due.event }));
+          const result = await withCleaning(
+            query,
+            resident.id,
+            address,
+            engine.step(stateOf(open), { type: 'timer', event: due.event, availability: deps.availability?.(now()) }),
+          );
           if (!result.changed) return true;
           await writeStep(
             tx,

@@ -78,13 +78,16 @@ export async function selectOpenConversation(
  * `inboundId` is undefined when this resident's message of that id was stored before (dedup is per
  * resident: a web chat visitor's ids are its own), `open` when there is no
  * open conversation (one row comes back either way: the left join keeps it).
+ * Without an open conversation, `previousHandoffId` is the resident's case closed since `returnSince`
+ * (the latest), if any: they are a returning resident (issue 13).
  */
 export async function lockConversationAndStoreInbound(
   query: Query,
   cipher: FieldCipher,
   message: InboundMessage,
-): Promise<{ open: OpenConversation | undefined; inboundId: number | undefined }> {
-  const [row] = await query<Partial<OpenConversation> & { inboundId: string | number | null }>(
+  returnSince: Date | null = null,
+): Promise<{ open: OpenConversation | undefined; inboundId: number | undefined; previousHandoffId: string | undefined }> {
+  const [row] = await query<Partial<OpenConversation> & { inboundId: string | number | null; previousHandoffId: string | null }>(
     `with open as (
        select id, snapshot, flow_version, mode from conversations
        where resident_id = ${RESIDENT_ID} and mode <> 'closed'
@@ -95,8 +98,15 @@ export async function lockConversationAndStoreInbound(
        from residents r where r.channel = $1 and r.external_id = $2
        on conflict (resident_id, external_id) where direction = 'in' do nothing
        returning id
+     ), previous as (
+       select h.id from handoffs h
+       where $8::timestamptz is not null and not exists (select 1 from open)
+         and h.resident_id = ${RESIDENT_ID} and h.status = 'closed' and h.closed_at >= $8::timestamptz
+       order by h.closed_at desc
+       limit 1
      )
-     select (select id from inbound) as "inboundId", open.id, open.snapshot, open.flow_version as "flowVersion", open.mode
+     select (select id from inbound) as "inboundId", (select id from previous) as "previousHandoffId",
+            open.id, open.snapshot, open.flow_version as "flowVersion", open.mode
      from (select) as one left join open on true`,
     [
       message.channel,
@@ -107,12 +117,14 @@ export async function lockConversationAndStoreInbound(
       cipher.encryptText(message.choice ?? null),
       message.media?.mediaId ?? null,
       message.media?.kind ?? null,
+      returnSince?.toISOString() ?? null,
     ],
   );
-  const { inboundId, ...open } = row!;
+  const { inboundId, previousHandoffId, ...open } = row!;
   return {
     open: open.id ? { ...(open as OpenConversation), snapshot: cipher.decryptJson(open.snapshot) } : undefined,
     inboundId: inboundId === null ? undefined : Number(inboundId),
+    previousHandoffId: previousHandoffId ?? undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigserial,
   bigint,
   boolean,
@@ -180,6 +181,13 @@ export const handoffs = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** When the case became urgent; an urgent case nobody claims is raised again from then on (issue 13). */
+    urgentAt: timestamp('urgent_at', { withTimezone: true }),
+    /** The last time an unclaimed urgent case was raised again with staff, and how often it was. */
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+    escalations: integer('escalations').notNull().default(0),
+    /** A returning resident's new case points at the closed one it follows (issue 13). */
+    previousHandoffId: uuid('previous_handoff_id').references((): AnyPgColumn => handoffs.id, { onDelete: 'set null' }),
   },
   (t) => [
     uniqueIndex('handoffs_one_open_per_conversation')
@@ -426,6 +434,37 @@ export const handoffNotes = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('handoff_notes_handoff_id').on(t.handoffId, t.id)],
+);
+
+/**
+ * A staff member's reminder on a case ("remind me on <date>", issue 13): shown in their "Mijn zaken"
+ * and sent through the notifiers when due (without the note, which may hold the resident's words and is
+ * encrypted). Erased with the case.
+ */
+export const caseReminders = pgTable(
+  'case_reminders',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    handoffId: uuid('handoff_id')
+      .notNull()
+      .references(() => handoffs.id, { onDelete: 'cascade' }),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staff.id, { onDelete: 'cascade' }),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    note: text('note').notNull(),
+    createdAt: createdAt(),
+    /** Set once the notifiers were told, so each reminder goes out once across instances. */
+    notifiedAt: timestamp('notified_at', { withTimezone: true }),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('case_reminders_staff').on(t.staffId, t.dueAt),
+    index('case_reminders_handoff').on(t.handoffId),
+    index('case_reminders_due')
+      .on(t.dueAt)
+      .where(sql`${t.notifiedAt} is null and ${t.doneAt} is null`),
+  ],
 );
 
 /** Agencies a case was referred to (ids from src/handoff/agencies.json), once each. */

@@ -4,13 +4,15 @@ import { BUILTIN_STATES } from './machine/builtin-states.js';
 import { DISCREET_SWEEP_ID, knownDetail, orderedOptions, SAFETY_OPTIONS } from './machine/context.js';
 import type { Emitted } from './machine/machine-setup.js';
 import type { MachineEvent } from './events.js';
-import type { ChoiceStep, FlowDefinition, FlowStep } from './flow-definition.js';
+import type { ChoiceStep, FlowDefinition, FlowStep, HandoffStep } from './flow-definition.js';
 import { renderSay, type RenderDefaults } from './render.js';
 import type { SayRequest, TextValue } from './say.js';
 import { guessLocaleFromScript } from './text-match.js';
 import type { Texts } from './texts.js';
 import type {
+  Availability,
   CleanChatEffect,
+  NextOpening,
   ConversationMode,
   Effect,
   InboundContent,
@@ -25,10 +27,22 @@ import { createMessageReader, type Reading } from './understanding/message-reade
 import type { DangerModel } from './understanding/danger-model.js';
 import { buildVocabulary, type Vocabulary } from './vocabulary.js';
 
-export type StepInput =
-  | { type: 'inbound'; content: InboundContent }
+export type StepInput = (
+  | {
+      type: 'inbound';
+      content: InboundContent;
+      /**
+       * For a first message: the resident's case closed recently (issue 13). They get a short welcome
+       * back and a new case linked to it, not a new intake; `locale` is the language they chose before.
+       */
+      returning?: { previousHandoffId: string; locale: string | null } | undefined;
+    }
   /** A delayed event that came due (XState `after`), fed back exactly as the machine raised it. */
-  | { type: 'timer'; event: { type: string } };
+  | { type: 'timer'; event: { type: string } }
+) & {
+  /** When a trust person can be expected to answer (office hours); the handoff messages say it. */
+  availability?: Availability | undefined;
+};
 
 export interface ConversationState {
   snapshot: PersistedConversation;
@@ -101,6 +115,33 @@ const MIN_WORDS_TO_DETECT = 3;
 /** Sub-dialogs the bot finishes even while a person has the chat (the resident started them). */
 const STEPS_WHILE_WITH_PERSON = new Set(['stop', 'language']);
 
+/** What a returning resident is told (issue 13): welcome back, your message goes to your trust person. */
+const RETURNING_WELCOME = 'bot:returning.welcome';
+
+/**
+ * The paragraphs that say when a trust person can be expected to answer: open now (until when), open
+ * but closing soon (and when after that), or closed (when it opens, and the numbers that are always open).
+ */
+export function whenAnswered(availability: Availability): { key: string; vars?: Record<string, TextValue> }[] {
+  const next = (opening: NextOpening): TextValue => ({
+    t: `bot:hours.next.${opening.when}`,
+    vars: {
+      time: opening.time,
+      day: { date: opening.date, show: 'weekday' },
+      date: { date: opening.date, show: 'dayMonth' },
+    },
+  });
+  if (availability.open) {
+    return availability.next
+      ? [{ key: 'bot:hours.closingSoon', vars: { until: availability.until, next: next(availability.next) } }]
+      : [{ key: 'bot:hours.open', vars: { until: availability.until } }];
+  }
+  const closed = availability.next
+    ? { key: 'bot:hours.closed', vars: { next: next(availability.next) } }
+    : { key: 'bot:hours.closedNoNext' };
+  return [closed, { key: 'bot:hours.alwaysOpen' }];
+}
+
 export function createEngine(flow: FlowDefinition, texts: Texts, options: EngineOptions): Engine {
   const machine: AnyStateMachine = compileFlow(flow, {
     ...(options.reminderAfterMs !== undefined ? { reminderAfterMs: options.reminderAfterMs } : {}),
@@ -116,6 +157,11 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
   const reader = createMessageReader(texts, options.dangerModel ?? null);
   const stepsById = new Map<string, FlowStep>(flow.steps.map((s) => [s.id, s]));
   const stateIds = new Set([...stepsById.keys(), ...BUILTIN_STATES]);
+  const handoffSteps = flow.steps.filter((s): s is HandoffStep => s.kind === 'handoff');
+  /** Where a returning resident waits: the step the person command leads to, or else the first handoff step. */
+  const returningStep = handoffSteps.find((s) => s.id === flow.commands.person) ?? handoffSteps[0] ?? null;
+  /** The messages that say a person will answer: they also say when (office hours). */
+  const saysWhenAnswered = new Set([...handoffSteps.map((s) => s.say), RETURNING_WELCOME]);
 
   const supportedLocale = (hint: string | undefined | null): string | null => {
     if (!hint) return null;
@@ -213,6 +259,50 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     };
   };
 
+  /**
+   * A resident whose case closed recently (issue 13): the new conversation starts at the flow's person
+   * step, where their message is read (kept for the trust person; danger still brings the numbers), with
+   * a welcome back and a new handoff linked to the closed one instead of a greeting and the intake.
+   */
+  const startReturning = (
+    step: HandoffStep,
+    content: InboundContent,
+    returning: { previousHandoffId: string; locale: string | null },
+    collected: Emitted[],
+  ): { snapshot: AnyMachineSnapshot; events: MachineEvent[] } => {
+    const chosen = supportedLocale(returning.locale);
+    const locale = chosen ?? supportedLocale(content.localeHint) ?? texts.sourceLocale;
+    const [first] = initialTransition(machine, {
+      locale,
+      localeHint: locale,
+      knownPhone: content.knownPhone ?? null,
+      discreet: content.privacy?.discreet,
+      neutral: content.privacy?.neutral,
+    });
+    const snapshot = machine.resolveState({
+      value: step.id,
+      // The welcome stands for the first acknowledgement; later messages are the trust person's to read.
+      context: { ...first.context, localeChosen: chosen !== null, greeted: true, lastQuestion: step.id, ackedWhileWaiting: true },
+    });
+    const events = understand(content, stepView(step.id, snapshot.context), locale, vocabulary, reader).filter(
+      (e) => e.type !== 'PERSON',
+    );
+    collected.push({
+      type: 'effect',
+      effect: { type: 'handoff', reason: 'returning', previousHandoffId: returning.previousHandoffId },
+    });
+    // Someone in danger gets the emergency numbers first (the person step gives them), not a welcome.
+    if (!events.some((e) => e.type === 'DANGER')) {
+      collected.push({
+        type: 'say',
+        key: RETURNING_WELCOME,
+        choices: [{ id: 'cmd:restart', label: 'bot:returning.startOver' }],
+        allLocales: chosen ? undefined : true,
+      });
+    }
+    return { snapshot, events };
+  };
+
   return {
     flow,
     mentionsDanger(text) {
@@ -258,7 +348,10 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
         collect(actions as never);
       };
 
-      if (conversation === null) {
+      const returning = conversation === null && input.type === 'inbound' ? input.returning : undefined;
+      if (returning && returningStep && input.type === 'inbound') {
+        ({ snapshot, events } = startReturning(returningStep, input.content, returning, collected));
+      } else if (conversation === null) {
         const content = input.type === 'inbound' ? input.content : undefined;
         // Read once for its language and whether it is more than a greeting (understand reads it in the
         // resident's locale order once that is known).
@@ -341,8 +434,21 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
       const effects: Effect[] = [];
       const style = { neutral: context.neutral === true };
       for (const item of collected) {
-        if (item.type === 'say') outbound.push(renderSay(item as SayRequest, locale, texts, options.render, style));
-        else effects.push(item.effect);
+        if (item.type !== 'say') {
+          effects.push(item.effect);
+          continue;
+        }
+        const request = item as SayRequest;
+        const when = input.availability && saysWhenAnswered.has(request.key) ? whenAnswered(input.availability) : [];
+        outbound.push(
+          renderSay(
+            when.length > 0 ? { ...request, more: [...(request.more ?? []), ...when] } : request,
+            locale,
+            texts,
+            options.render,
+            style,
+          ),
+        );
       }
       // Discreet mode: a resident who writes has seen what came before, so it goes (theirs to read, a trust
       // person's too); one cleaning per step, the command's own (which also retries earlier failures) first.

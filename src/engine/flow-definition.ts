@@ -16,6 +16,8 @@ const option = z.strictObject({
   emergency: z.boolean().optional(),
   /** Choosing it (a topic such as safety at home) asks whether it is safe to chat now. */
   askSafety: z.boolean().optional(),
+  /** Said when it is chosen, before the next question (the walk-in hours and address). */
+  say: textKey.optional(),
 });
 
 const base = {

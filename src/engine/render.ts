@@ -5,7 +5,15 @@ import type { OutboundMessage } from './types.js';
 export interface RenderDefaults {
   /** Shown as {{org}} in every text. */
   org: string;
+  /**
+   * The organisation's walk-in hours and address ({{walkInHours}}, {{walkInAddress}}); the hours are
+   * worded per language. Without them `bot:walkIn.info` is said as `bot:walkIn.none`.
+   */
+  walkIn?: { hours: (locale: string) => string; address: string } | undefined;
 }
+
+/** The walk-in hours and address, said when a resident chooses to drop in (flows/intake.json). */
+const WALK_IN_INFO = 'bot:walkIn.info';
 
 /** How a conversation wants its messages worded (discreet mode's neutral wording). */
 export interface RenderStyle {
@@ -33,6 +41,7 @@ export function renderSay(
       if (typeof value === 'string') return value;
       if (typeof value === 'number') return String(value);
       if ('t' in value) return texts.t(l, value.t, { ...baseVars(l), ...resolveVars(value.vars, l), ...context });
+      if ('date' in value) return dateName(value.date, value.show, l);
       return value.join.map(resolveIn(l)).join(value.sep);
     };
   const resolveVars = (vars: Record<string, TextValue> | undefined, l: string) => {
@@ -40,8 +49,16 @@ export function renderSay(
     for (const [name, value] of Object.entries(vars ?? {})) out[name] = typeof value === 'number' ? value : resolveIn(l)(value);
     return out;
   };
-  const baseVars = (l: string) => ({ org: neutral ? '' : defaults.org, language: texts.t(l, `bot:language.name.${l}`) });
-  const sentence = (l: string) => texts.t(l, request.key, { ...baseVars(l), ...resolveVars(request.vars, l), ...context });
+  const baseVars = (l: string) => ({
+    org: neutral ? '' : defaults.org,
+    language: texts.t(l, `bot:language.name.${l}`),
+    ...(defaults.walkIn ? { walkInHours: defaults.walkIn.hours(l), walkInAddress: defaults.walkIn.address } : {}),
+  });
+  const paragraph = (l: string, key: string, vars: Record<string, TextValue> | undefined) =>
+    texts.t(l, key, { ...baseVars(l), ...resolveVars(vars, l), ...context });
+  const key = request.key === WALK_IN_INFO && !defaults.walkIn ? 'bot:walkIn.none' : request.key;
+  const sentence = (l: string) =>
+    [paragraph(l, key, request.vars), ...(request.more ?? []).map((p) => paragraph(l, p.key, p.vars))].join('\n\n');
 
   const said = request.allLocales ? texts.locales.map(sentence).join('\n\n') : sentence(locale);
   const text = neutral ? `${texts.t(locale, 'bot:neutral.firstLine')}\n\n${said}` : said;
@@ -56,4 +73,13 @@ export function renderSay(
     locale,
     dir: request.allLocales ? 'ltr' : texts.dir(locale),
   };
+}
+
+/** A date's weekday ("maandag", "الاثنين") or day and month ("28 december") in a language, from the platform's ICU data. */
+function dateName(date: string, show: 'weekday' | 'dayMonth', locale: string): string {
+  const format: Intl.DateTimeFormatOptions =
+    show === 'weekday'
+      ? { weekday: 'long', timeZone: 'UTC' }
+      : { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(locale, format).format(new Date(`${date}T12:00:00Z`));
 }

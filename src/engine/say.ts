@@ -3,7 +3,12 @@
  * locale keys, so the snapshot and the machine stay language-free and the renderer does the words.
  */
 export type TextValue =
-  string | number | { t: string; vars?: Record<string, TextValue> | undefined } | { join: TextValue[]; sep: string };
+  | string
+  | number
+  | { t: string; vars?: Record<string, TextValue> | undefined }
+  | { join: TextValue[]; sep: string }
+  /** A calendar date (`YYYY-MM-DD`) as the renderer's language names it: the weekday, or day and month. */
+  | { date: string; show: 'weekday' | 'dayMonth' };
 
 export interface ChoiceRef {
   id: string;
@@ -18,4 +23,6 @@ export interface SayRequest {
   choices?: ChoiceRef[] | undefined;
   /** The same key in every locale, one under the other (the language question before a language is known). */
   allLocales?: boolean | undefined;
+  /** Further paragraphs of the same message (when someone will answer, under the handoff message). */
+  more?: { key: string; vars?: Record<string, TextValue> | undefined }[] | undefined;
 }

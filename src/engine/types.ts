@@ -45,7 +45,8 @@ export interface OutboundMessage {
   dir: 'ltr' | 'rtl';
 }
 
-export type HandoffReason = 'intake-complete' | 'asked-for-person' | 'danger' | 'consent-declined';
+/** `returning`: a resident who writes again soon after their case closed (issue 13); no new intake. */
+export type HandoffReason = 'intake-complete' | 'asked-for-person' | 'danger' | 'consent-declined' | 'returning';
 
 /**
  * Discreet mode: take the bot's sent messages off the resident's screen (the stored transcript stays).
@@ -60,7 +61,8 @@ export interface CleanChatEffect {
 
 /** Things the engine wants done besides sending messages, written in the same transaction. */
 export type Effect =
-  | { type: 'handoff'; reason: HandoffReason }
+  /** Opens the conversation's handoff; a returning resident's names the closed case it follows. */
+  | { type: 'handoff'; reason: HandoffReason; previousHandoffId?: string | undefined }
   | { type: 'urgent'; reason: 'danger-words' | 'danger-now' }
   | { type: 'erase' }
   | CleanChatEffect
@@ -123,4 +125,30 @@ export interface IntakeContext extends IntakeRecord {
   discreet?: boolean;
   /** Neutral wording: every bot message starts with a neutral first line and never names the organisation. */
   neutral?: boolean;
+}
+
+/**
+ * When a trust person can be expected to answer, worked out from the organisation's office hours at the
+ * moment of a step (src/hours). Language-free: the engine words it in the resident's language.
+ */
+export type Availability =
+  | {
+      open: true;
+      /** Local closing time of the current opening, "17:00". */
+      until: string;
+      /** Set when the current opening ends soon (within the hour): when it opens after that. */
+      next?: NextOpening | undefined;
+    }
+  | { open: false; next: NextOpening | null };
+
+/** The next moment the organisation opens, relative to the local day of the step. */
+export interface NextOpening {
+  /** `today`/`tomorrow` on the local calendar; `weekday` within the coming six days; else `date`. */
+  when: 'today' | 'tomorrow' | 'weekday' | 'date';
+  /** Local opening time, "09:00". */
+  time: string;
+  /** The local calendar date of the opening, "2026-12-07". */
+  date: string;
+  /** ISO weekday of that date: 1 = Monday … 7 = Sunday. */
+  weekday: number;
 }

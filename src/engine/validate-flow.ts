@@ -83,7 +83,7 @@ export function validateFlow(raw: unknown, options: ValidateFlowOptions): FlowDe
 function textKeysOf(step: FlowStep): string[] {
   switch (step.kind) {
     case 'choice':
-      return [step.prompt, step.intro, step.hintedPrompt, step.unclear, ...step.options.map((o) => o.label)].filter(
+      return [step.prompt, step.intro, step.hintedPrompt, step.unclear, ...step.options.flatMap((o) => [o.label, o.say])].filter(
         (k): k is string => k !== undefined,
       );
     case 'multi':

@@ -51,6 +51,8 @@ export interface QueueItem {
   updatedAt: Date;
   claimedAt: Date | null;
   closedAt: Date | null;
+  /** A returning resident's case: the closed case it follows (issue 13). */
+  previousHandoffId: string | null;
 }
 
 export interface CaseRecord extends QueueItem {
@@ -128,6 +130,7 @@ const queueColumns = {
   updatedAt: handoffs.updatedAt,
   claimedAt: handoffs.claimedAt,
   closedAt: handoffs.closedAt,
+  previousHandoffId: handoffs.previousHandoffId,
 };
 
 type QueueRow = {

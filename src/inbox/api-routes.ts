@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { dueAtFrom } from '../continuity/reminders.js';
 import { isCoordinator } from '../handoff/access.js';
 import type { FullCase } from '../handoff/case-reader.js';
 import type { QueueItem, ResidentCase } from '../handoff/handoff-queries.js';
@@ -9,7 +10,7 @@ import type { InboxDeps } from './inbox-deps.js';
 import type { InboxEnv } from './inbox-env.js';
 import { exportResponse } from './export-response.js';
 import { mediaResponse } from './media-response.js';
-import { assignBody, closeBody, eraseBody, messageBody, noteBody, progressBody } from './request-schemas.js';
+import { assignBody, closeBody, eraseBody, messageBody, noteBody, progressBody, reminderBody } from './request-schemas.js';
 import { requireApiActor } from './staff-auth.js';
 
 const MAX_JSON_BYTES = 32 * 1024;
@@ -31,7 +32,7 @@ const auditQuery = z.strictObject({
   handoff: z.uuid().optional(),
 });
 
-const summaryJson = (h: QueueItem) => ({
+const summaryJson = (h: QueueItem, overdue: boolean) => ({
   id: h.id,
   status: h.status,
   urgent: h.urgent,
@@ -54,12 +55,15 @@ const summaryJson = (h: QueueItem) => ({
   createdAt: h.createdAt.toISOString(),
   claimedAt: h.claimedAt?.toISOString() ?? null,
   closedAt: h.closedAt?.toISOString() ?? null,
+  previousHandoffId: h.previousHandoffId,
+  /** Waiting for a first trust person longer than one working day (office hours). */
+  overdue,
 });
 
-function caseJson(full: FullCase, otherCases: ResidentCase[]) {
+function caseJson(full: FullCase, otherCases: ResidentCase[], overdue: boolean) {
   const r = full.record;
   return {
-    ...summaryJson(r),
+    ...summaryJson(r, overdue),
     residentId: r.residentId,
     conversationId: r.conversationId,
     residentUnreachable: r.residentUnreachable,
@@ -141,13 +145,13 @@ export function createApiRoutes(deps: InboxDeps) {
       unassigned: q.unassigned === 'true' || undefined,
       limit: q.limit,
     });
-    return c.json({ handoffs: items.map(summaryJson) });
+    return c.json({ handoffs: items.map((h) => summaryJson(h, deps.isOverdue(h))) });
   });
 
   app.get('/api/handoffs/:id', async (c) => {
     const full = await reader.open(c.get('actor'), c.req.param('id'));
     const otherCases = await queries.otherCases(full.record.residentId, full.record.id);
-    return c.json(caseJson(full, otherCases));
+    return c.json(caseJson(full, otherCases, deps.isOverdue(full.record)));
   });
 
   app.post('/api/handoffs/:id/claim', async (c) => {
@@ -187,6 +191,36 @@ export function createApiRoutes(deps: InboxDeps) {
   app.post('/api/handoffs/:id/close', limit, async (c) => {
     const body = closeBody.parse(c.req.header('content-type') ? await jsonBody(c) : {});
     await service.close(c.get('actor'), c.req.param('id'), body);
+    return c.json({ ok: true });
+  });
+
+  /** Reminders are personal: set on a case the actor may read, listed and marked done by their owner only. */
+  app.post('/api/handoffs/:id/reminders', limit, async (c) => {
+    const body = reminderBody.parse(await jsonBody(c));
+    const dueAt = dueAtFrom(body.dueAt, deps.timezone);
+    const result = await deps.reminders.add(c.get('actor'), c.req.param('id'), { dueAt, note: body.note });
+    return c.json({ ok: true, ...result, dueAt: dueAt.toISOString() }, 201);
+  });
+
+  app.get('/api/reminders', async (c) => {
+    const reminders = await deps.reminders.mine(c.get('actor').id);
+    return c.json({
+      reminders: reminders.map((r) => ({
+        id: r.id,
+        handoffId: r.handoffId,
+        dueAt: r.dueAt.toISOString(),
+        note: r.note,
+        notified: r.notifiedAt !== null,
+        caseStatus: r.caseStatus,
+      })),
+    });
+  });
+
+  app.post('/api/reminders/:id/done', async (c) => {
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'invalid', 'a reminder id is a positive whole number');
+    if (!(await deps.reminders.done(c.get('actor'), id)))
+      throw new HttpError(404, 'not_found', 'no open reminder of yours with that id');
     return c.json({ ok: true });
   });
 

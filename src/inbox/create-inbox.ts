@@ -72,6 +72,9 @@ export function createInbox(options: InboxOptions): Inbox {
     assets,
     channelWarnings: options.channelWarnings ?? (() => []),
     erasureReport: services.erasureReport,
+    reminders: services.reminders,
+    isOverdue: services.isOverdue,
+    timezone: services.officeHours.timezone,
     secure,
   });
 

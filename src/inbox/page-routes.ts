@@ -1,4 +1,6 @@
 import { Hono, type Context } from 'hono';
+import { DateTime } from 'luxon';
+import { dueAtFrom } from '../continuity/reminders.js';
 import { readForm } from '../server/read-form.js';
 import {
   canCloseCase,
@@ -18,7 +20,7 @@ import { caseUpdates, queueUpdates } from './live-updates.js';
 import { exportResponse } from './export-response.js';
 import { mediaResponse } from './media-response.js';
 import { pageContext } from './page-context.js';
-import { assignBody, closeBody, eraseBody, messageBody, noteBody, progressBody } from './request-schemas.js';
+import { assignBody, closeBody, eraseBody, messageBody, noteBody, progressBody, reminderBody } from './request-schemas.js';
 import { wantsJson } from './staff-auth.js';
 import { auditPage } from './views/audit-view.js';
 import { reportPage } from './views/report-view.js';
@@ -27,7 +29,7 @@ import { authorLabel } from './views/message-item.js';
 import { queueItems, queuePage, type QueueFilters } from './views/queue-view.js';
 
 const STATUSES: QueueStatus[] = ['waiting', 'claimed', 'closed', 'open', 'all'];
-const DONE = new Set(['claimed', 'assigned', 'replied', 'noted', 'saved', 'closed']);
+const DONE = new Set(['claimed', 'assigned', 'replied', 'noted', 'saved', 'closed', 'reminded']);
 
 export function parseQueueFilters(query: (name: string) => string | undefined): QueueFilters {
   const mine = query('mine') === '1';
@@ -72,8 +74,14 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     ]);
     // "Voice note not yet listened to": no staff member fetched the file yet (see unheardVoiceNotes).
     const unheard = await queries.unheardVoiceNotes(items.map((h) => h.id));
-    const cards = items.map((h) => (unheard.has(h.id) ? { ...h, unheardVoiceNotes: unheard.get(h.id)! } : h));
-    return { items: cards, filters, languages, staffLoad, names, now: new Date() };
+    const cards = items.map((h) => ({
+      ...h,
+      overdue: deps.isOverdue(h),
+      ...(unheard.has(h.id) ? { unheardVoiceNotes: unheard.get(h.id)! } : {}),
+    }));
+    // "Mijn zaken" also lists the staff member's own reminders.
+    const reminders = filters.mine ? await deps.reminders.mine(actor.id) : [];
+    return { items: cards, filters, languages, staffLoad, names, reminders, now: new Date() };
   }
 
   app.get('/inbox', async (c) => {
@@ -112,11 +120,12 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     // which audits the view (or the refusal: then this answers 403).
     const full = readable || summary.status !== 'waiting' ? await reader.open(actor, id) : null;
     const record = full?.record ?? summary;
-    const [names, staffList, staffLoad, otherCases] = await Promise.all([
+    const [names, staffList, staffLoad, otherCases, reminders] = await Promise.all([
       deps.staff.names(),
       isCoordinator(actor) ? deps.staff.list() : [],
       queries.staffLoad(),
       queries.otherCases(record.residentId, record.id),
+      full ? deps.reminders.mine(actor.id) : [],
     ]);
     const doneParam = c.req.query('done');
     return c.html(
@@ -140,6 +149,8 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
         },
         dirOf: texts.dir,
         closingMessage: service.closingMessage(record.language ?? 'nl', record.neutral),
+        reminders: reminders.filter((r) => r.handoffId === record.id),
+        tomorrow: DateTime.now().setZone(deps.timezone).plus({ days: 1 }).toISODate() ?? '',
         now: new Date(),
         done: doneParam && DONE.has(doneParam) ? doneParam : undefined,
       }).value,
@@ -186,6 +197,31 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     await service.setProgress(actor, id, { phase, trajectory: trajectory ?? null });
     await service.setReferrals(actor, id, referrals ?? []);
     return done(c, id, 'saved');
+  });
+
+  /** "Remind me on <date> at <time>" (the time is the organisation's; 09:00 when left empty). */
+  app.post('/inbox/handoffs/:id/reminders', async (c) => {
+    const id = c.req.param('id');
+    const form = await readForm(c);
+    const date = typeof form.date === 'string' ? form.date : '';
+    const time = typeof form.time === 'string' ? form.time : '';
+    const body = reminderBody.parse({
+      dueAt: time ? `${date}T${time}` : date,
+      note: typeof form.note === 'string' ? form.note : '',
+    });
+    await deps.reminders.add(c.get('actor'), id, { dueAt: dueAtFrom(body.dueAt, deps.timezone), note: body.note });
+    return done(c, id, 'reminded');
+  });
+
+  /** A reminder dealt with: back to the case it was on, or to "Mijn zaken". */
+  app.post('/inbox/reminders/:id/done', async (c) => {
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'invalid', 'a reminder id is a positive whole number');
+    if (!(await deps.reminders.done(c.get('actor'), id)))
+      throw new HttpError(404, 'not_found', 'no open reminder of yours with that id');
+    const back = await field(c, 'back');
+    if (wantsJson(c)) return c.json({ ok: true });
+    return c.redirect(back && /^[0-9a-f-]{36}$/i.test(back) ? `/inbox/handoffs/${back}` : '/inbox?mine=1', 303);
   });
 
   /** The form's box "send the closing message" and its text, which the trust person may have edited. */

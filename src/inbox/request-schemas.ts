@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REMINDER_NOTE_LENGTH } from '../continuity/reminders.js';
 import { MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
 
 /**
@@ -24,4 +25,14 @@ export const closeBody = z.strictObject({
       message: 'message must be true, false or the text to send',
     })
     .optional(),
+});
+/**
+ * A reminder on a case: `dueAt` is a moment with its offset (`2026-12-08T09:00:00+01:00`), or a local
+ * date and time in the organisation's time zone (`2026-12-08T09:00`), or a date alone (09:00 that day).
+ */
+export const reminderBody = z.strictObject({
+  dueAt: z.union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true }), z.iso.date()], {
+    message: 'dueAt must be a date (2026-12-08) or a date and time (2026-12-08T09:00, with or without an offset)',
+  }),
+  note: z.string().max(MAX_REMINDER_NOTE_LENGTH, `note may be at most ${MAX_REMINDER_NOTE_LENGTH} characters`).default(''),
 });

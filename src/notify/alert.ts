@@ -3,10 +3,18 @@
  * wrote: ids, language, channel, the chosen life domains, urgency and a link.
  */
 export interface HandoffAlert {
-  event: 'handoff.new' | 'handoff.urgent';
+  /** `handoff.escalated`: an urgent case nobody claimed in time, told again (issue 13). */
+  event: 'handoff.new' | 'handoff.urgent' | 'handoff.escalated';
   handoffId: string;
   urgent: boolean;
+  /** `returning`: a resident whose case closed recently wrote again (see previousHandoffId). */
   reason: string;
+  /** The closed case a returning resident's case follows. */
+  previousHandoffId?: string | null | undefined;
+  /** The staff member the case is offered to first (a returning resident's trust person): their name. */
+  offeredTo?: string | null | undefined;
+  /** An escalation: minutes since the case came in. */
+  waitingMinutes?: number | undefined;
   language: string | null;
   channel: string;
   domains: string[];
@@ -55,7 +63,21 @@ export interface CombinedHandoffAlert {
   url: string;
 }
 
-export type StaffAlert = HandoffAlert | CombinedHandoffAlert | ChannelAlert | LoginAlert;
+/**
+ * A staff member's reminder on a case came due ("remind me on <date>"): whose, which case, when. Never the
+ * note, which is theirs to read in the inbox.
+ */
+export interface ReminderAlert {
+  event: 'case.reminder';
+  handoffId: string;
+  staffId: string;
+  name: string;
+  dueAt: string;
+  /** The case: absolute when PUBLIC_URL is set, else a path. */
+  url: string;
+}
+
+export type StaffAlert = HandoffAlert | CombinedHandoffAlert | ChannelAlert | LoginAlert | ReminderAlert;
 
 /** One way to tell staff (Telegram chat, webhook). Sends in the background; never throws. */
 export interface Notifier {

@@ -12,6 +12,9 @@ export function formatAlert(texts: Texts, alert: StaffAlert): string {
     // The name only: the chat may hold more than coordinators (the webhook carries the email too).
     return `${l.t('notify.loginFailures', { name: alert.name, failures: alert.failures })}\n${l.t('notify.seeAudit', { url: alert.url })}`;
   }
+  if (alert.event === 'case.reminder') {
+    return `${l.t('notify.reminder', { name: alert.name })}\n${l.t('notify.open', { url: alert.url })}`;
+  }
   if (alert.event === 'handoffs.combined') {
     const head = l.t(alert.urgentCount > 0 ? 'notify.combinedUrgent' : 'notify.combined', {
       count: alert.count,
@@ -19,10 +22,16 @@ export function formatAlert(texts: Texts, alert: StaffAlert): string {
     });
     return `${head}\n${l.t('notify.openQueue', { url: alert.url })}`;
   }
-  const head = l.t(alert.urgent ? 'notify.urgent' : 'notify.new', {
-    language: l.language(alert.language),
-    channel: l.channel(alert.channel),
-  });
+  const where = { language: l.language(alert.language), channel: l.channel(alert.channel) };
+  const head =
+    alert.event === 'handoff.escalated'
+      ? l.t('notify.escalated', { ...where, minutes: alert.waitingMinutes ?? 0 })
+      : l.t(alert.urgent ? 'notify.urgent' : 'notify.new', where);
+  const lines = [head];
+  if (alert.reason === 'returning') {
+    lines.push(alert.offeredTo ? l.t('notify.returningOffered', { name: alert.offeredTo }) : l.t('notify.returning'));
+  }
   const domains = alert.domains.length > 0 ? alert.domains.map((d) => l.domain(d)).join(', ') : l.reason(alert.reason);
-  return `${head}\n${l.t('notify.about', { domains })}\n${l.t('notify.open', { url: alert.url })}`;
+  lines.push(l.t('notify.about', { domains }), l.t('notify.open', { url: alert.url }));
+  return lines.join('\n');
 }

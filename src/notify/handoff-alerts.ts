@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { staff } from '../db/schema.js';
 import type { CaseEvents } from '../handoff/case-events.js';
 import type { HandoffQueries } from '../handoff/handoff-queries.js';
 import type { Logger } from '../logging/logger.js';
@@ -69,6 +71,8 @@ export function createHandoffAlerts(deps: {
       handoffId: item.id,
       urgent: item.urgent,
       reason: item.reason,
+      previousHandoffId: item.previousHandoffId,
+      offeredTo: item.assignedTo ? await staffName(item.assignedTo) : null,
       language: item.language,
       channel: item.channel,
       domains: item.domains,
@@ -76,6 +80,12 @@ export function createHandoffAlerts(deps: {
       url: `${deps.publicUrl ?? ''}/inbox/handoffs/${item.id}`,
     };
     combiner.notify(alert);
+  }
+
+  async function staffName(id: string): Promise<string | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const [row] = await database.db.select({ name: staff.name }).from(staff).where(eq(staff.id, id));
+    return row?.name ?? null;
   }
 
   const pending = new BackgroundWork();

@@ -43,6 +43,44 @@ describe('configuration', () => {
   });
 });
 
+describe('office hours and continuity settings', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return '';
+  };
+
+  it('default to weekdays 09:00-17:00 in Amsterdam, returning residents for 90 days, escalation after 15 minutes', () => {
+    const config = loadConfig({});
+    expect(config.ORG_TIMEZONE).toBe('Europe/Amsterdam');
+    expect([...config.ORG_HOURS.keys()]).toEqual([1, 2, 3, 4, 5]);
+    expect(config.ORG_HOURS.get(1)).toEqual([{ from: 540, to: 1020 }]);
+    expect(config).toMatchObject({ RETURN_TO_SAME_PERSON_DAYS: 90, ESCALATE_URGENT_AFTER_MINUTES: 15 });
+  });
+
+  it('name the variable and the fault of a wrong value', () => {
+    expect(problems({ ORG_HOURS: 'mx 09:00-17:00' })).toMatch(/ORG_HOURS: expected opening hours .*unknown day "mx"/);
+    expect(problems({ ORG_HOURS: 'mo-fr 17:00-09:00' })).toMatch(/ORG_HOURS: .*must end after it starts/);
+    expect(problems({ ORG_TIMEZONE: 'Europe/Amsterdm' })).toContain('ORG_TIMEZONE: expected an IANA time zone');
+    expect(problems({ ORG_CLOSED_DATES: '2026-02-30' })).toMatch(/ORG_CLOSED_DATES: expected dates .*2026-02-30/);
+    expect(problems({ RETURN_TO_SAME_PERSON_DAYS: '-1' })).toContain(
+      'RETURN_TO_SAME_PERSON_DAYS: expected a whole number of days',
+    );
+    expect(problems({ ESCALATE_URGENT_AFTER_MINUTES: 'soon' })).toContain(
+      'ESCALATE_URGENT_AFTER_MINUTES: expected a whole number',
+    );
+  });
+
+  it('want walk-in hours and address together', () => {
+    expect(problems({ WALK_IN_HOURS: 'di 13:00-16:00' })).toContain('WALK_IN_ADDRESS: expected the walk-in address');
+    expect(problems({ WALK_IN_ADDRESS: 'Kanaalstraat 10' })).toContain('WALK_IN_HOURS: expected the walk-in hours');
+    expect(problems({ WALK_IN_HOURS: 'di 13:00-16:00', WALK_IN_ADDRESS: 'Kanaalstraat 10' })).toBe('');
+  });
+});
+
 describe('start-up stops with a clear message', () => {
   it('on a bad environment variable', () => {
     const { code, stderr } = start({ PORT: 'abc' });

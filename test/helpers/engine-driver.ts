@@ -57,3 +57,9 @@ export class EngineResident {
     return [...this.last.outbound].reverse().find((m) => m.choices)?.choices ?? [];
   }
 }
+
+/**
+ * The handoff message without what follows it: the app adds a paragraph saying when someone will answer
+ * (the office hours at the moment of the test), which test/conversation/office-hours.db.test.ts checks.
+ */
+export const firstParagraph = (text: string | null): string => (text ?? '').split('\n\n')[0]!;

@@ -67,7 +67,9 @@ describe('closing a case', () => {
 
   it('sends the trust person’s own text instead, or nothing when told so', async () => {
     const own = await claimed('eerste');
-    expect((await api(`/api/handoffs/${own.handoffId}/close`, { message: 'Fijn dat het gelukt is. Tot ziens!' })).status).toBe(200);
+    expect((await api(`/api/handoffs/${own.handoffId}/close`, { message: 'Fijn dat het gelukt is. Tot ziens!' })).status).toBe(
+      200,
+    );
     await eventually(() => deliveredTexts().includes('Fijn dat het gelukt is. Tot ziens!'), 5000, 'the own closing text');
 
     const silent = await claimed('tweede');
@@ -75,7 +77,9 @@ describe('closing a case', () => {
     expect((await api(`/api/handoffs/${silent.handoffId}/close`, { message: false })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(channel.delivered.length).toBe(before);
-    expect((await silent.chat.read()).messages.map((m) => m.text)).not.toContain(t('nl', 'bot:handoff.closed', { org: 'Al Amal' }));
+    expect((await silent.chat.read()).messages.map((m) => m.text)).not.toContain(
+      t('nl', 'bot:handoff.closed', { org: 'Al Amal' }),
+    );
   });
 
   it('refuses a malformed request with the reason, and closes nothing', async () => {
@@ -101,7 +105,9 @@ describe('closing a case', () => {
     expect(page.html).toContain(`lang="nl">${closing}</textarea>`);
 
     // Edited and sent.
-    expect((await browser.post(`/inbox/handoffs/${handoffId}/close`, { send: '1', message: 'Tot de volgende keer, Samira' })).status).toBe(303);
+    expect(
+      (await browser.post(`/inbox/handoffs/${handoffId}/close`, { send: '1', message: 'Tot de volgende keer, Samira' })).status,
+    ).toBe(303);
     await eventually(() => deliveredTexts().includes('Tot de volgende keer, Samira'), 5000, 'the edited closing message');
 
     // Unticked: closed without a word.

@@ -109,10 +109,12 @@ describe('the inbox over HTTP', () => {
     expect(closed).toMatchObject({ status: 'closed', closedBy: person.id });
     const [conv] = await testDb.database.db.select().from(conversations).where(eq(conversations.id, h!.conversationId));
     expect(conv!.mode).toBe('closed');
-    // the next message starts a new conversation, with the greeting again
+    // the next message starts a new conversation: a welcome back, and a new case offered to the same person
     const next = await chat.say('hallo weer');
-    expect(next.map((m) => m.text).join('\n')).toContain('welkom bij Al Amal');
+    expect(next.map((m) => m.text).join('\n')).toContain('Fijn dat je weer schrijft');
     expect((await testDb.database.db.select().from(conversations)).length).toBe(2);
+    const [again] = await testDb.database.db.select().from(handoffs).where(eq(handoffs.previousHandoffId, handoffId));
+    expect(again).toMatchObject({ status: 'waiting', reason: 'returning', assignedTo: person.id });
   });
 
   it('shows a resident message holding HTML or script as text, never as markup', async () => {

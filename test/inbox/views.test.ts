@@ -141,6 +141,7 @@ describe('a queue card', () => {
     updatedAt: new Date('2026-05-01T10:00:00Z'),
     claimedAt: null,
     closedAt: null,
+    previousHandoffId: null,
   };
   const card = (locale: string, extra: Partial<QueueItem> & { unheardVoiceNotes?: number }) =>
     queueItems(createLabels(texts, locale), {

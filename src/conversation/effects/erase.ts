@@ -74,6 +74,7 @@ export async function eraseResidentData(query: Query, residentId: string, option
   const ofHandoffs = 'handoff_id in (select id from handoffs where resident_id = $1::uuid)';
   await query(`delete from handoff_notes where ${ofHandoffs}`, byResident);
   await query(`delete from handoff_referrals where ${ofHandoffs}`, byResident);
+  await query(`delete from case_reminders where ${ofHandoffs}`, byResident);
   await query('delete from outbox where resident_id = $1::uuid', byResident);
   await query(
     'delete from timers where conversation_id in (select id from conversations where resident_id = $1::uuid)',

@@ -19,6 +19,8 @@ interface HandoffWrite {
   locale: string;
   summary: Record<string, string | string[]>;
   preferences: Record<string, string>;
+  /** A returning resident's closed case: linked, and its trust person is offered the new one. */
+  previousHandoffId: string | null;
 }
 
 /** The handoff a step opens or updates, if it asked for one or raised the urgency. */
@@ -48,17 +50,26 @@ function handoffOf(result: StepResult): HandoffWrite | null {
     locale: result.locale,
     summary: answers,
     preferences,
+    previousHandoffId: (handoff?.type === 'handoff' && handoff.previousHandoffId) || null,
   };
 }
 
-/** Opens the conversation's handoff, or updates the open one (urgency only ever goes up). */
+/**
+ * Opens the conversation's handoff, or updates the open one (urgency only ever goes up). A returning
+ * resident's new case is offered first to the trust person who held the closed one (assigned to them,
+ * so it is theirs to read and claim), if they still work here.
+ */
 function upsertHandoff(cipher: FieldCipher, target: EffectTarget, handoff: HandoffWrite): WritePart {
   return {
     name: 'handoff',
-    sql: `insert into handoffs (conversation_id, resident_id, status, urgent, reason, locale, summary, preferences, created_at, updated_at)
-          values ($1::uuid, $2::uuid, 'waiting', $3, $4, $5, $6::jsonb, $7::jsonb, $8::timestamptz, $8::timestamptz)
+    sql: `insert into handoffs (conversation_id, resident_id, status, urgent, reason, locale, summary, preferences, created_at, updated_at,
+                                urgent_at, previous_handoff_id, assigned_to)
+          values ($1::uuid, $2::uuid, 'waiting', $3, $4, $5, $6::jsonb, $7::jsonb, $8::timestamptz, $8::timestamptz,
+                  case when $3 then $8::timestamptz end,
+                  $9::uuid, (select s.id::text from handoffs p join staff s on s.id::text = p.claimed_by
+                             where p.id = $9::uuid and p.resident_id = $2::uuid and s.active))
           on conflict (conversation_id) where status <> 'closed' do update
-          set urgent = handoffs.urgent or excluded.urgent, summary = excluded.summary, preferences = excluded.preferences,
+          set urgent = handoffs.urgent or excluded.urgent, urgent_at = coalesce(handoffs.urgent_at, excluded.urgent_at), summary = excluded.summary, preferences = excluded.preferences,
               locale = excluded.locale, updated_at = excluded.updated_at`,
     params: [
       target.conversationId,
@@ -69,6 +80,7 @@ function upsertHandoff(cipher: FieldCipher, target: EffectTarget, handoff: Hando
       JSON.stringify(cipher.encryptJson(handoff.summary)),
       JSON.stringify(handoff.preferences),
       target.now.toISOString(),
+      handoff.previousHandoffId,
     ],
   };
 }

@@ -37,8 +37,11 @@ export function compileStep(step: FlowStep, transitions: FlowTransitions): unkno
           ];
           return [{ guard: when(chosen), target: 'emergency', actions }];
         }
-        const resume = step.resumable ? [{ guard: when({ ...chosen, canResume: true }), target: 'resume', actions: save }] : [];
-        const onwards = onward(o.next ?? step.next, save, o.next !== undefined || step.editing).map((t) => ({
+        const chosenActions = o.say ? [...save, say(o.say)] : save;
+        const resume = step.resumable
+          ? [{ guard: when({ ...chosen, canResume: true }), target: 'resume', actions: chosenActions }]
+          : [];
+        const onwards = onward(o.next ?? step.next, chosenActions, o.next !== undefined || step.editing).map((t) => ({
           ...t,
           guard: when({ ...chosen, ...((t.guard as { params?: Conditions } | undefined)?.params ?? {}) }),
         }));

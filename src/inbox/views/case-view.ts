@@ -1,3 +1,4 @@
+import type { Reminder } from '../../continuity/reminders.js';
 import type { CaseRecord, ResidentCase, StaffLoad, TranscriptMessage } from '../../handoff/handoff-queries.js';
 import { PHASES, TRAJECTORIES } from '../../handoff/handoff-service.js';
 import { rankMatches } from '../../handoff/matching.js';
@@ -24,6 +25,10 @@ export interface CaseViewModel {
   /** The default closing message in the resident's language, for the close form to offer (editable). */
   closingMessage: string;
   now: Date;
+  /** The reader's own reminders on this case (a full reader only). */
+  reminders?: Reminder[];
+  /** The organisation's date tomorrow (`YYYY-MM-DD`), the reminder form's suggestion. */
+  tomorrow?: string;
   /** A short confirmation after a form post (`claimed`, `replied`, …). */
   done?: string | undefined;
 }
@@ -155,7 +160,13 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
       </div>
       <div>
         <dt>${l.t('case.reason')}</dt>
-        <dd>${l.reason(r.reason)}</dd>
+        <dd>
+          ${l.reason(r.reason)}${
+            r.previousHandoffId
+              ? markup`<br /><a href="/inbox/handoffs/${r.previousHandoffId}">${l.t('case.previousCase')}</a>`
+              : ''
+          }
+        </dd>
       </div>
       <div>
         <dt>${l.t('queue.waitingSince')}</dt>
@@ -277,9 +288,48 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
     <div class="case-grid">
       <div class="case-side">${actions}${summary}${otherCasesSection(l, m)}</div>
       <div class="case-main">${conversation}</div>
-      <div class="case-extra">${progress}${notes}</div>
+      <div class="case-extra">${progress}${notes}${m.full ? remindersSection(l, m, csrf) : ''}</div>
     </div>`;
   return layout(p, l.t('case.pageTitle'), body, { page: 'case', caseId: r.id });
+}
+
+/** "Remind me": the reader's own reminders on this case and a form for a new one (date, time, note). */
+function remindersSection(l: Labels, m: CaseViewModel, csrf: Html): Html {
+  const r = m.record;
+  return markup`<section class="card reminders" id="reminders">
+    <h2>${l.t('reminders.title')}</h2>
+    <p class="muted">${l.t('reminders.hint')}</p>
+    ${reminderList(l, m.reminders ?? [], csrf, r.id)}
+    <form method="post" action="/inbox/handoffs/${r.id}/reminders" class="stack">
+      ${csrf}
+      <div class="inline-form">
+        <label class="field">${l.t('reminders.date')}<input type="date" name="date" required value="${m.tomorrow ?? ''}" /></label>
+        <label class="field">${l.t('reminders.time')}<input type="time" name="time" value="09:00" /></label>
+      </div>
+      <label class="field">${l.t('reminders.note')}<textarea name="note" rows="2" maxlength="1000" dir="auto"></textarea></label>
+      <button type="submit" class="button">${l.t('reminders.add')}</button>
+    </form>
+  </section>`;
+}
+
+/** Reminders with their due time, note and a "done" button; `back` is the case to return to (else "Mijn zaken"). */
+export function reminderList(l: Labels, reminders: readonly Reminder[], csrf: Html, back?: string): Html | string {
+  if (reminders.length === 0) return '';
+  return markup`<ul class="reminder-list">
+    ${reminders.map(
+      (rem) => markup`<li class="reminder${rem.notifiedAt ? ' reminder--due' : ''}">
+        <div class="msg-meta">
+          <time datetime="${rem.dueAt.toISOString()}">${l.dateTime(rem.dueAt)}</time>
+          ${back ? '' : markup`<a href="/inbox/handoffs/${rem.handoffId}">${l.t('reminders.openCase')}</a>`}
+        </div>
+        ${rem.note ? markup`<p class="msg-text" dir="auto">${rem.note}</p>` : ''}
+        <form method="post" action="/inbox/reminders/${rem.id}/done">
+          ${csrf}<input type="hidden" name="back" value="${back ?? ''}" />
+          <button type="submit" class="button button--small">${l.t('reminders.done')}</button>
+        </form>
+      </li>`,
+    )}
+  </ul>`;
 }
 
 /**

@@ -2,7 +2,8 @@ import type { QueueItem, QueueStatus, StaffLoad } from '../../handoff/handoff-qu
 import { goodMatches, rankMatches } from '../../handoff/matching.js';
 import { markup, type Html } from '../../server/html.js';
 import type { Labels } from '../../i18n/labels.js';
-import { writtenLanguage } from './case-view.js';
+import type { Reminder } from '../../continuity/reminders.js';
+import { reminderList, writtenLanguage } from './case-view.js';
 import { layout, type PageContext } from './layout.js';
 
 export interface QueueFilters {
@@ -14,7 +15,7 @@ export interface QueueFilters {
 }
 
 /** A queue line with what the inbox adds to it: how many intake voice notes nobody on staff has listened to. */
-export type QueueCardItem = QueueItem & { unheardVoiceNotes?: number };
+export type QueueCardItem = QueueItem & { unheardVoiceNotes?: number; overdue?: boolean };
 
 export interface QueueViewModel {
   items: QueueCardItem[];
@@ -23,6 +24,8 @@ export interface QueueViewModel {
   staffLoad: StaffLoad[];
   names: Map<string, string>;
   now: Date;
+  /** "Mijn zaken": the staff member's own reminders, soonest first. */
+  reminders?: Reminder[];
   /** A short confirmation after an action that leaves the case page (`erased`). */
   notice?: string | undefined;
 }
@@ -64,6 +67,14 @@ export function queuePage(p: PageContext, m: QueueViewModel): Html {
         <button type="submit" class="button">${l.t('filters.apply')}</button>
       </form>
     </section>
+    ${
+      f.mine && m.reminders && m.reminders.length > 0
+        ? markup`<section class="card reminders" id="my-reminders">
+          <h2>${l.t('reminders.mine')}</h2>
+          ${reminderList(l, m.reminders, markup`<input type="hidden" name="_csrf" value="${p.csrfToken}" />`)}
+        </section>`
+        : ''
+    }
     <ul class="queue" id="queue" aria-live="polite">
       ${queueItems(l, m)}
     </ul>`;
@@ -86,6 +97,7 @@ function queueCard(l: Labels, item: QueueCardItem, m: Pick<QueueViewModel, 'staf
       <div class="case-top">
         ${item.urgent ? markup`<span class="badge badge--urgent">${l.t('queue.urgent')}</span>` : ''}
         <span class="badge badge--${item.status}">${l.status(item.status)}</span>
+        ${item.overdue ? markup`<span class="badge badge--overdue" data-overdue>${l.t('queue.overdue')}</span>` : ''}
         <span class="lang">${l.language(item.language)}</span>
         ${writtenLanguage(l, item.writtenLanguage)}
         <span class="chan">${l.channel(item.channel)}</span>

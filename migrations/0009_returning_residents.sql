@@ -1,0 +1,2 @@
+ALTER TABLE "handoffs" ADD COLUMN "previous_handoff_id" uuid;--> statement-breakpoint
+ALTER TABLE "handoffs" ADD CONSTRAINT "handoffs_previous_handoff_id_handoffs_id_fk" FOREIGN KEY ("previous_handoff_id") REFERENCES "public"."handoffs"("id") ON DELETE set null ON UPDATE no action;

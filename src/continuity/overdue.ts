@@ -1,0 +1,12 @@
+import { workingDayMinutes, workingMinutesBetween, type OfficeHours } from '../hours/office-hours.js';
+
+/**
+ * A case that waits for a first trust person longer than one working day (issue 13): counted in office
+ * hours, so a message sent on Friday night is overdue on Tuesday morning, not on Saturday. Urgent cases
+ * are raised sooner, by the escalation.
+ */
+export function isOverdue(hours: OfficeHours, item: { status: string; urgent: boolean; createdAt: Date }, now: Date): boolean {
+  if (item.status !== 'waiting' || item.urgent) return false;
+  const day = workingDayMinutes(hours);
+  return day > 0 && workingMinutesBetween(hours, item.createdAt, now) >= day;
+}
