@@ -40,6 +40,7 @@ import { createServer } from './server/create-server.js';
 import { createTimerRunner, type TimerRunner } from './timers/timer-runner.js';
 import { BackgroundWork } from './lifecycle/background-work.js';
 import { createPoller, type Poller } from './lifecycle/poller.js';
+import { createAftercare } from './continuity/aftercare.js';
 
 export interface App {
   config: Config;
@@ -52,7 +53,7 @@ export interface App {
   timers: TimerRunner;
   /** Finishes staff erasures and runs the retention purge (once over all instances). */
   retention: RetentionRunner;
-  /** Raises unclaimed urgent cases again and sends staff reminders that came due (issue 13). */
+  /** Raises unclaimed urgent cases again, sends staff reminders that came due, asks the aftercare questions (issue 13). */
   continuity: Poller;
   adapters: Map<ChannelName, ChannelAdapter>;
   telegram: TelegramChannel | null;
@@ -219,6 +220,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(options.retentionPollMs !== undefined ? { pollMs: options.retentionPollMs } : {}),
   });
 
+  const aftercare = createAftercare({ database, conversations, now: options.clock ?? (() => new Date()), logger });
   const continuity = createPoller({
     name: 'continuity',
     everyMs: options.continuityPollMs ?? 30_000,
@@ -226,6 +228,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     work: async () => {
       await services.escalation.runOnce();
       await services.reminders.runDue();
+      await aftercare.runDue();
     },
   });
 

@@ -9,6 +9,7 @@ import { agencyIds } from './i18n/labels.js';
 import type { LoadedTexts } from './i18n/load-texts.js';
 import type { Logger } from './logging/logger.js';
 import type { StaffAlert } from './notify/alert.js';
+import { createAftercareReport, type AftercareReportRow } from './continuity/aftercare-report.js';
 import { createEscalation, type Escalation } from './continuity/escalation.js';
 import { isOverdue } from './continuity/overdue.js';
 import { createReminders, type Reminders } from './continuity/reminders.js';
@@ -43,6 +44,8 @@ export interface Services {
   erasure: ErasureService;
   /** The anonymous counts erasures leave behind, for the coordinators' report. */
   erasureReport: () => Promise<ErasureCountRow[]>;
+  /** The aftercare answers per month, for the coordinators' report. */
+  aftercareReport: () => Promise<AftercareReportRow[]>;
   /** Referral agencies the locales name (inbox/labels). */
   agencies: string[];
   /** The organisation's office hours (ORG_HOURS, ORG_TIMEZONE, ORG_CLOSED_DATES). */
@@ -119,6 +122,8 @@ export function createServices(options: ServiceOptions): Services {
     neutralFirstLine: (locale) => texts.t(locale, 'bot:neutral.firstLine'),
     closingMessage: (locale, neutral) =>
       texts.t(locale, neutral ? 'bot:handoff.closed_neutral' : 'bot:handoff.closed', { org: config.ORG_NAME }),
+    aftercareDays: config.AFTERCARE_AFTER_DAYS,
+    ...(options.clock ? { now: options.clock } : {}),
   });
   const erasure = createErasureService({
     database,
@@ -157,6 +162,7 @@ export function createServices(options: ServiceOptions): Services {
     caseReader: createCaseReader({ database, queries, service: handoffs, audit }),
     erasure,
     erasureReport: createErasureReport(database),
+    aftercareReport: createAftercareReport(database, config.ORG_TIMEZONE),
     agencies,
     officeHours,
     isOverdue: (item) => isOverdue(officeHours, item, now()),

@@ -90,6 +90,12 @@ const envSchema = z.object({
     .int({ message: 'expected a whole number of days, 0 (off) or more' })
     .min(0, { message: 'expected a whole number of days, 0 (off) or more' })
     .default(90),
+  AFTERCARE_AFTER_DAYS: z.coerce
+    .number({ message: 'expected a whole number of days from 0 (off) to 730' })
+    .int({ message: 'expected a whole number of days from 0 (off) to 730' })
+    .min(0, { message: 'expected a whole number of days from 0 (off) to 730' })
+    .max(730, { message: 'expected a whole number of days from 0 (off) to 730' })
+    .default(90),
   ESCALATE_URGENT_AFTER_MINUTES: z.coerce
     .number({ message: 'expected a whole number of minutes, 0 (off) or more' })
     .int({ message: 'expected a whole number of minutes, 0 (off) or more' })

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ChannelName, InboundMessage } from './inbound-message.js';
 import type { Database, Tx } from '../db/database.js';
 import { runAsOneStatement, type Query, type WritePart } from '../db/query.js';
@@ -64,7 +64,18 @@ export interface ConversationService {
    * messages could not be deleted, once none of theirs is left to try. True when it told them.
    */
   reportFailedDeletions(residentId: string): Promise<boolean>;
+  /**
+   * Aftercare (issue 13): asks the resident of a closed case how things are now, in a new conversation,
+   * if the case is due and nobody asked yet (claimed in the same transaction, so once across instances).
+   * Not when the resident is talking to us already, chose discreet mode, said "later" to the safety
+   * question, declined consent, or cannot be reached: then it records why (`aftercare_skipped`).
+   */
+  startAftercare(handoffId: string): Promise<AftercareOutcome>;
 }
+
+/** What became of a due aftercare question. */
+export type AftercareOutcome = 'asked' | 'taken' | 'gone' | AftercareSkipped;
+export type AftercareSkipped = 'active' | 'discreet' | 'later' | 'consent' | 'unreachable';
 
 export interface ConversationServiceDeps {
   database: Database;
@@ -404,6 +415,75 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       }
       if (committed) deps.onCommitted?.(committed);
       return handled;
+    },
+
+    async startAftercare(handoffId) {
+      const [address] = await database.rows<{ channel: string; externalId: string }>(
+        sql`select r.channel, r.external_id as "externalId" from handoffs h join residents r on r.id = h.resident_id
+            where h.id = ${handoffId}::uuid`,
+      );
+      if (!address) return 'gone';
+      let committed: { residentId: string; conversationId: string; effects: string[] } | undefined;
+      const outcome = await queue.run(`${address.channel}:${address.externalId}`, () =>
+        database.transaction(async (tx, query): Promise<AftercareOutcome> => {
+          const resident = await lockResident(query, address);
+          if (!resident) return 'gone';
+          const at = now();
+          const [due] = await query<{ conversationId: string; safety: string | null; snapshot: unknown; unreachable: boolean }>(
+            `update handoffs h set aftercare_sent_at = $2::timestamptz
+             from conversations c, residents r
+             where h.id = $1::uuid and c.id = h.conversation_id and r.id = h.resident_id
+               and h.status = 'closed' and h.aftercare_at <= $2::timestamptz and h.aftercare_sent_at is null
+             returning h.conversation_id as "conversationId", h.preferences->>'safety' as safety, c.snapshot, r.unreachable`,
+            [handoffId, at.toISOString()],
+          );
+          if (!due) return 'taken';
+          const consent = database.cipher.decryptJson<PersistedConversation>(due.snapshot).context.consent;
+          const open = await selectOpenConversation(query, database.cipher, address);
+          const skipped: AftercareSkipped | null = open
+            ? 'active'
+            : resident.discreet
+              ? 'discreet'
+              : due.safety === 'later'
+                ? 'later'
+                : consent === false
+                  ? 'consent'
+                  : due.unreachable
+                    ? 'unreachable'
+                    : null;
+          if (skipped) {
+            await query('update handoffs set aftercare_skipped = $2 where id = $1::uuid', [handoffId, skipped]);
+            return skipped;
+          }
+          const result = engine.step(null, {
+            type: 'aftercare',
+            handoffId,
+            locale: resident.locale,
+            privacy: { discreet: resident.discreet, neutral: resident.neutral },
+          });
+          const conversationId = randomUUID();
+          await writeStep(
+            tx,
+            query,
+            {
+              residentId: resident.id,
+              conversationId,
+              channel: address.channel,
+              residentLocale: resident.locale,
+              isNew: true,
+              consentBefore: null,
+            },
+            result,
+          );
+          committed = { residentId: resident.id, conversationId, effects: result.effects.map((e) => e.type) };
+          return 'asked';
+        }),
+      );
+      if (committed) {
+        deps.onReplies?.();
+        deps.onCommitted?.(committed);
+      }
+      return outcome;
     },
 
     async reportFailedDeletions(residentId) {

@@ -78,8 +78,8 @@ export async function selectOpenConversation(
  * `inboundId` is undefined when this resident's message of that id was stored before (dedup is per
  * resident: a web chat visitor's ids are its own), `open` when there is no
  * open conversation (one row comes back either way: the left join keeps it).
- * Without an open conversation, `previousHandoffId` is the resident's case closed since `returnSince`
- * (the latest), if any: they are a returning resident (issue 13).
+ * Without an open conversation, `previousHandoffId` is the resident's case closed (or whose aftercare
+ * question they answered) since `returnSince`, the latest, if any: they are a returning resident (issue 13).
  */
 export async function lockConversationAndStoreInbound(
   query: Query,
@@ -101,8 +101,9 @@ export async function lockConversationAndStoreInbound(
      ), previous as (
        select h.id from handoffs h
        where $8::timestamptz is not null and not exists (select 1 from open)
-         and h.resident_id = ${RESIDENT_ID} and h.status = 'closed' and h.closed_at >= $8::timestamptz
-       order by h.closed_at desc
+         and h.resident_id = ${RESIDENT_ID} and h.status = 'closed'
+         and greatest(h.closed_at, h.aftercare_answered_at) >= $8::timestamptz
+       order by greatest(h.closed_at, h.aftercare_answered_at) desc
        limit 1
      )
      select (select id from inbound) as "inboundId", (select id from previous) as "previousHandoffId",

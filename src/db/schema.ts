@@ -186,6 +186,16 @@ export const handoffs = pgTable(
     /** The last time an unclaimed urgent case was raised again with staff, and how often it was. */
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     escalations: integer('escalations').notNull().default(0),
+    /**
+     * Aftercare (issue 13): when the bot asks the resident how things are now (set at closing, per case;
+     * null: never), when it asked, and the answer (`good`, `notGood`, `talk`) or why it did not ask
+     * (`skipped`: `discreet`, `later`, `consent`, `active`, `unreachable`).
+     */
+    aftercareAt: timestamp('aftercare_at', { withTimezone: true }),
+    aftercareSentAt: timestamp('aftercare_sent_at', { withTimezone: true }),
+    aftercareAnswer: text('aftercare_answer'),
+    aftercareAnsweredAt: timestamp('aftercare_answered_at', { withTimezone: true }),
+    aftercareSkipped: text('aftercare_skipped'),
     /** A returning resident's new case points at the closed one it follows (issue 13). */
     previousHandoffId: uuid('previous_handoff_id').references((): AnyPgColumn => handoffs.id, { onDelete: 'set null' }),
   },
@@ -195,6 +205,9 @@ export const handoffs = pgTable(
       .where(sql`${t.status} <> 'closed'`),
     index('handoffs_status_urgent').on(t.status, t.urgent, t.createdAt),
     index('handoffs_resident_id').on(t.residentId, t.createdAt),
+    index('handoffs_aftercare_due')
+      .on(t.aftercareAt)
+      .where(sql`${t.aftercareAt} is not null and ${t.aftercareSentAt} is null`),
   ],
 );
 

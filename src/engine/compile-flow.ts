@@ -28,7 +28,7 @@ export function compileFlow(
 
   const states: Record<string, unknown> = {};
   for (const step of flow.steps) states[step.id] = compileStep(step, transitions);
-  Object.assign(states, builtinStates(flow.start));
+  Object.assign(states, builtinStates({ start: flow.start, person: flow.commands.person }));
   states.resume = {
     always: [...flow.steps.map((s) => ({ guard: when({ lastQuestion: s.id }), target: s.id })), { target: flow.start }],
   };
@@ -82,6 +82,7 @@ export function compileFlow(
         ],
       },
       // A quiet spell in discreet mode: the bot's own messages go (a trust person's wait until the resident writes).
+      AFTERCARE: { target: '.aftercare', actions: ['setFollowUp'] },
       DISCREET_SWEEP: {
         guard: when({ discreet: true }),
         actions: [{ type: 'effect', params: { effect: { type: 'cleanChat', scope: 'bot' } } }],

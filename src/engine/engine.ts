@@ -9,6 +9,7 @@ import { renderSay, type RenderDefaults } from './render.js';
 import type { SayRequest, TextValue } from './say.js';
 import { guessLocaleFromScript } from './text-match.js';
 import type { Texts } from './texts.js';
+import { AFTERCARE_ANSWERS } from './types.js';
 import type {
   Availability,
   CleanChatEffect,
@@ -39,6 +40,16 @@ export type StepInput = (
     }
   /** A delayed event that came due (XState `after`), fed back exactly as the machine raised it. */
   | { type: 'timer'; event: { type: string } }
+  /**
+   * A new conversation the bot starts: the aftercare question, some time after the case `handoffId`
+   * closed, in the resident's language (`locale`), with their discreet mode and neutral wording.
+   */
+  | {
+      type: 'aftercare';
+      handoffId: string;
+      locale: string | null;
+      privacy: { discreet: boolean; neutral: boolean };
+    }
 ) & {
   /** When a trust person can be expected to answer (office hours); the handoff messages say it. */
   availability?: Availability | undefined;
@@ -188,6 +199,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
   const stepViewOf = (value: string, context: IntakeContext): StepView => {
     const plain = { done: 'skip', keepsStories: false } as const;
     if (value === 'stop') return { id: 'stop', answers: 'one', optionIds: ['yes', 'no'], ...plain };
+    if (value === 'aftercare') return { id: 'aftercare', answers: 'one', optionIds: [...AFTERCARE_ANSWERS], ...plain };
     if (value === 'safety' || context.safetyPending === true) {
       return { id: 'safety', answers: 'one', optionIds: [...SAFETY_OPTIONS], ...plain };
     }
@@ -282,7 +294,14 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     const snapshot = machine.resolveState({
       value: step.id,
       // The welcome stands for the first acknowledgement; later messages are the trust person's to read.
-      context: { ...first.context, localeChosen: chosen !== null, greeted: true, lastQuestion: step.id, ackedWhileWaiting: true },
+      context: {
+        ...first.context,
+        localeChosen: chosen !== null,
+        greeted: true,
+        lastQuestion: step.id,
+        ackedWhileWaiting: true,
+        followUp: { handoffId: returning.previousHandoffId, kind: 'returning' },
+      },
     });
     const events = understand(content, stepView(step.id, snapshot.context), locale, vocabulary, reader).filter(
       (e) => e.type !== 'PERSON',
@@ -351,6 +370,19 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
       const returning = conversation === null && input.type === 'inbound' ? input.returning : undefined;
       if (returning && returningStep && input.type === 'inbound') {
         ({ snapshot, events } = startReturning(returningStep, input.content, returning, collected));
+      } else if (conversation === null && input.type === 'aftercare') {
+        const locale = supportedLocale(input.locale) ?? texts.sourceLocale;
+        [snapshot] = initialTransition(machine, {
+          locale,
+          localeHint: locale,
+          discreet: input.privacy.discreet,
+          neutral: input.privacy.neutral,
+        });
+        snapshot = machine.resolveState({
+          value: snapshot.value,
+          context: { ...snapshot.context, localeChosen: input.locale !== null, greeted: true },
+        });
+        send({ type: 'AFTERCARE', handoffId: input.handoffId } as MachineEvent);
       } else if (conversation === null) {
         const content = input.type === 'inbound' ? input.content : undefined;
         // Read once for its language and whether it is more than a greeting (understand reads it in the
@@ -397,7 +429,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
           const quietWithPerson = conversation.mode === 'with_person' && input.event.type !== 'DISCREET_SWEEP';
           if (quietWithPerson || !snapshot.can(input.event as never)) return unchanged(conversation, snapshot.context);
           send(input.event);
-        } else {
+        } else if (input.type === 'inbound') {
           events = understand(
             input.content,
             stepView(String(snapshot.value), snapshot.context),
@@ -478,7 +510,8 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
         cancel.add(DISCREET_SWEEP_ID);
       }
       const stepKind = stepsById.get(value)?.kind;
-      const derivedMode: ConversationMode = stepKind === 'handoff' ? 'waiting' : 'bot';
+      // After "good" to the aftercare question there is nothing left to do: the conversation closes.
+      const derivedMode: ConversationMode = stepKind === 'handoff' ? 'waiting' : value === 'aftercareDone' ? 'closed' : 'bot';
       const mode: ConversationMode = modeBefore === 'with_person' && value !== 'stopped' ? 'with_person' : derivedMode;
       return {
         snapshot: { value, context },

@@ -33,7 +33,9 @@ export type MachineEvent =
   /** Discreet mode and neutral wording off. */
   | { type: 'NORMAL' }
   /** Internal (a timer): the bot's messages of a quiet discreet conversation are deleted. */
-  | { type: 'DISCREET_SWEEP' };
+  | { type: 'DISCREET_SWEEP' }
+  /** Internal: the bot asks how things are now, some time after the case `handoffId` closed (issue 13). */
+  | { type: 'AFTERCARE'; handoffId: string };
 
 export type CommandEventType =
   'SKIP' | 'CONTINUE' | 'PERSON' | 'LANGUAGE' | 'RESTART' | 'STOP' | 'HELP' | 'DISCREET' | 'NEUTRAL' | 'NORMAL';

@@ -45,8 +45,15 @@ export interface OutboundMessage {
   dir: 'ltr' | 'rtl';
 }
 
-/** `returning`: a resident who writes again soon after their case closed (issue 13); no new intake. */
-export type HandoffReason = 'intake-complete' | 'asked-for-person' | 'danger' | 'consent-declined' | 'returning';
+/**
+ * `returning`: a resident who writes again soon after their case closed; `aftercare`: a resident who
+ * answered the aftercare question "not so good" or "I want to talk" (issue 13). Neither asks the intake.
+ */
+export type HandoffReason = 'intake-complete' | 'asked-for-person' | 'danger' | 'consent-declined' | 'returning' | 'aftercare';
+
+/** The answers to the aftercare question "how are things now?". */
+export const AFTERCARE_ANSWERS = ['good', 'notGood', 'talk'] as const;
+export type AftercareAnswer = (typeof AFTERCARE_ANSWERS)[number];
 
 /**
  * Discreet mode: take the bot's sent messages off the resident's screen (the stored transcript stays).
@@ -67,7 +74,9 @@ export type Effect =
   | { type: 'erase' }
   | CleanChatEffect
   /** The resident turned discreet mode or neutral wording on or off: the open handoff's preferences follow. */
-  | { type: 'privacy' };
+  | { type: 'privacy' }
+  /** The answer to the aftercare question, recorded on the closed case it follows (for the reports). */
+  | { type: 'aftercareAnswer'; answer: AftercareAnswer };
 
 export interface Note {
   step: string;
@@ -125,6 +134,11 @@ export interface IntakeContext extends IntakeRecord {
   discreet?: boolean;
   /** Neutral wording: every bot message starts with a neutral first line and never names the organisation. */
   neutral?: boolean;
+  /**
+   * A conversation that follows a closed case (issue 13): a returning resident's, or the bot's aftercare
+   * question. The handoff it opens is linked to that case and offered to its trust person.
+   */
+  followUp?: { handoffId: string; kind: 'returning' | 'aftercare' } | undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { SAFETY_OPTIONS } from './machine/context.js';
+import { AFTERCARE_ANSWERS } from './types.js';
 import type { FlowDefinition } from './flow-definition.js';
 import { normalize } from './text-match.js';
 import type { Texts } from './texts.js';
@@ -76,6 +77,15 @@ export function buildVocabulary(flow: FlowDefinition, texts: Texts): Vocabulary 
         SAFETY_OPTIONS.map((id) => [
           id,
           [entry(texts.t(locale, `bot:safety.options.${id}`)), ...texts.list(locale, `words:options.safety.${id}`).map(entry)],
+        ]),
+      ),
+    );
+    options.set(
+      'aftercare',
+      new Map(
+        AFTERCARE_ANSWERS.map((id) => [
+          id,
+          [entry(texts.t(locale, `bot:aftercare.options.${id}`)), ...texts.list(locale, `words:options.aftercare.${id}`).map(entry)],
         ]),
       ),
     );

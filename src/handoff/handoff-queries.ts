@@ -69,6 +69,8 @@ export interface CaseRecord extends QueueItem {
   contactDetails: ContactDetails;
   intake: { answers: Record<string, string | string[]>; notes: { step: string; messageId: number; kind: string }[] } | null;
   referrals: string[];
+  /** The aftercare question of a closed case: planned for, asked at, the answer or why it was not asked. */
+  aftercare: { at: Date | null; sentAt: Date | null; answer: string | null; skipped: string | null };
 }
 
 export interface ContactDetails {
@@ -216,6 +218,10 @@ export function createHandoffQueries(database: Database) {
           residentUnreachable: residents.unreachable,
           intakeAnswers: intakes.answers,
           intakeNotes: intakes.notes,
+          aftercareAt: handoffs.aftercareAt,
+          aftercareSentAt: handoffs.aftercareSentAt,
+          aftercareAnswer: handoffs.aftercareAnswer,
+          aftercareSkipped: handoffs.aftercareSkipped,
         })
         .from(handoffs)
         .innerJoin(residents, eq(residents.id, handoffs.residentId))
@@ -227,8 +233,20 @@ export function createHandoffQueries(database: Database) {
         .from(handoffReferrals)
         .where(eq(handoffReferrals.handoffId, id))
         .orderBy(asc(handoffReferrals.id));
-      const { conversationId, residentId, closedBy, residentName, residentUnreachable, intakeAnswers, intakeNotes, ...queue } =
-        row;
+      const {
+        conversationId,
+        residentId,
+        closedBy,
+        residentName,
+        residentUnreachable,
+        intakeAnswers,
+        intakeNotes,
+        aftercareAt,
+        aftercareSentAt,
+        aftercareAnswer,
+        aftercareSkipped,
+        ...queue
+      } = row;
       // Decrypted once; toQueueItem passes an already plain summary through.
       const summary = cipher.decryptJson<QueueRow['summary']>(queue.summary);
       const intake = intakeAnswers
@@ -250,6 +268,7 @@ export function createHandoffQueries(database: Database) {
         contactDetails: { phone: answer('contactPhone'), address: answer('contactAddress') },
         intake,
         referrals: referrals.map((r) => r.agency),
+        aftercare: { at: aftercareAt, sentAt: aftercareSentAt, answer: aftercareAnswer, skipped: aftercareSkipped },
       };
     },
 

@@ -30,10 +30,17 @@ export interface HandoffServiceDeps {
    * not name the organisation); without it a case closes without one unless a text is given.
    */
   closingMessage?: (locale: string, neutral: boolean) => string;
+  /** AFTERCARE_AFTER_DAYS: the aftercare question this many days after closing, unless the closer chose otherwise (0: none). */
+  aftercareDays?: number;
+  now?: () => Date;
 }
 
-/** What closing a case tells the resident: the default closing message, this text, or nothing. */
-export type ClosingMessage = { message?: string | boolean | undefined };
+/**
+ * What closing a case tells the resident: the default closing message, this text, or nothing; and in
+ * how many days the bot asks how things are (aftercare; 0: never; absent: the organisation's default).
+ */
+export type ClosingMessage = { message?: string | boolean | undefined; aftercareDays?: number | undefined };
+export const MAX_AFTERCARE_DAYS = 730;
 
 /** The handoff row as the service locks it. */
 interface LockedCase extends CaseHolders {
@@ -311,9 +318,16 @@ export function createHandoffService(deps: HandoffServiceDeps) {
           await queueStaffMessage(query, actor, h, text);
           told = true;
         }
+        const days = closing.aftercareDays ?? deps.aftercareDays ?? 0;
+        if (!Number.isInteger(days) || days < 0 || days > MAX_AFTERCARE_DAYS) {
+          throw new HandoffError('invalid', `aftercareDays must be a whole number from 0 to ${MAX_AFTERCARE_DAYS}`);
+        }
+        const at = deps.now?.() ?? new Date();
         await query(
-          `update handoffs set status = 'closed', closed_at = now(), closed_by = $2, updated_at = now() where id = $1::uuid`,
-          [h.id, actor.id],
+          `update handoffs set status = 'closed', closed_at = $3::timestamptz, closed_by = $2, updated_at = $3::timestamptz,
+             aftercare_at = case when $4::int > 0 then $3::timestamptz + make_interval(days => $4::int) end
+           where id = $1::uuid`,
+          [h.id, actor.id, at.toISOString(), days],
         );
         await query(`update conversations set mode = 'closed', updated_at = now() where id = $1::uuid`, [h.conversationId]);
         await query('delete from timers where conversation_id = $1::uuid', [h.conversationId]);

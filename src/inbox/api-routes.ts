@@ -72,6 +72,12 @@ function caseJson(full: FullCase, otherCases: ResidentCase[], overdue: boolean) 
     // audited the read).
     contact: { method: r.contact, phone: r.contactDetails.phone, address: r.contactDetails.address },
     closedBy: r.closedBy,
+    aftercare: {
+      at: r.aftercare.at?.toISOString() ?? null,
+      askedAt: r.aftercare.sentAt?.toISOString() ?? null,
+      answer: r.aftercare.answer,
+      skipped: r.aftercare.skipped,
+    },
     intake: r.intake,
     referrals: r.referrals,
     otherCases: otherCases.map((c) => ({
@@ -266,6 +272,11 @@ export function createApiRoutes(deps: InboxDeps) {
   app.get('/api/reports/erasures', async (c) => {
     if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
     return c.json({ erasures: await deps.erasureReport() });
+  });
+
+  app.get('/api/reports/aftercare', async (c) => {
+    if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
+    return c.json({ aftercare: await deps.aftercareReport() });
   });
 
   app.get('/api/audit', async (c) => {

@@ -72,9 +72,11 @@ export function createInbox(options: InboxOptions): Inbox {
     assets,
     channelWarnings: options.channelWarnings ?? (() => []),
     erasureReport: services.erasureReport,
+    aftercareReport: services.aftercareReport,
     reminders: services.reminders,
     isOverdue: services.isOverdue,
     timezone: services.officeHours.timezone,
+    aftercareDays: config.AFTERCARE_AFTER_DAYS,
     secure,
   });
 

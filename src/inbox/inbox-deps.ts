@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Reminders } from '../continuity/reminders.js';
+import type { AftercareReportRow } from '../continuity/aftercare-report.js';
 import type { CaseEvents } from '../handoff/case-events.js';
 import type { CaseReader } from '../handoff/case-reader.js';
 import type { HandoffQueries } from '../handoff/handoff-queries.js';
@@ -46,10 +47,14 @@ export interface InboxDeps {
   channelWarnings: () => ChannelWarning[];
   /** The anonymous counts erasures leave behind, for the coordinators' report. */
   erasureReport: () => Promise<ErasureCountRow[]>;
+  /** The aftercare answers per month, for the coordinators' report. */
+  aftercareReport: () => Promise<AftercareReportRow[]>;
   /** Staff members' own reminders on cases (issue 13). */
   reminders: Reminders;
   /** A waiting case older than one working day (marked in the queue and the API). */
   isOverdue: (item: { status: string; urgent: boolean; createdAt: Date }) => boolean;
+  /** AFTERCARE_AFTER_DAYS: the close form's suggestion. */
+  aftercareDays: number;
   /** ORG_TIMEZONE: how a reminder's local date and time are read. */
   timezone: string;
   /** A staff member was served a voice note: wake the queue views (made by createInboxRoutes when not given). */

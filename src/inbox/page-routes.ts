@@ -150,6 +150,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
         dirOf: texts.dir,
         closingMessage: service.closingMessage(record.language ?? 'nl', record.neutral),
         reminders: reminders.filter((r) => r.handoffId === record.id),
+        aftercareDays: deps.aftercareDays,
         tomorrow: DateTime.now().setZone(deps.timezone).plus({ days: 1 }).toISODate() ?? '',
         now: new Date(),
         done: doneParam && DONE.has(doneParam) ? doneParam : undefined,
@@ -229,7 +230,8 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     const id = c.req.param('id');
     const form = await readForm(c);
     const text = typeof form.message === 'string' ? form.message.trim() : '';
-    const body = closeBody.parse({ message: form.send === '1' ? text || true : false });
+    const days = typeof form.aftercareDays === 'string' && form.aftercareDays.trim() !== '' ? Number(form.aftercareDays) : undefined;
+    const body = closeBody.parse({ message: form.send === '1' ? text || true : false, aftercareDays: days });
     await service.close(c.get('actor'), id, body);
     return done(c, id, 'closed');
   });
@@ -298,7 +300,8 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
 
   app.get('/inbox/reports', async (c) => {
     if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
-    return c.html(reportPage(ctx(c), { erasures: await deps.erasureReport() }).value);
+    const [erasures, aftercare] = await Promise.all([deps.erasureReport(), deps.aftercareReport()]);
+    return c.html(reportPage(ctx(c), { erasures, aftercare }).value);
   });
 
   app.get('/inbox/audit', async (c) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_REMINDER_NOTE_LENGTH } from '../continuity/reminders.js';
-import { MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
+import { MAX_AFTERCARE_DAYS, MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
 
 /**
  * What a staff action may carry, checked the same way whether it comes as JSON to the API or as a
@@ -24,6 +24,12 @@ export const closeBody = z.strictObject({
     .union([z.boolean(), z.string().trim().min(1, 'message is empty: send false for no closing message').max(MAX_REPLY_LENGTH)], {
       message: 'message must be true, false or the text to send',
     })
+    .optional(),
+  aftercareDays: z
+    .number({ message: 'aftercareDays must be a whole number of days (0: no aftercare question)' })
+    .int('aftercareDays must be a whole number of days (0: no aftercare question)')
+    .min(0, 'aftercareDays must be 0 or more')
+    .max(MAX_AFTERCARE_DAYS, `aftercareDays may be at most ${MAX_AFTERCARE_DAYS}`)
     .optional(),
 });
 /**

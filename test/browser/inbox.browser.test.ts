@@ -138,6 +138,20 @@ describe.runIf(run)('the inbox in a real browser', () => {
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
         expect(scrollWidth).toBeLessThanOrEqual(viewport.width);
       }
+
+      // a reminder for herself on the case; it waits in "Mijn zaken" (issue 13)
+      await page.fill('#reminders input[name="date"]', '2030-01-15');
+      await page.fill('#reminders input[name="time"]', '10:30');
+      await page.fill('#reminders textarea[name="note"]', 'Nabellen over de school');
+      await page.click('#reminders button[type="submit"]');
+      await page.waitForURL(/done=reminded/);
+      await page.goto(`${baseUrl}/inbox?mine=1`);
+      await page.locator('#my-reminders li', { hasText: 'Nabellen over de school' }).waitFor();
+      expect(await page.locator('#my-reminders time').first().getAttribute('datetime')).toBe('2030-01-15T09:30:00.000Z');
+      await page.screenshot({ path: `${SCREENSHOTS}/inbox-${name}-mine.png`, fullPage: true });
+      if (name === 'phone') {
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      }
       expect(errors).toEqual([]);
       await page.close();
     },

@@ -5,6 +5,7 @@ import { compileFlow } from '../../src/engine/compile-flow.js';
 import type { MachineEvent } from '../../src/engine/events.js';
 import type { FlowDefinition, FlowStep } from '../../src/engine/flow-definition.js';
 import { SAFETY_OPTIONS } from '../../src/engine/machine/context.js';
+import { AFTERCARE_ANSWERS } from '../../src/engine/types.js';
 import { intakeFlow } from '../helpers/engine-driver.js';
 
 /**
@@ -25,7 +26,9 @@ function eventsAt(flow: FlowDefinition, snapshot: AnyMachineSnapshot): MachineEv
         ? ['known']
         : stateId === 'stop'
           ? ['yes', 'no']
-          : [...SAFETY_OPTIONS];
+          : stateId === 'aftercare'
+            ? [...AFTERCARE_ANSWERS]
+            : [...SAFETY_OPTIONS];
   return [
     ...[...options, ...extra].map((option) => ({ type: 'ANSWER' as const, option })),
     ...(step?.kind === 'multi' ? step.options.map((o) => ({ type: 'ANSWERS' as const, options: [o.id] })) : []),
@@ -46,6 +49,8 @@ function eventsAt(flow: FlowDefinition, snapshot: AnyMachineSnapshot): MachineEv
     { type: 'DISCREET', channel: 'web' },
     { type: 'NEUTRAL', channel: 'web' },
     { type: 'NORMAL' },
+    // The bot's own aftercare question, months after a case closed (issue 13).
+    { type: 'AFTERCARE', handoffId: '00000000-0000-4000-8000-000000000001' },
   ];
 }
 

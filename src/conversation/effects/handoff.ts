@@ -50,7 +50,9 @@ function handoffOf(result: StepResult): HandoffWrite | null {
     locale: result.locale,
     summary: answers,
     preferences,
-    previousHandoffId: (handoff?.type === 'handoff' && handoff.previousHandoffId) || null,
+    // The closed case a returning resident's or an aftercare conversation follows.
+    previousHandoffId:
+      (handoff?.type === 'handoff' && handoff.previousHandoffId) || result.snapshot.context.followUp?.handoffId || null,
   };
 }
 

@@ -1,5 +1,6 @@
-import { EMERGENCY_CHOICES, SAFETY_CHOICES, SKIP_CHOICE, STOP_CHOICES } from './choices.js';
-import { keepNote, safety, say, when } from './transitions.js';
+import type { AftercareAnswer } from '../types.js';
+import { AFTERCARE_CHOICES, EMERGENCY_CHOICES, SAFETY_CHOICES, SKIP_CHOICE, STOP_CHOICES } from './choices.js';
+import { dangerActions, keepNote, safety, say, when } from './transitions.js';
 
 /*
  * The states every flow has, built in (not flow data): the emergency path and "stop". The engine
@@ -31,7 +32,27 @@ const callTimeNoted = {
   actions: [{ type: 'addNote', params: { step: 'safetyCallTime' } }, say('bot:safety.callTimeSaved')],
 };
 
-/** Each built-in state by its id; `flowStart` is where a conversation begins again after "stop" → yes. */
+/** What a flow gives the built-in states: where it starts, and the step where a person takes over. */
+export interface FlowEnds {
+  /** Where a conversation begins again after "stop" → yes. */
+  start: string;
+  /** The handoff step the person command leads to (the aftercare question's "talk" goes there). */
+  person: string;
+}
+
+/**
+ * Aftercare (issue 13): "how are things now?" some time after a case closed. "Good" ends the
+ * conversation with a kind word; "not so good", "I want to talk" or anything they write opens a case
+ * for the trust person (reason `aftercare`, linked through `followUp`). The answer is recorded for reports.
+ */
+const aftercareAnswer = (answer: AftercareAnswer) => ({ type: 'effect', params: { effect: { type: 'aftercareAnswer', answer } } });
+const aftercareHandoff = { type: 'effect', params: { effect: { type: 'handoff', reason: 'aftercare' } } };
+const toPerson = (person: string, answer: AftercareAnswer, note = false) => ({
+  target: person,
+  actions: [...(note ? [{ type: 'addNote', params: { step: 'aftercare' } }] : []), aftercareAnswer(answer), aftercareHandoff],
+});
+
+/** Each built-in state by its id. */
 const BUILDERS = {
   emergency: () => ({
     entry: [say('bot:emergency.text')],
@@ -107,7 +128,29 @@ const BUILDERS = {
       UNCLEAR: { target: 'stop', reenter: true, actions: [say('bot:unclear')] },
     },
   }),
-  stopped: (flowStart: string) => {
+  aftercare: ({ person }: FlowEnds) => ({
+    entry: [say('bot:aftercare.ask', AFTERCARE_CHOICES)],
+    on: {
+      ANSWER: [
+        { guard: when({ option: 'good' }), target: 'aftercareDone', actions: [aftercareAnswer('good'), say('bot:aftercare.goodReply')] },
+        { guard: when({ option: 'notGood' }), ...toPerson(person, 'notGood') },
+        { guard: when({ option: 'talk' }), ...toPerson(person, 'talk') },
+        { target: 'aftercare', reenter: true, actions: [say('bot:unclear')] },
+      ],
+      // Whatever they write is for the trust person: they answered by telling.
+      TEXT: toPerson(person, 'talk', true),
+      // Danger: the numbers first (the emergency path), and it counts as "not so good".
+      DANGER: { target: 'emergency', actions: [aftercareAnswer('notGood'), ...dangerActions('aftercare')] },
+      MEDIA: toPerson(person, 'talk', true),
+      ANSWERS: { target: 'aftercare', reenter: true, actions: [say('bot:unclear')] },
+      UNCLEAR: { target: 'aftercare', reenter: true, actions: [say('bot:unclear')] },
+      SKIP: { target: 'aftercareDone' },
+      CONTINUE: { target: 'aftercareDone' },
+    },
+  }),
+  // Rests here with the conversation closed (engine.ts): a later message starts a new one.
+  aftercareDone: () => ({}),
+  stopped: ({ start: flowStart }: FlowEnds) => {
     const restart = { target: flowStart };
     return {
       entry: [say('bot:stop.done')],
@@ -123,14 +166,14 @@ const BUILDERS = {
       },
     };
   },
-} satisfies Record<string, (flowStart: string) => unknown>;
+} satisfies Record<string, (ends: FlowEnds) => unknown>;
 
 /** The ids of the built-in states, where a conversation may rest (the engine restores them like steps). */
 export const BUILTIN_STATES = Object.keys(BUILDERS) as (keyof typeof BUILDERS)[];
 /** Ids a flow step may not take, and may name as a target: the built-in states and `resume`. */
 export const RESERVED_STATE_IDS: readonly string[] = [...BUILTIN_STATES, 'resume'];
 
-/** The built-in states' configs for a flow that starts at `flowStart`. */
-export function builtinStates(flowStart: string): Record<string, unknown> {
-  return Object.fromEntries(BUILTIN_STATES.map((id) => [id, BUILDERS[id](flowStart)]));
+/** The built-in states' configs for a flow. */
+export function builtinStates(ends: FlowEnds): Record<string, unknown> {
+  return Object.fromEntries(BUILTIN_STATES.map((id) => [id, BUILDERS[id](ends)]));
 }

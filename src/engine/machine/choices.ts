@@ -1,4 +1,5 @@
 import type { ChoiceRef } from '../say.js';
+import { AFTERCARE_ANSWERS } from '../types.js';
 import { SAFETY_OPTIONS } from './context.js';
 
 /** The buttons the machine itself adds (the flow's own options are numbered by prompts.ts). */
@@ -21,3 +22,9 @@ export const STOP_CHOICES: ChoiceRef[] = [
   { id: 'stop:yes', label: 'bot:stop.yes', number: 1 },
   { id: 'stop:no', label: 'bot:stop.no', number: 2 },
 ];
+
+export const AFTERCARE_CHOICES: ChoiceRef[] = AFTERCARE_ANSWERS.map((id, i) => ({
+  id: `aftercare:${id}`,
+  label: `bot:aftercare.options.${id}`,
+  number: i + 1,
+}));

@@ -146,8 +146,13 @@ export function createMachineSetup(flow: FlowDefinition, prompts: Prompts, optio
         ...initialContext({ locale: context.locale, localeHint: context.locale }),
         discreet: context.discreet === true,
         neutral: context.neutral === true,
+        // assign merges: a key initialContext lacks must be cleared by name (the case a follow-up pointed at may be erased).
+        followUp: undefined,
       })),
       setPrivacy: assign((_, params: { discreet?: boolean; neutral?: boolean }) => params),
+      setFollowUp: assign(({ event }) =>
+        event.type === 'AFTERCARE' ? { followUp: { handoffId: event.handoffId, kind: 'aftercare' as const } } : {},
+      ),
       sayDiscreetOn: emit(({ event }) => ({
         type: 'say' as const,
         key: 'bot:discreet.on',

@@ -25,6 +25,8 @@ export interface CaseViewModel {
   /** The default closing message in the resident's language, for the close form to offer (editable). */
   closingMessage: string;
   now: Date;
+  /** The aftercare question's default delay at closing (AFTERCARE_AFTER_DAYS), for the close form. */
+  aftercareDays?: number;
   /** The reader's own reminders on this case (a full reader only). */
   reminders?: Reminder[];
   /** The organisation's date tomorrow (`YYYY-MM-DD`), the reminder form's suggestion. */
@@ -94,6 +96,10 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
                 >${l.t('case.closeMessage')}
                 <textarea name="message" rows="4" maxlength="4000" dir="auto" lang="${r.language ?? 'nl'}">${m.closingMessage}</textarea>
               </label>
+              <label class="field"
+                >${l.t('aftercare.days')}
+                <input type="number" name="aftercareDays" min="0" max="730" inputmode="numeric" value="${m.aftercareDays ?? 0}" />
+              </label>
               <button type="submit" class="button button--danger">${l.t('case.closeConfirm')}</button>
             </form>
           </details>`
@@ -158,6 +164,14 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
         <dt>${l.t('case.language')}</dt>
         <dd>${l.language(r.language)}${r.writtenLanguage ? markup`<br />${writtenLanguage(l, r.writtenLanguage)}` : ''}</dd>
       </div>
+      ${
+        r.status === 'closed'
+          ? markup`<div>
+            <dt>${l.t('aftercare.title')}</dt>
+            <dd id="aftercare">${aftercareStatus(l, r.aftercare)}</dd>
+          </div>`
+          : ''
+      }
       <div>
         <dt>${l.t('case.reason')}</dt>
         <dd>
@@ -291,6 +305,18 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
       <div class="case-extra">${progress}${notes}${m.full ? remindersSection(l, m, csrf) : ''}</div>
     </div>`;
   return layout(p, l.t('case.pageTitle'), body, { page: 'case', caseId: r.id });
+}
+
+/** Where the case's aftercare question stands: planned, asked (and the answer), not asked (and why), or none. */
+function aftercareStatus(l: Labels, a: CaseRecord['aftercare']): string {
+  if (a.skipped) return l.t('aftercare.skipped', { why: l.t(`aftercare.skippedWhy.${a.skipped}`) });
+  if (a.sentAt) {
+    const answer = a.answer
+      ? l.t('aftercare.answer', { answer: l.t(`aftercare.answers.${a.answer}`) })
+      : l.t('aftercare.noAnswer');
+    return `${l.t('aftercare.asked', { when: l.dateTime(a.sentAt) })}. ${answer}`;
+  }
+  return a.at ? l.t('aftercare.planned', { when: l.dateTime(a.at) }) : l.t('aftercare.none');
 }
 
 /** "Remind me": the reader's own reminders on this case and a form for a new one (date, time, note). */

@@ -1,9 +1,14 @@
+import type { AftercareReportRow } from '../../continuity/aftercare-report.js';
+import type { Labels } from '../../i18n/labels.js';
 import type { ErasureCountRow } from '../../privacy/erasure-report.js';
 import { markup, type Html } from '../../server/html.js';
 import { layout, type PageContext } from './layout.js';
 
-/** Coordinators' report of erasures: only the anonymous counts that erasure leaves behind. */
-export function reportPage(p: PageContext, m: { erasures: ErasureCountRow[] }): Html {
+/**
+ * Coordinators' reports: the anonymous counts that erasure leaves behind, and the aftercare answers per
+ * month. Counts only.
+ */
+export function reportPage(p: PageContext, m: { erasures: ErasureCountRow[]; aftercare?: AftercareReportRow[] }): Html {
   const l = p.labels;
   const body = markup`<section class="card">
     <h1>${l.t('reports.title')}</h1>
@@ -43,6 +48,48 @@ export function reportPage(p: PageContext, m: { erasures: ErasureCountRow[] }): 
             </table>
           </div>`
     }
-  </section>`;
+  </section>
+  ${aftercareSection(l, m.aftercare ?? [])}`;
   return layout(p, l.t('reports.title'), body, { page: 'reports' });
+}
+
+/** The aftercare answers per month in which the question was asked. */
+function aftercareSection(l: Labels, rows: AftercareReportRow[]): Html {
+  return markup`<section class="card" id="aftercare-report">
+    <h2>${l.t('aftercare.title')}</h2>
+    <p class="muted">${l.t('reports.aftercareIntro')}</p>
+    ${
+      rows.length === 0
+        ? markup`<p class="notice">${l.t('reports.aftercareNone')}</p>`
+        : markup`<div class="table-wrap">
+            <table class="report">
+              <thead>
+                <tr>
+                  <th>${l.t('reports.month')}</th>
+                  <th>${l.t('reports.asked')}</th>
+                  <th>${l.t('aftercare.answers.good')}</th>
+                  <th>${l.t('aftercare.answers.notGood')}</th>
+                  <th>${l.t('aftercare.answers.talk')}</th>
+                  <th>${l.t('aftercare.noAnswer')}</th>
+                  <th>${l.t('reports.notAsked')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map(
+                  (r) =>
+                    markup`<tr>
+                      <td>${r.month}</td>
+                      <td>${String(r.asked)}</td>
+                      <td>${String(r.good)}</td>
+                      <td>${String(r.notGood)}</td>
+                      <td>${String(r.talk)}</td>
+                      <td>${String(r.unanswered)}</td>
+                      <td>${String(r.skipped)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }
+  </section>`;
 }
