@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -140,14 +141,16 @@ describe.runIf(run)('the inbox in a real browser', () => {
       }
 
       // a reminder for herself on the case; it waits in "Mijn zaken" (issue 13)
-      await page.fill('#reminders input[name="date"]', '2030-01-15');
+      const dueDate = DateTime.now().setZone('Europe/Amsterdam').plus({ days: 30 }).toISODate()!;
+      await page.fill('#reminders input[name="date"]', dueDate);
       await page.fill('#reminders input[name="time"]', '10:30');
       await page.fill('#reminders textarea[name="note"]', 'Nabellen over de school');
       await page.click('#reminders button[type="submit"]');
       await page.waitForURL(/done=reminded/);
       await page.goto(`${baseUrl}/inbox?mine=1`);
       await page.locator('#my-reminders li', { hasText: 'Nabellen over de school' }).waitFor();
-      expect(await page.locator('#my-reminders time').first().getAttribute('datetime')).toBe('2030-01-15T09:30:00.000Z');
+      const dueAt = DateTime.fromISO(`${dueDate}T10:30`, { zone: 'Europe/Amsterdam' }).toUTC().toISO();
+      expect(await page.locator('#my-reminders time').first().getAttribute('datetime')).toBe(dueAt);
       await page.screenshot({ path: `${SCREENSHOTS}/inbox-${name}-mine.png`, fullPage: true });
       if (name === 'phone') {
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
