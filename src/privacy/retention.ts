@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { Query } from '../db/query.js';
 import type { Logger } from '../logging/logger.js';
+import { createPoller } from '../lifecycle/poller.js';
 import type { ErasureService } from './erasure-service.js';
 import { createScheduledJob, type ScheduledJob } from './scheduled-job.js';
 
@@ -121,41 +122,15 @@ export function createRetentionRunner(options: RetentionRunnerOptions): Retentio
           run: async (renew) => ({ ...(await purgeDue({ database, erasure, policy }, new Date(), renew)) }),
         })
       : null;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let stopped = true;
-
-  async function tick(): Promise<void> {
-    try {
+  // The error is logged under the job name "privacy housekeeping"; the poller keeps going.
+  const poller = createPoller({
+    name: 'privacy housekeeping',
+    everyMs: pollMs,
+    logger,
+    work: async () => {
       await erasure.finishPending();
       await job?.runIfDue();
-    } catch (error) {
-      logger.error({ err: error }, 'privacy housekeeping failed');
-    }
-  }
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().finally(() => {
-        running = null;
-        schedule();
-      });
-    }, pollMs);
-  };
-
-  return {
-    job,
-    tick,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
     },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  });
+  return { job, tick: poller.tick, start: poller.start, stop: poller.stop };
 }
