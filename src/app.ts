@@ -12,7 +12,9 @@ import type { WhatsAppChannel } from './channels/whatsapp/whatsapp-channel.js';
 import { WHATSAPP_PAGE_PATH } from './channels/whatsapp/pairing-page.js';
 import { createWhatsAppRoutes } from './channels/whatsapp/whatsapp-routes.js';
 import type { WhatsAppSocketFactory } from './channels/whatsapp/whatsapp-socket.js';
-import { telegramMode, type Config } from './config/config.js';
+import { telegramMode, whatsappMode, type Config } from './config/config.js';
+import { CUSTOMER_WINDOW_MS } from './channels/whatsapp-cloud/customer-window.js';
+import { createWhatsAppCloudChannel, type WhatsAppCloudChannel } from './channels/whatsapp-cloud/whatsapp-cloud-channel.js';
 import { createConversationService, type ConversationService } from './conversation/conversation-service.js';
 import { InboundLimits } from './conversation/inbound-limits.js';
 import { createFieldCipher } from './crypto/field-cipher.js';
@@ -117,6 +119,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     dangerModel: loadDangerModel(projectPath('locales')),
     ...(options.reminderAfterMs !== undefined ? { reminderAfterMs: options.reminderAfterMs } : {}),
     ...(options.discreetDeleteAfterMs !== undefined ? { discreetDeleteAfterMs: options.discreetDeleteAfterMs } : {}),
+    // The Cloud API cannot delete a sent message from the resident's phone (WhatsApp Web can).
+    ...(whatsappMode(config) === 'cloud' ? { channelsWithoutDeletion: ['whatsapp'] } : {}),
   });
   const cipher = createFieldCipher(config.ENCRYPTION_KEYS ?? []);
   if (!cipher.enabled) {
@@ -177,14 +181,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     config,
     logger,
     events: caseEvents,
-    // Read at request time; `whatsapp` is assigned further down.
+    // Read at request time; `whatsapp` and `whatsappCloud` are assigned further down.
     channelWarnings: () => {
       const status = whatsapp?.status();
+      const tokenInvalidSince = whatsappCloud?.adapter.tokenInvalidSince();
+      if (tokenInvalidSince) {
+        return [{ channel: 'whatsapp', since: tokenInvalidSince, fixPath: WHATSAPP_PAGE_PATH, reason: 'token-invalid' }];
+      }
       return status && (status.state === 'logged-out' || status.state === 'replaced')
         ? [{ channel: 'whatsapp', since: new Date(status.since), fixPath: WHATSAPP_PAGE_PATH }]
         : [];
     },
     ...(livePollMs !== undefined ? { livePollMs } : {}),
+    // WhatsApp's Cloud API delivers free text only within 24 hours of the resident's last message.
+    ...(whatsappMode(config) === 'cloud' ? { serviceWindowMs: { whatsapp: CUSTOMER_WINDOW_MS } } : {}),
     ...(loginAttemptsPerMinute !== undefined ? { loginAttemptsPerMinute } : {}),
   });
   const conversations = createConversationService({
@@ -275,7 +285,38 @@ export async function createApp(options: AppOptions): Promise<App> {
     routes.push(telegram.routes);
   }
   let whatsapp: WhatsAppChannel | null = null;
-  if (config.WHATSAPP_ENABLED) {
+  let whatsappCloud: WhatsAppCloudChannel | null = null;
+  const publicBase = config.PUBLIC_URL?.replace(/\/+$/, '') ?? '';
+  if (whatsappMode(config) === 'cloud') {
+    whatsappCloud = createWhatsAppCloudChannel(
+      {
+        token: config.WHATSAPP_CLOUD_TOKEN!,
+        phoneNumberId: config.WHATSAPP_CLOUD_PHONE_NUMBER_ID!,
+        appSecret: config.WHATSAPP_CLOUD_APP_SECRET!,
+        verifyToken: config.WHATSAPP_CLOUD_VERIFY_TOKEN!,
+        apiRoot: config.WHATSAPP_CLOUD_API_ROOT,
+        apiVersion: config.WHATSAPP_CLOUD_API_VERSION,
+        maxMediaBytes: config.WHATSAPP_MAX_MEDIA_BYTES,
+        templates: config.WHATSAPP_CLOUD_AFTERCARE_TEMPLATES,
+      },
+      {
+        conversations,
+        database,
+        texts,
+        logger,
+        ...(options.clock ? { now: options.clock } : {}),
+        onTokenExpired: () =>
+          services.alertStaff({
+            event: 'channel.token_invalid',
+            channel: 'whatsapp',
+            at: new Date().toISOString(),
+            url: `${publicBase}${WHATSAPP_PAGE_PATH}`,
+          }),
+      },
+    );
+    adapters.set('whatsapp', whatsappCloud.adapter);
+    routes.push(whatsappCloud.routes);
+  } else if (whatsappMode(config) === 'web') {
     // Baileys (about 80 MB once loaded) is imported only when WhatsApp is on.
     const { createWhatsAppChannel } = await import('./channels/whatsapp/whatsapp-channel.js');
     whatsapp = createWhatsAppChannel(
@@ -303,14 +344,21 @@ export async function createApp(options: AppOptions): Promise<App> {
             event: 'channel.logged_out',
             channel: 'whatsapp',
             at: new Date().toISOString(),
-            url: `${config.PUBLIC_URL?.replace(/\/+$/, '') ?? ''}${WHATSAPP_PAGE_PATH}`,
+            url: `${publicBase}${WHATSAPP_PAGE_PATH}`,
           }),
       },
     );
     adapters.set('whatsapp', whatsapp.adapter);
   }
   // The pairing page is there whether or not WhatsApp is on (it then says so), for coordinators only.
-  routes.push(createWhatsAppRoutes({ connection: whatsapp?.connection ?? null, coordinatorOnly: inbox.coordinatorOnly, texts }));
+  routes.push(
+    createWhatsAppRoutes({
+      connection: whatsapp?.connection ?? null,
+      coordinatorOnly: inbox.coordinatorOnly,
+      texts,
+      cloud: whatsappCloud ? whatsappCloud.adapter : undefined,
+    }),
+  );
   routes.push(inbox.routes);
   routes.push(createMetricsRoutes({ registry: metrics.registry, token: config.METRICS_TOKEN }));
   const whatsappHealth = whatsapp;
@@ -323,7 +371,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     errorPage: inbox.errorPage,
     ...(whatsappHealth
       ? { health: { whatsapp: () => ({ state: whatsappHealth.status().state, since: whatsappHealth.status().since }) } }
-      : {}),
+      : whatsappCloud
+        ? { health: { whatsapp: () => cloudHealth(whatsappCloud!) } }
+        : {}),
   });
 
   return {
@@ -353,6 +403,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     async close() {
       await telegram?.stop();
       await whatsapp?.stop();
+      whatsappCloud?.stop();
       await continuity.stop();
       inbox.close();
       await services.close();
@@ -378,4 +429,10 @@ function walkInDetails(config: Config): RenderDefaults['walkIn'] {
       return text;
     },
   };
+}
+
+/** /healthz for the Cloud API: there is no connection; what can stop it is a token Meta refuses. */
+function cloudHealth(channel: WhatsAppCloudChannel): { mode: 'cloud'; state: string; since?: string } {
+  const since = channel.adapter.tokenInvalidSince();
+  return since ? { mode: 'cloud', state: 'token-invalid', since: since.toISOString() } : { mode: 'cloud', state: 'open' };
 }

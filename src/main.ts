@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp, type App } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { ConfigError, loadConfig, whatsappMode, type Config } from './config/config.js';
 import { FlowError } from './engine/validate-flow.js';
 import { createLogger } from './logging/logger.js';
 
@@ -28,7 +28,7 @@ try {
   throw error;
 }
 
-if (config.WHATSAPP_ENABLED) {
+if (whatsappMode(config) === 'web') {
   // Baileys runs many promises of its own on the socket; one that rejects unobserved after a socket
   // error must not take the whole process (and every channel) down with it. Logged, not swallowed.
   process.on('unhandledRejection', (reason) => {

@@ -163,7 +163,42 @@ const envSchema = z.object({
   TELEGRAM_MAX_MEDIA_BYTES: positiveInt('a number of bytes, at least 1').default(20 * 1024 * 1024),
   TELEGRAM_MESSAGES_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').default(25),
   TELEGRAM_CHAT_BURST: positiveInt('a whole number of messages, at least 1').default(3),
-  WHATSAPP_ENABLED: booleanText.default(false),
+  /** The older switch: true means WhatsApp Web (WHATSAPP_MODE=web). */
+  WHATSAPP_ENABLED: booleanText.optional(),
+  /**
+   * Which WhatsApp (issue 14): `web` (WhatsApp Web through Baileys) or `cloud` (Meta's official Cloud
+   * API). Setting it turns WhatsApp on; WHATSAPP_ENABLED=true alone still means `web` (older configs).
+   */
+  WHATSAPP_MODE: z.enum(['web', 'cloud'], { message: 'expected web (WhatsApp Web) or cloud (the official Cloud API)' }).optional(),
+  WHATSAPP_CLOUD_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_.|-]{20,1024}$/, { message: 'expected the permanent (system user) access token from Meta Business' })
+    .optional(),
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: z
+    .string()
+    .regex(/^\d{6,20}$/, { message: 'expected the phone number id (digits) from WhatsApp Manager → API setup' })
+    .optional(),
+  WHATSAPP_CLOUD_APP_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9]{16,128}$/, { message: 'expected the Meta app secret (App settings → Basic)' })
+    .optional(),
+  WHATSAPP_CLOUD_VERIFY_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, { message: 'expected 16 to 256 letters, digits, _ or -' })
+    .optional(),
+  WHATSAPP_CLOUD_API_ROOT: z
+    .url({ message: 'expected the Graph API base URL, such as https://graph.facebook.com' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('https://graph.facebook.com'),
+  WHATSAPP_CLOUD_API_VERSION: z
+    .string()
+    .regex(/^v\d{1,3}\.\d{1,2}$/, { message: 'expected a Graph API version such as v23.0' })
+    .default('v23.0'),
+  /** The approved template per language for the aftercare question outside the 24-hour window: `nl=tussenin_nazorg,en=tussenin_aftercare:en_US`. */
+  WHATSAPP_CLOUD_AFTERCARE_TEMPLATES: z
+    .string()
+    .transform(parsed(parseTemplateNames, 'expected locale=template_name pairs such as "nl=tussenin_nazorg,en=tussenin_aftercare:en_US"'))
+    .optional(),
   WHATSAPP_MAX_MEDIA_BYTES: positiveInt('a number of bytes, at least 1').default(16 * 1024 * 1024),
   WHATSAPP_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
   WHATSAPP_CHAT_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(20),
@@ -210,6 +245,9 @@ const SECRET_VARIABLES = new Set([
   'STAFF_API_TOKEN',
   'STAFF_WEBHOOK_SECRET',
   'ENCRYPTION_KEYS',
+  'WHATSAPP_CLOUD_TOKEN',
+  'WHATSAPP_CLOUD_APP_SECRET',
+  'WHATSAPP_CLOUD_VERIFY_TOKEN',
 ]);
 
 export class ConfigError extends Error {
@@ -236,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .superRefine(checkStaffNotifications)
     .superRefine(checkEncryption)
     .superRefine(checkWalkIn)
+    .superRefine(checkWhatsApp)
     .safeParse(relevant);
   if (!parsed.success) {
     throw new ConfigError(
@@ -309,6 +348,39 @@ function checkWalkIn(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void
   if (env.WALK_IN_ADDRESS && !env.WALK_IN_HOURS) {
     ctx.addIssue({ code: 'custom', path: ['WALK_IN_HOURS'], message: 'expected the walk-in hours: WALK_IN_ADDRESS is set' });
   }
+}
+
+/** Which WhatsApp runs: WHATSAPP_MODE when set, else WHATSAPP_ENABLED=true means WhatsApp Web. */
+export function whatsappMode(env: Pick<Config, 'WHATSAPP_MODE' | 'WHATSAPP_ENABLED'>): 'off' | 'web' | 'cloud' {
+  return env.WHATSAPP_MODE ?? (env.WHATSAPP_ENABLED ? 'web' : 'off');
+}
+
+/** The Cloud API needs its four credentials; WHATSAPP_ENABLED=false and a mode contradict each other. */
+function checkWhatsApp(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void {
+  if (env.WHATSAPP_MODE && env.WHATSAPP_ENABLED === false) {
+    ctx.addIssue({ code: 'custom', path: ['WHATSAPP_ENABLED'], message: `expected true or unset: WHATSAPP_MODE=${env.WHATSAPP_MODE} turns WhatsApp on` });
+  }
+  if (env.WHATSAPP_MODE !== 'cloud') return;
+  const needed: [keyof typeof env, string][] = [
+    ['WHATSAPP_CLOUD_TOKEN', 'the access token'],
+    ['WHATSAPP_CLOUD_PHONE_NUMBER_ID', 'the phone number id'],
+    ['WHATSAPP_CLOUD_APP_SECRET', 'the app secret (to check the webhook signatures)'],
+    ['WHATSAPP_CLOUD_VERIFY_TOKEN', 'a verify token (to answer Meta’s webhook check)'],
+  ];
+  for (const [variable, what] of needed) {
+    if (!env[variable]) ctx.addIssue({ code: 'custom', path: [variable], message: `expected ${what}: WHATSAPP_MODE=cloud` });
+  }
+}
+
+/** `nl=tussenin_nazorg,en=tussenin_aftercare:en_US` → per locale the template name and its language code. */
+function parseTemplateNames(value: string): Record<string, { name: string; language: string }> {
+  const out: Record<string, { name: string; language: string }> = {};
+  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([a-z]{2,3})=([a-z0-9_]{1,512})(?::([A-Za-z_]{2,10}))?$/.exec(pair);
+    if (!match) throw new Error(`"${pair}" is not locale=template_name or locale=template_name:language`);
+    out[match[1]!] = { name: match[2]!, language: match[3] ?? match[1]! };
+  }
+  return out;
 }
 
 /** Webhook when asked, or by default when there is a public URL; else long polling. */

@@ -214,13 +214,14 @@ export function replyParts(cipher: FieldCipher, target: ReplyTarget, outbound: r
     text: cipher.encryptText(m.text),
     choices: m.choices ?? null,
     locale: m.locale,
+    template: m.template ?? null,
   }));
   return [
     {
       name: 'replies',
-      sql: `insert into messages (resident_id, conversation_id, direction, channel, author, text, choices, locale)
-            select $1::uuid, $2::uuid, 'out', $3, 'bot', r.text, r.choices, r.locale
-            from jsonb_to_recordset($4::jsonb) as r(ord int, text text, choices jsonb, locale text)
+      sql: `insert into messages (resident_id, conversation_id, direction, channel, author, text, choices, locale, template)
+            select $1::uuid, $2::uuid, 'out', $3, 'bot', r.text, r.choices, r.locale, r.template
+            from jsonb_to_recordset($4::jsonb) as r(ord int, text text, choices jsonb, locale text, template text)
             order by r.ord
             returning id`,
       params: [target.residentId, target.conversationId, target.channel, JSON.stringify(replies)],
@@ -228,8 +229,9 @@ export function replyParts(cipher: FieldCipher, target: ReplyTarget, outbound: r
     {
       name: 'queued_replies',
       // The statement's snapshot does not see its own inserts: "pending" here means rows of earlier steps.
+      // Due at once: never later than the database's now, whatever the step's clock says (a test's moved clock).
       sql: `insert into outbox (message_id, resident_id, channel, next_attempt_at, leased_until, attempts)
-            select r.id, $1::uuid, $2, $3::timestamptz, lease.until, case when lease.until is null then 0 else 1 end
+            select r.id, $1::uuid, $2, least($3::timestamptz, now()), lease.until, case when lease.until is null then 0 else 1 end
             from replies r
             left join (
               select now() + ($4::text)::interval as until

@@ -124,6 +124,8 @@ export const messages = pgTable(
     mediaId: uuid('media_id').references(() => media.id, { onDelete: 'set null' }),
     mediaKind: text('media_kind'),
     locale: text('locale'),
+    /** Outbound: the approved template that stands in for it outside a channel's service window (WhatsApp Cloud API). */
+    template: text('template'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -15,7 +15,7 @@ import { createFlowTransitions, dangerActions, keepNote, say, when } from './mac
  */
 export function compileFlow(
   flow: FlowDefinition,
-  options: { reminderAfterMs?: number; discreetDeleteAfterMs?: number } = {},
+  options: { reminderAfterMs?: number; discreetDeleteAfterMs?: number; channelsWithoutDeletion?: readonly string[] } = {},
 ): AnyStateMachine {
   const reminderMs = options.reminderAfterMs ?? Math.round(flow.reminderAfterMinutes * 60_000);
   // What the resident is told; a test's shorter delay still says at least one minute.
@@ -23,7 +23,10 @@ export function compileFlow(
     1,
     Math.round((options.discreetDeleteAfterMs ?? flow.discreetDeleteAfterMinutes * 60_000) / 60_000),
   );
-  const machineSetup = createMachineSetup(flow, createPrompts(flow), { discreetMinutes });
+  const machineSetup = createMachineSetup(flow, createPrompts(flow), {
+    discreetMinutes,
+    channelsWithoutDeletion: new Set(options.channelsWithoutDeletion ?? []),
+  });
   const transitions = createFlowTransitions(flow, reminderMs);
 
   const states: Record<string, unknown> = {};

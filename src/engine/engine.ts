@@ -110,6 +110,8 @@ export interface EngineOptions {
   reminderAfterMs?: number;
   /** For tests: a shorter discreet-mode deletion delay than the flow's `discreetDeleteAfterMinutes`. */
   discreetDeleteAfterMs?: number;
+  /** Channels whose sent messages cannot be deleted (WhatsApp's Cloud API): discreet mode says so. */
+  channelsWithoutDeletion?: readonly string[];
 }
 
 /**
@@ -157,6 +159,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
   const machine: AnyStateMachine = compileFlow(flow, {
     ...(options.reminderAfterMs !== undefined ? { reminderAfterMs: options.reminderAfterMs } : {}),
     ...(options.discreetDeleteAfterMs !== undefined ? { discreetDeleteAfterMs: options.discreetDeleteAfterMs } : {}),
+    ...(options.channelsWithoutDeletion ? { channelsWithoutDeletion: options.channelsWithoutDeletion } : {}),
   });
   const discreetDeleteAfterMs = options.discreetDeleteAfterMs ?? Math.round(flow.discreetDeleteAfterMinutes * 60_000);
   const sweepTimer = (): TimerRequest => ({

@@ -72,6 +72,7 @@ export function renderSay(
     ...(choices && choices.length > 0 ? { choices } : {}),
     locale,
     dir: request.allLocales ? 'ltr' : texts.dir(locale),
+    ...(request.template ? { template: request.template } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export interface SayRequest {
   choices?: ChoiceRef[] | undefined;
   /** The same key in every locale, one under the other (the language question before a language is known). */
   allLocales?: boolean | undefined;
+  /** The approved template that stands in for this message outside a channel's service window (see OutboundMessage). */
+  template?: 'aftercare_question' | undefined;
   /** Further paragraphs of the same message (when someone will answer, under the handoff message). */
   more?: { key: string; vars?: Record<string, TextValue> | undefined }[] | undefined;
 }

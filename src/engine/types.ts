@@ -43,7 +43,14 @@ export interface OutboundMessage {
   choices?: Choice[] | undefined;
   locale: string;
   dir: 'ltr' | 'rtl';
+  /**
+   * A message the bot starts (the aftercare question): on a channel that delivers free text only within a
+   * service window (WhatsApp's Cloud API, 24 hours) it goes out as this approved template once the window closed.
+   */
+  template?: OutboundTemplate | undefined;
 }
+
+export type OutboundTemplate = 'aftercare_question';
 
 /**
  * `returning`: a resident who writes again soon after their case closed; `aftercare`: a resident who

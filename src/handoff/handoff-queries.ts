@@ -62,6 +62,8 @@ export interface CaseRecord extends QueueItem {
   summary: Record<string, string | string[]>;
   residentName: string | null;
   residentUnreachable: boolean;
+  /** When the resident last wrote (a channel's service window counts from it: WhatsApp's Cloud API, 24 hours). */
+  residentLastInboundAt: Date | null;
   /**
    * The phone number (digits, optional leading +) and the address or neighbourhood the resident gave for a
    * call or a visit: content (kept only with consent), so only for a reader of the case.
@@ -216,6 +218,7 @@ export function createHandoffQueries(database: Database) {
           closedBy: handoffs.closedBy,
           residentName: residents.displayName,
           residentUnreachable: residents.unreachable,
+          residentLastInboundAt: residents.lastInboundAt,
           intakeAnswers: intakes.answers,
           intakeNotes: intakes.notes,
           aftercareAt: handoffs.aftercareAt,
@@ -239,6 +242,7 @@ export function createHandoffQueries(database: Database) {
         closedBy,
         residentName,
         residentUnreachable,
+        residentLastInboundAt,
         intakeAnswers,
         intakeNotes,
         aftercareAt,
@@ -265,6 +269,7 @@ export function createHandoffQueries(database: Database) {
         summary,
         residentName,
         residentUnreachable,
+        residentLastInboundAt,
         contactDetails: { phone: answer('contactPhone'), address: answer('contactAddress') },
         intake,
         referrals: referrals.map((r) => r.agency),

@@ -33,6 +33,8 @@ export interface InboxOptions {
   events: CaseEvents;
   /** For tests: how often live views re-check the database (default 5 s). */
   livePollMs?: number;
+  /** Channels that deliver free text only this long after the resident last wrote (WhatsApp's Cloud API). */
+  serviceWindowMs?: Readonly<Record<string, number>>;
   /** Channels that need a coordinator now (WhatsApp logged out), shown on every inbox page. */
   channelWarnings?: () => ChannelWarning[];
   /** Log-in attempts per minute per address (default 10). */
@@ -77,6 +79,7 @@ export function createInbox(options: InboxOptions): Inbox {
     isOverdue: services.isOverdue,
     timezone: services.officeHours.timezone,
     aftercareDays: config.AFTERCARE_AFTER_DAYS,
+    serviceWindowMs: options.serviceWindowMs ?? {},
     secure,
   });
 

@@ -53,6 +53,8 @@ export interface InboxDeps {
   reminders: Reminders;
   /** A waiting case older than one working day (marked in the queue and the API). */
   isOverdue: (item: { status: string; urgent: boolean; createdAt: Date }) => boolean;
+  /** Channels that deliver free text only this long after the resident last wrote (WhatsApp's Cloud API: 24 hours). */
+  serviceWindowMs?: Readonly<Record<string, number>>;
   /** AFTERCARE_AFTER_DAYS: the close form's suggestion. */
   aftercareDays: number;
   /** ORG_TIMEZONE: how a reminder's local date and time are read. */

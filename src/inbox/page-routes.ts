@@ -57,6 +57,14 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   const done = (c: Context<InboxEnv>, id: string, what: string) =>
     wantsJson(c) ? c.json({ ok: true }) : c.redirect(`/inbox/handoffs/${id}?done=${what}`, 303);
 
+  /** A reply that cannot go out now: the channel's service window (WhatsApp Cloud API) closed. */
+  const windowClosed = (record: { channel: string; residentLastInboundAt: Date | null }) => {
+    const window = deps.serviceWindowMs?.[record.channel];
+    return (
+      window !== undefined && (!record.residentLastInboundAt || Date.now() - record.residentLastInboundAt.getTime() > window)
+    );
+  };
+
   async function queueModel(c: Context<InboxEnv>) {
     const filters = parseQueueFilters((n) => c.req.query(n));
     const actor = c.get('actor');
@@ -151,6 +159,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
         closingMessage: service.closingMessage(record.language ?? 'nl', record.neutral),
         reminders: reminders.filter((r) => r.handoffId === record.id),
         aftercareDays: deps.aftercareDays,
+        windowClosed: windowClosed(record),
         tomorrow: DateTime.now().setZone(deps.timezone).plus({ days: 1 }).toISODate() ?? '',
         now: new Date(),
         done: doneParam && DONE.has(doneParam) ? doneParam : undefined,
@@ -230,7 +239,8 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     const id = c.req.param('id');
     const form = await readForm(c);
     const text = typeof form.message === 'string' ? form.message.trim() : '';
-    const days = typeof form.aftercareDays === 'string' && form.aftercareDays.trim() !== '' ? Number(form.aftercareDays) : undefined;
+    const days =
+      typeof form.aftercareDays === 'string' && form.aftercareDays.trim() !== '' ? Number(form.aftercareDays) : undefined;
     const body = closeBody.parse({ message: form.send === '1' ? text || true : false, aftercareDays: days });
     await service.close(c.get('actor'), id, body);
     return done(c, id, 'closed');

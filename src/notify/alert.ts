@@ -77,7 +77,16 @@ export interface ReminderAlert {
   url: string;
 }
 
-export type StaffAlert = HandoffAlert | CombinedHandoffAlert | ChannelAlert | LoginAlert | ReminderAlert;
+/** Meta refuses the Cloud API access token (expired or revoked): replies stop until a coordinator sets a new one. */
+export interface TokenAlert {
+  event: 'channel.token_invalid';
+  channel: 'whatsapp';
+  at: string;
+  /** The WhatsApp page: absolute when PUBLIC_URL is set, else a path. */
+  url: string;
+}
+
+export type StaffAlert = HandoffAlert | CombinedHandoffAlert | ChannelAlert | TokenAlert | LoginAlert | ReminderAlert;
 
 /** One way to tell staff (Telegram chat, webhook). Sends in the background; never throws. */
 export interface Notifier {

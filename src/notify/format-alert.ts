@@ -5,6 +5,9 @@ import type { StaffAlert } from './alert.js';
 /** The staff chat's text of an alert, in the organisation's language (the source locale). No resident words. */
 export function formatAlert(texts: Texts, alert: StaffAlert): string {
   const l = createLabels(texts, texts.sourceLocale);
+  if (alert.event === 'channel.token_invalid') {
+    return l.t('notify.tokenInvalid', { channel: l.channel(alert.channel) });
+  }
   if (alert.event === 'channel.logged_out') {
     return `${l.t('notify.loggedOut', { channel: l.channel(alert.channel) })}\n${l.t('notify.pairAgain', { url: alert.url })}`;
   }

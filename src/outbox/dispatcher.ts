@@ -67,6 +67,7 @@ interface Details {
   text: string | null;
   choices: OutboundMessage['choices'] | null;
   locale: string | null;
+  template: string | null;
   externalId: string;
 }
 
@@ -322,6 +323,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         text: messages.text,
         choices: messages.choices,
         locale: messages.locale,
+        template: messages.template,
         externalId: residents.externalId,
       })
       .from(messages)
@@ -348,6 +350,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           choices: d.choices ?? undefined,
           locale,
           dir: options.dirOf(locale),
+          ...(d.template === 'aftercare_question' ? { template: d.template } : {}),
         };
         // A sent row is settled once its batch is recorded (flushSent calls onSettled).
         if (await sendOne(row, message, d.externalId)) return;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { ConfigError, loadConfig, whatsappMode } from '../../src/config/config.js';
 import { projectPath } from '../../src/project-path.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tussenin-startup-'));
@@ -78,6 +78,54 @@ describe('office hours and continuity settings', () => {
     expect(problems({ WALK_IN_HOURS: 'di 13:00-16:00' })).toContain('WALK_IN_ADDRESS: expected the walk-in address');
     expect(problems({ WALK_IN_ADDRESS: 'Kanaalstraat 10' })).toContain('WALK_IN_HOURS: expected the walk-in hours');
     expect(problems({ WALK_IN_HOURS: 'di 13:00-16:00', WALK_IN_ADDRESS: 'Kanaalstraat 10' })).toBe('');
+  });
+});
+
+describe('WhatsApp settings', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return '';
+  };
+  const cloud = {
+    WHATSAPP_MODE: 'cloud',
+    WHATSAPP_CLOUD_TOKEN: 'EAAG0123456789abcdefghijklmnop',
+    WHATSAPP_CLOUD_PHONE_NUMBER_ID: '106540352242922',
+    WHATSAPP_CLOUD_APP_SECRET: '0123456789abcdef0123456789abcdef',
+    WHATSAPP_CLOUD_VERIFY_TOKEN: 'a-verify-token-of-24-chars',
+  };
+
+  it('keep old configs working: WHATSAPP_ENABLED=true is WhatsApp Web, nothing set is off', () => {
+    expect(whatsappMode(loadConfig({ WHATSAPP_ENABLED: 'true' }))).toBe('web');
+    expect(whatsappMode(loadConfig({}))).toBe('off');
+    expect(whatsappMode(loadConfig(cloud))).toBe('cloud');
+  });
+
+  it('name each Cloud API credential that is missing, never echo a secret, and refuse a contradiction', () => {
+    const missing = problems({ WHATSAPP_MODE: 'cloud' });
+    for (const variable of [
+      'WHATSAPP_CLOUD_TOKEN',
+      'WHATSAPP_CLOUD_PHONE_NUMBER_ID',
+      'WHATSAPP_CLOUD_APP_SECRET',
+      'WHATSAPP_CLOUD_VERIFY_TOKEN',
+    ]) {
+      expect(missing).toContain(`${variable}: expected`);
+    }
+    const bad = problems({ ...cloud, WHATSAPP_CLOUD_TOKEN: 'short secret!' });
+    expect(bad).toContain('WHATSAPP_CLOUD_TOKEN: expected the permanent');
+    expect(bad).not.toContain('short secret');
+    expect(problems({ ...cloud, WHATSAPP_ENABLED: 'false' })).toContain('WHATSAPP_ENABLED: expected true or unset');
+    expect(problems({ ...cloud, WHATSAPP_CLOUD_AFTERCARE_TEMPLATES: 'nl:oops' })).toContain('WHATSAPP_CLOUD_AFTERCARE_TEMPLATES');
+    expect(
+      loadConfig({ ...cloud, WHATSAPP_CLOUD_AFTERCARE_TEMPLATES: 'nl=tussenin_nazorg,en=tussenin_aftercare:en_US' })
+        .WHATSAPP_CLOUD_AFTERCARE_TEMPLATES,
+    ).toEqual({
+      nl: { name: 'tussenin_nazorg', language: 'nl' },
+      en: { name: 'tussenin_aftercare', language: 'en_US' },
+    });
   });
 });
 

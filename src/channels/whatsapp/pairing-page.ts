@@ -22,7 +22,17 @@ export interface PairingView {
  * the QR drawn here (our own SVG, the one `trusted` part), nothing loaded from elsewhere. Its text comes
  * from locales/<lng>/whatsapp.json (`staffPage`).
  */
-export async function pairingPage(status: WhatsAppStatus | null, locale: string, texts: Texts, view: PairingView): Promise<Html> {
+/** What the page shows: WhatsApp Web's connection, or (WHATSAPP_MODE=cloud) the Cloud API, which has nothing to pair. */
+export type PairingPageStatus = Omit<WhatsAppStatus, 'state'> & {
+  state: WhatsAppStatus['state'] | 'cloud' | 'cloud-token-invalid';
+};
+
+export async function pairingPage(
+  status: PairingPageStatus | null,
+  locale: string,
+  texts: Texts,
+  view: PairingView,
+): Promise<Html> {
   const { csrfToken, askingCode } = view;
   const t = (key: string, vars?: Record<string, unknown>) => texts.t(locale, `whatsapp:staffPage.${key}`, vars);
   const state = status?.state ?? 'disabled';

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Texts } from '../../engine/texts.js';
 import { HttpError } from '../../server/http-error.js';
-import { PAIR_PATH, PAIRING_CODE_PATH, pairingPage, WHATSAPP_PAGE_PATH } from './pairing-page.js';
+import { PAIR_PATH, PAIRING_CODE_PATH, pairingPage, WHATSAPP_PAGE_PATH, type PairingPageStatus } from './pairing-page.js';
 import { ConnectionConflict } from './connection-conflict.js';
 import type { WhatsAppConnection } from './whatsapp-connection.js';
 
@@ -16,6 +16,8 @@ export interface WhatsAppRoutesDeps {
   /** Coordinators only: their inbox log-in in a browser, or a Bearer token from a script. Sets `csrfToken` for a log-in. */
   coordinatorOnly: MiddlewareHandler<any>;
   texts: Texts;
+  /** WHATSAPP_MODE=cloud: nothing to pair; the page says so, and whether Meta refuses our token. */
+  cloud?: { tokenInvalidSince(): Date | null } | undefined;
 }
 
 const pairingCodeBody = z.strictObject({
@@ -36,6 +38,28 @@ export function createWhatsAppRoutes(deps: WhatsAppRoutesDeps): Hono<any> {
   const { connection, texts } = deps;
   const app = new Hono<CoordinatorEnv>();
   const staff = deps.coordinatorOnly;
+  const cloudStatus = (): PairingPageStatus | null => {
+    if (!deps.cloud) return null;
+    const invalid = deps.cloud.tokenInvalidSince();
+    return {
+      state: invalid ? 'cloud-token-invalid' : 'cloud',
+      since: (invalid ?? new Date()).toISOString(),
+      qr: null,
+      pairingCode: null,
+      account: null,
+    } as PairingPageStatus;
+  };
+  const requireEnabled = <T>(live: T | null): T => {
+    if (deps.cloud)
+      throw new HttpError(
+        409,
+        'whatsapp_cloud',
+        'WhatsApp runs through the Cloud API (WHATSAPP_MODE=cloud): there is nothing to pair',
+      );
+    if (!live)
+      throw new HttpError(409, 'whatsapp_disabled', 'the WhatsApp channel is off; set WHATSAPP_MODE=web (or cloud) and restart');
+    return live;
+  };
 
   app.get(WHATSAPP_PAGE_PATH, staff, async (c) => {
     const requested = c.req.query('lang') ?? c.get('actor')?.uiLocale;
@@ -43,12 +67,12 @@ export function createWhatsAppRoutes(deps: WhatsAppRoutesDeps): Hono<any> {
     const csrfToken = c.get('csrfToken') ?? null;
     // The pairing-code form has a page of its own: the QR page reloads itself, which would wipe what is typed.
     const askingCode = csrfToken !== null && c.req.query('code') === '1';
-    const page = await pairingPage(connection?.status() ?? null, locale, texts, { csrfToken, askingCode });
+    const page = await pairingPage(connection?.status() ?? cloudStatus(), locale, texts, { csrfToken, askingCode });
     return c.html(page.value, 200, { 'cache-control': 'no-store' });
   });
 
   app.get(`${WHATSAPP_PAGE_PATH}/status`, staff, (c) => {
-    const status = connection?.status();
+    const status = connection?.status() ?? cloudStatus();
     if (!status) return c.json({ state: 'disabled' }, 200, { 'cache-control': 'no-store' });
     const { qr, ...rest } = status;
     return c.json({ ...rest, hasQr: qr !== null }, 200, { 'cache-control': 'no-store' });
@@ -82,12 +106,6 @@ export function createWhatsAppRoutes(deps: WhatsAppRoutesDeps): Hono<any> {
 
 function isFormPost(c: Context): boolean {
   return (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
-}
-
-function requireEnabled<T>(connection: T | null): T {
-  if (!connection)
-    throw new HttpError(409, 'whatsapp_disabled', 'the WhatsApp channel is off; set WHATSAPP_ENABLED=true and restart');
-  return connection;
 }
 
 async function conflictsAs409<T>(action: () => Promise<T>): Promise<T> {

@@ -129,7 +129,8 @@ const BUILDERS = {
     },
   }),
   aftercare: ({ person }: FlowEnds) => ({
-    entry: [say('bot:aftercare.ask', AFTERCARE_CHOICES)],
+    // Months after the last message: on WhatsApp's Cloud API this goes out as an approved template.
+    entry: [{ type: 'say', params: { type: 'say', key: 'bot:aftercare.ask', choices: AFTERCARE_CHOICES, template: 'aftercare_question' } }],
     on: {
       ANSWER: [
         { guard: when({ option: 'good' }), target: 'aftercareDone', actions: [aftercareAnswer('good'), say('bot:aftercare.goodReply')] },

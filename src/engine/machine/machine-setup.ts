@@ -38,7 +38,11 @@ const channelText = (prefix: string, channel: string | null): TextValue => ({
  * The machine's vocabulary: XState's `setup` with every named action and the one guard. The compiled
  * states (compile-step.ts, builtin-states.ts) only name these, so the config stays plain data.
  */
-export function createMachineSetup(flow: FlowDefinition, prompts: Prompts, options: { discreetMinutes: number }) {
+export function createMachineSetup(
+  flow: FlowDefinition,
+  prompts: Prompts,
+  options: { discreetMinutes: number; channelsWithoutDeletion?: ReadonlySet<string> },
+) {
   const stepsById = new Map<string, FlowStep>(flow.steps.map((s) => [s.id, s]));
   /** The flow's field for each kind of detail (where a phone number typed at any question is kept). */
   const detailFields = new Map(flow.steps.filter((s): s is DetailsStep => s.kind === 'details').map((s) => [s.detail, s.save]));
@@ -153,14 +157,19 @@ export function createMachineSetup(flow: FlowDefinition, prompts: Prompts, optio
       setFollowUp: assign(({ event }) =>
         event.type === 'AFTERCARE' ? { followUp: { handoffId: event.handoffId, kind: 'aftercare' as const } } : {},
       ),
-      sayDiscreetOn: emit(({ event }) => ({
-        type: 'say' as const,
-        key: 'bot:discreet.on',
-        vars: {
-          after: { t: 'bot:discreet.after', vars: { count: discreetMinutes } },
-          own: channelText('bot:discreet.own', event.type === 'DISCREET' ? event.channel : null),
-        },
-      })),
+      sayDiscreetOn: emit(({ event }): SayRequest => {
+        const channel = event.type === 'DISCREET' ? event.channel : null;
+        const own = channelText('bot:discreet.own', channel);
+        // WhatsApp's Cloud API cannot take a sent message off the resident's phone: say so, honestly.
+        if (channel && options.channelsWithoutDeletion?.has(channel)) {
+          return { type: 'say', key: 'bot:discreet.cannotDelete', vars: { own } };
+        }
+        return {
+          type: 'say',
+          key: 'bot:discreet.on',
+          vars: { after: { t: 'bot:discreet.after', vars: { count: discreetMinutes } }, own },
+        };
+      }),
       sayNeutralOn: emit(({ event }) => ({
         type: 'say' as const,
         key: 'bot:neutral.on',

@@ -25,6 +25,8 @@ export interface CaseViewModel {
   /** The default closing message in the resident's language, for the close form to offer (editable). */
   closingMessage: string;
   now: Date;
+  /** The resident's channel delivers free text no more (WhatsApp's Cloud API, 24 hours after they last wrote). */
+  windowClosed?: boolean;
   /** The aftercare question's default delay at closing (AFTERCARE_AFTER_DAYS), for the close form. */
   aftercareDays?: number;
   /** The reader's own reminders on this case (a full reader only). */
@@ -451,7 +453,8 @@ function replyBox(l: Labels, m: CaseViewModel, csrf: Html): Html {
   if (r.status === 'closed') return markup`<p class="notice">${l.t('reply.closed')}</p>`;
   if (!m.can.work)
     return markup`<p class="notice">${r.status === 'waiting' ? l.t('reply.claimFirst') : l.t('reply.notYours')}</p>`;
-  return markup`<form method="post" action="/inbox/handoffs/${r.id}/messages" class="reply" id="reply-form">
+  return markup`${m.windowClosed ? markup`<p class="notice notice--warning" id="window-closed">${l.t('reply.windowClosed')}</p>` : ''}
+  <form method="post" action="/inbox/handoffs/${r.id}/messages" class="reply" id="reply-form">
     ${csrf}
     <label class="field"
       ><span class="visually-hidden">${l.t('reply.label')}</span>

@@ -18,6 +18,8 @@ export interface ChannelWarning {
   since: Date;
   /** Where a coordinator fixes it (the pairing page). */
   fixPath: string;
+  /** Why: WhatsApp Web logged our number out (default), or the Cloud API refuses our access token. */
+  reason?: 'logged-out' | 'token-invalid' | undefined;
 }
 
 /** Strings the page's script needs, in the staff member's language. */
@@ -86,7 +88,10 @@ export function layout(
                 ${(p.channelWarnings ?? []).map(
                   (w) =>
                     markup`<p class="channel-warning" role="alert">
-                      ${l.t('notify.channelBanner', { channel: l.channel(w.channel), since: l.dateTime(w.since) })}
+                      ${l.t(w.reason === 'token-invalid' ? 'notify.tokenBanner' : 'notify.channelBanner', {
+                        channel: l.channel(w.channel),
+                        since: l.dateTime(w.since),
+                      })}
                       <a href="${w.fixPath}">${l.t('notify.channelBannerAction')}</a>
                     </p>`,
                 )}

@@ -35,6 +35,8 @@ export interface HarnessFactory {
   failures: readonly FailureKind[];
   /** Whether the resident's screen can be read from the fake (not for the web chat). */
   showsMessages: boolean;
+  /** False for a channel that cannot delete a sent message (WhatsApp's Cloud API): it must not pretend to. */
+  deletes?: boolean;
 }
 
 const message = (text: string, choices?: OutboundMessage['choices']): OutboundMessage =>
@@ -97,24 +99,31 @@ export function describeAdapterContract(name: string, factory: HarnessFactory): 
       for (const label of ['School', 'Geld en schulden', 'Iemand spreken']) expect(shown).toContain(label);
     });
 
-    it('takes a sent message off the resident’s screen, and does not try one past the channel’s window', async () => {
-      const result = await send(message('Dit bericht verdwijnt weer.'));
-      if (!result.ok) throw new Error(result.reason);
-      expect(h.adapter.deleteMessage).toBeDefined();
-      const deleted = await h.adapter.deleteMessage!(h.recipient, {
-        channelMessageId: result.channelMessageId,
-        sentAt: new Date(),
-      });
-      expect(deleted).toEqual({ ok: true });
-      if (factory.showsMessages) expect(shownNow().join('\n')).not.toContain('Dit bericht verdwijnt weer.');
-      const old = await send(message('Een oud bericht.'));
-      if (!old.ok) throw new Error(old.reason);
-      const longAgo = new Date(Date.now() - 100 * 24 * 3600_000);
-      const tooOld = await h.adapter.deleteMessage!(h.recipient, { channelMessageId: old.channelMessageId, sentAt: longAgo });
-      // A channel without a window (the web chat) deletes it; one with a window says so, and not to retry.
-      if (!tooOld.ok) expect(tooOld.retry).toBe(false);
-      else expect(factory.showsMessages).toBe(false);
+    it.runIf(factory.deletes === false)('has no way to delete a sent message, so discreet mode says so', () => {
+      expect(h.adapter.deleteMessage).toBeUndefined();
     });
+
+    it.runIf(factory.deletes !== false)(
+      'takes a sent message off the resident’s screen, and does not try one past the channel’s window',
+      async () => {
+        const result = await send(message('Dit bericht verdwijnt weer.'));
+        if (!result.ok) throw new Error(result.reason);
+        expect(h.adapter.deleteMessage).toBeDefined();
+        const deleted = await h.adapter.deleteMessage!(h.recipient, {
+          channelMessageId: result.channelMessageId,
+          sentAt: new Date(),
+        });
+        expect(deleted).toEqual({ ok: true });
+        if (factory.showsMessages) expect(shownNow().join('\n')).not.toContain('Dit bericht verdwijnt weer.');
+        const old = await send(message('Een oud bericht.'));
+        if (!old.ok) throw new Error(old.reason);
+        const longAgo = new Date(Date.now() - 100 * 24 * 3600_000);
+        const tooOld = await h.adapter.deleteMessage!(h.recipient, { channelMessageId: old.channelMessageId, sentAt: longAgo });
+        // A channel without a window (the web chat) deletes it; one with a window says so, and not to retry.
+        if (!tooOld.ok) expect(tooOld.retry).toBe(false);
+        else expect(factory.showsMessages).toBe(false);
+      },
+    );
 
     it.runIf(factory.failures.includes('wait'))('says how long to wait when the channel asks for it', async () => {
       h.failNext('wait');

@@ -1,0 +1,294 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for Meta's Graph API (WhatsApp Business Cloud API), for tests: a real HTTP server
+ * on 127.0.0.1 that the channel reaches through its apiRoot. It answers `POST /<version>/<phone
+ * number id>/messages` (sends and mark-as-read), `GET /<version>/<media id>` (media metadata) and
+ * serves the media bytes at the url it gave, each only with the right bearer token. It records every
+ * request and can be told to fail the next calls with a Graph error, a dropped connection or silence.
+ */
+
+export const TEST_GRAPH_TOKEN = 'EAAtest0123456789abcdefghijklmnopqrstuvwxyz';
+export const TEST_PHONE_NUMBER_ID = '106540352242922';
+export const TEST_API_VERSION = 'v23.0';
+
+export interface RecordedGraphRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  query: Record<string, string>;
+  authorization: string | undefined;
+  /** The parsed JSON body of a POST. */
+  body: Record<string, any> | undefined;
+  at: number;
+  /** The HTTP status the fake answered with (0: connection dropped or never answered). */
+  status: number;
+}
+
+/** A message the fake accepted, as the resident's phone would show it. */
+export interface SentCloudMessage {
+  wamid: string;
+  to: string;
+  type: string;
+  body: Record<string, any>;
+}
+
+export interface GraphFailure {
+  httpStatus: number;
+  code: number;
+  subcode?: number;
+  message?: string;
+  details?: string;
+  retryAfterSeconds?: number;
+}
+
+type Scripted =
+  | { kind: 'graph'; failure: GraphFailure }
+  /** The connection is dropped without an answer. */
+  | { kind: 'drop' }
+  /** No answer for this long (longer than the client's timeout). */
+  | { kind: 'hang'; ms: number };
+
+export interface FakeMedia {
+  bytes: Uint8Array;
+  mimeType: string;
+  /** What the metadata says (default: the real size); a lie tests the cap while reading. */
+  declaredSize?: number | undefined;
+  /** Leave out file_size from the metadata. */
+  noSize?: boolean;
+  /** Serve the bytes in chunks without a Content-Length (only reading tells the size). */
+  chunked?: boolean;
+}
+
+/** Graph errors as Meta sends them. */
+export const graphErrors = {
+  windowClosed: (): GraphFailure => ({
+    httpStatus: 400,
+    code: 131047,
+    message: 'Re-engagement message',
+    details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+  }),
+  undeliverable: (): GraphFailure => ({ httpStatus: 400, code: 131026, message: 'Message undeliverable' }),
+  rateLimit: (): GraphFailure => ({ httpStatus: 400, code: 130429, message: 'Rate limit hit' }),
+  pairRateLimit: (): GraphFailure => ({
+    httpStatus: 400,
+    code: 131056,
+    message: '(Business Account, Consumer Account) pair rate limit hit',
+  }),
+  tokenExpired: (): GraphFailure => ({
+    httpStatus: 401,
+    code: 190,
+    subcode: 463,
+    message: 'Error validating access token: Session has expired',
+  }),
+  serverError: (): GraphFailure => ({ httpStatus: 500, code: 131000, message: 'Something went wrong' }),
+  invalidParameter: (): GraphFailure => ({ httpStatus: 400, code: 100, message: 'Invalid parameter' }),
+};
+
+export class FakeGraphApi {
+  readonly requests: RecordedGraphRequest[] = [];
+  readonly sent: SentCloudMessage[] = [];
+  /** wamids of resident messages marked read. */
+  readonly reads: string[] = [];
+  readonly #media = new Map<string, FakeMedia>();
+  readonly #scripted: { scope: 'messages' | 'media' | 'any'; answer: Scripted }[] = [];
+  #counter = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    readonly token: string,
+    readonly phoneNumberId: string,
+  ) {}
+
+  static async start(options: { token?: string; phoneNumberId?: string } = {}): Promise<FakeGraphApi> {
+    let fake: FakeGraphApi | undefined;
+    const server = createServer((req, res) => void fake!.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeGraphApi(
+      server,
+      `http://127.0.0.1:${port}`,
+      options.token ?? TEST_GRAPH_TOKEN,
+      options.phoneNumberId ?? TEST_PHONE_NUMBER_ID,
+    );
+    return fake;
+  }
+
+  /** Makes the next `count` calls (of the scope: sends and reads, or media) fail with this Graph error. */
+  failNext(failure: GraphFailure, count = 1, scope: 'messages' | 'media' | 'any' = 'messages'): void {
+    for (let i = 0; i < count; i++) this.#scripted.push({ scope, answer: { kind: 'graph', failure } });
+  }
+
+  /** The next call of the scope gets its connection dropped (a network error). */
+  dropNext(scope: 'messages' | 'media' | 'any' = 'messages'): void {
+    this.#scripted.push({ scope, answer: { kind: 'drop' } });
+  }
+
+  /** The next call of the scope is not answered for `ms` (the client's timeout then ends it). */
+  hangNext(ms: number, scope: 'messages' | 'media' | 'any' = 'messages'): void {
+    this.#scripted.push({ scope, answer: { kind: 'hang', ms } });
+  }
+
+  addMedia(mediaId: string, media: FakeMedia): void {
+    this.#media.set(mediaId, media);
+  }
+
+  /** What the resident `to` (wa_id) sees of our messages, oldest first: text, or body then button and row titles. */
+  visibleTo(to: string): string[] {
+    return this.sent.filter((m) => m.to === to).map((m) => shownText(m.body));
+  }
+
+  /** Calls to the media download url (not the metadata). */
+  mediaDownloads(): RecordedGraphRequest[] {
+    return this.requests.filter((r) => r.path.startsWith('/media-download/'));
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const raw = await readBody(req);
+    let body: Record<string, any> | undefined;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+    }
+    const record: RecordedGraphRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization: req.headers.authorization,
+      body,
+      at: Date.now(),
+      status: 0,
+    };
+    this.requests.push(record);
+    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(payload));
+    };
+
+    const scope = url.pathname.endsWith('/messages') ? 'messages' : 'media';
+    const index = this.#scripted.findIndex((s) => s.scope === 'any' || s.scope === scope);
+    if (index >= 0) {
+      const scripted = this.#scripted.splice(index, 1)[0]!.answer;
+      if (scripted.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (scripted.kind === 'hang') {
+        await new Promise((resolve) => setTimeout(resolve, scripted.ms));
+        if (!res.destroyed) answer(504, { error: { message: 'late', code: 2 } });
+        return;
+      }
+      const f = scripted.failure;
+      return answer(
+        f.httpStatus,
+        {
+          error: {
+            message: f.message ?? `error ${f.code}`,
+            type: 'OAuthException',
+            code: f.code,
+            ...(f.subcode !== undefined ? { error_subcode: f.subcode } : {}),
+            ...(f.details ? { error_data: { messaging_product: 'whatsapp', details: f.details } } : {}),
+            fbtrace_id: 'AbCdEfGh',
+          },
+        },
+        f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {},
+      );
+    }
+
+    if (req.headers.authorization !== `Bearer ${this.token}`) {
+      return answer(401, {
+        error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190 },
+      });
+    }
+
+    const mediaDownload = /^\/media-download\/([^/]+)$/.exec(url.pathname);
+    if (mediaDownload && req.method === 'GET') {
+      const media = this.#media.get(decodeURIComponent(mediaDownload[1]!));
+      if (!media) return answer(404, { error: { message: 'not found', code: 100 } });
+      record.status = 200;
+      if (media.chunked) {
+        res.writeHead(200, { 'content-type': media.mimeType });
+        const bytes = Buffer.from(media.bytes);
+        const size = Math.ceil(bytes.byteLength / 4);
+        for (let offset = 0; offset < bytes.byteLength; offset += size) res.write(bytes.subarray(offset, offset + size));
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': media.mimeType, 'content-length': String(media.bytes.byteLength) });
+      res.end(Buffer.from(media.bytes));
+      return;
+    }
+
+    const messages = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(url.pathname);
+    if (messages && req.method === 'POST') {
+      if (messages[2] !== this.phoneNumberId) return answer(400, { error: { message: 'Unsupported post request', code: 100 } });
+      if (body?.['messaging_product'] !== 'whatsapp') {
+        return answer(400, { error: { message: 'The parameter messaging_product is required.', code: 100 } });
+      }
+      if (body['status'] === 'read') {
+        this.reads.push(String(body['message_id']));
+        return answer(200, { success: true });
+      }
+      const wamid = `wamid.${randomBytes(12).toString('base64url')}${++this.#counter}`;
+      this.sent.push({ wamid, to: String(body['to']), type: String(body['type']), body });
+      return answer(200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: body['to'], wa_id: body['to'] }],
+        messages: [{ id: wamid }],
+      });
+    }
+
+    const mediaInfo = /^\/(v\d+\.\d+)\/([^/]+)$/.exec(url.pathname);
+    if (mediaInfo && req.method === 'GET') {
+      const id = decodeURIComponent(mediaInfo[2]!);
+      const media = this.#media.get(id);
+      if (!media) return answer(404, { error: { message: 'Unsupported get request', code: 100 } });
+      return answer(200, {
+        messaging_product: 'whatsapp',
+        url: `${this.url}/media-download/${encodeURIComponent(id)}`,
+        mime_type: media.mimeType,
+        sha256: 'c2hhMjU2',
+        ...(media.noSize ? {} : { file_size: media.declaredSize ?? media.bytes.byteLength }),
+        id,
+      });
+    }
+    return answer(404, { error: { message: `no route for ${req.method} ${url.pathname}`, code: 100 } });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** A sent message as text: a text's body; an interactive's body and its buttons' or rows' titles; a template's name. */
+function shownText(body: Record<string, any>): string {
+  if (body['type'] === 'text') return String(body['text']?.body ?? '');
+  if (body['type'] === 'interactive') {
+    const interactive = body['interactive'] ?? {};
+    const titles =
+      interactive.type === 'button'
+        ? (interactive.action?.buttons ?? []).map((b: any) => b.reply?.title)
+        : (interactive.action?.sections ?? []).flatMap((s: any) => (s.rows ?? []).map((r: any) => r.title));
+    return [interactive.body?.text ?? '', ...titles].join('\n');
+  }
+  if (body['type'] === 'template') return `[template ${body['template']?.name}]`;
+  return '';
+}
