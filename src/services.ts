@@ -123,6 +123,9 @@ export function createServices(options: ServiceOptions): Services {
     closingMessage: (locale, neutral) =>
       texts.t(locale, neutral ? 'bot:handoff.closed_neutral' : 'bot:handoff.closed', { org: config.ORG_NAME }),
     aftercareDays: config.AFTERCARE_AFTER_DAYS,
+    joinedMessage: (locale, neutral, name) =>
+      texts.t(locale, neutral ? 'bot:handoff.joined_neutral' : 'bot:handoff.joined', { org: config.ORG_NAME, name }),
+    signature: (locale, name) => texts.t(locale, 'bot:handoff.signature', { name }),
     ...(options.clock ? { now: options.clock } : {}),
   });
   const erasure = createErasureService({

@@ -30,6 +30,12 @@ export interface HandoffServiceDeps {
    * not name the organisation); without it a case closes without one unless a text is given.
    */
   closingMessage?: (locale: string, neutral: boolean) => string;
+  /**
+   * What the resident is told when a trust person takes the chat (`bot:handoff.joined`, naming them),
+   * and the line their replies start with on channels that show no name of their own (`bot:handoff.signature`).
+   */
+  joinedMessage?: (locale: string, neutral: boolean, name: string) => string;
+  signature?: (locale: string, name: string) => string;
   /** AFTERCARE_AFTER_DAYS: the aftercare question this many days after closing, unless the closer chose otherwise (0: none). */
   aftercareDays?: number;
   now?: () => Date;
@@ -86,6 +92,12 @@ function cleanStaffText(text: string): string {
   return body;
 }
 
+/** The name the resident sees: a staff member's first name; none for the shared API token. */
+export function firstNameOf(actor: Pick<Actor, 'id' | 'name' | 'via'>): string | undefined {
+  if (actor.via === 'api-token') return undefined;
+  return actor.name.trim().split(/\s+/)[0] || undefined;
+}
+
 function requireOpen(h: LockedCase): void {
   if (h.status === 'closed') throw new HandoffError('conflict', 'the handoff is closed');
 }
@@ -120,7 +132,10 @@ export function createHandoffService(deps: HandoffServiceDeps) {
     const locale = guessLocaleFromScript(body) ?? (residentLocale === 'ar' ? 'nl' : residentLocale);
     // Neutral wording: the notification preview shows the neutral line, not the first words of the reply.
     const firstLine = h.preferences?.neutral === 'on' ? deps.neutralFirstLine?.(residentLocale) : undefined;
-    const sent = firstLine && !body.startsWith(firstLine) ? `${firstLine}\n\n${body}` : body;
+    // A human face: the trust person's first name on top of what they write (the web chat shows it as a label).
+    const name = h.channel === 'web' ? undefined : firstNameOf(actor);
+    const signed = name && deps.signature ? `${deps.signature(residentLocale, name)}\n${body}` : body;
+    const sent = firstLine && !body.startsWith(firstLine) ? `${firstLine}\n\n${signed}` : signed;
     const [message] = await query<{ id: string | number }>(
       `with reply as (
          insert into messages (resident_id, conversation_id, direction, channel, author, text, locale)
@@ -135,6 +150,29 @@ export function createHandoffService(deps: HandoffServiceDeps) {
       [h.residentId, h.conversationId, h.channel, actor.id, database.cipher.encryptText(sent), locale, h.id],
     );
     return Number(message!.id);
+  }
+
+  /**
+   * A human face (issue 15): the resident hears, in their language, who took their chat. Not when they
+   * said "later" to the safety question (we do not write first), nor for the shared API token.
+   */
+  async function tellWhoJoined(query: Query, actor: Actor, handoffId: string): Promise<boolean> {
+    const name = firstNameOf(actor);
+    if (!name || !deps.joinedMessage) return false;
+    const h = await lockCase(query, handoffId);
+    if (h.preferences?.safety === 'later') return false;
+    const locale = h.residentLocale ?? h.locale ?? 'nl';
+    const text = deps.joinedMessage(locale, h.preferences?.neutral === 'on', name);
+    await query(
+      `with told as (
+         insert into messages (resident_id, conversation_id, direction, channel, author, text, locale)
+         values ($1::uuid, $2::uuid, 'out', $3, 'bot', $4, $5)
+         returning id
+       )
+       insert into outbox (message_id, resident_id, channel) select id, $1::uuid, $3 from told`,
+      [h.residentId, h.conversationId, h.channel, database.cipher.encryptText(text), locale],
+    );
+    return true;
   }
 
   function emitHandoff(h: LockedCase, change: 'claimed' | 'assigned' | 'updated' | 'closed') {
@@ -160,6 +198,7 @@ export function createHandoffService(deps: HandoffServiceDeps) {
            returning conversation_id as "conversationId", resident_id as "residentId"`,
           [id, actor.id],
         );
+
         if (!won) {
           const [now] = await query<{ status: string; claimedBy: string | null }>(
             'select status, claimed_by as "claimedBy" from handoffs where id = $1::uuid',
@@ -176,7 +215,7 @@ export function createHandoffService(deps: HandoffServiceDeps) {
           `update conversations set mode = 'with_person', updated_at = now() where id = $1::uuid and mode <> 'closed'`,
           [won.conversationId],
         );
-        return won;
+        return { ...won, told: await tellWhoJoined(query, actor, id) };
       });
       if (result) {
         events.emit({
@@ -186,6 +225,10 @@ export function createHandoffService(deps: HandoffServiceDeps) {
           residentId: result.residentId,
           conversationId: result.conversationId,
         });
+        if (result.told) {
+          deps.onReply?.();
+          events.emit({ type: 'message', residentId: result.residentId, conversationId: result.conversationId });
+        }
       }
       return { handoffId: id, claimedBy: actor.id };
     },

@@ -271,6 +271,15 @@ describe.runIf(run)('the web chat in a real browser', () => {
     await bubble.waitFor();
 
     expect(await bubble.locator('.chat-bubble__text').textContent()).toBe(reply);
+    // A human face (issue 15): her name above the bubble, and a bubble unlike the bot's.
+    const row = page.locator('.chat-message--person', { hasText: 'ik ben Samira' });
+    expect(await row.locator('.chat-name').textContent()).toBe(`Samira · ${texts.t('nl', 'webchat:person')}`);
+    const botBubble = page.locator('.chat-message--out:not(.chat-message--person) .chat-bubble').first();
+    const colour = (l: typeof bubble) => l.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await colour(bubble)).not.toBe(await colour(botBubble));
+    await page
+      .locator('.chat-message--out', { hasText: texts.t('nl', 'bot:handoff.joined', { org: 'Al Amal', name: 'Samira' }) })
+      .waitFor();
     expect(
       await bubble.locator('a.chat-tel').evaluateAll((all) => all.map((a) => [a.textContent, a.getAttribute('href')])),
     ).toEqual([
@@ -283,6 +292,7 @@ describe.runIf(run)('the web chat in a real browser', () => {
     expect(plus).toBeLessThan(rest);
     expect(await page.locator('.chat-message--in a').count()).toBe(0);
     expect((await phoneLinks(page)).every(([, , dir]) => dir === 'ltr')).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-person.png`, fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -221,7 +221,7 @@ describe('neutral wording in the engine', () => {
       }
     };
     walk(texts.i18n.getResourceBundle('nl', 'bot'), '');
-    expect(withOrg.sort()).toEqual(['consent.prompt', 'greeting', 'handoff.closed', 'handoff.done']);
+    expect(withOrg.sort()).toEqual(['consent.prompt', 'greeting', 'handoff.closed', 'handoff.done', 'handoff.joined']);
     for (const locale of texts.locales) {
       for (const key of withOrg) {
         expect(

@@ -113,6 +113,9 @@ describe('closing a case', () => {
     // Unticked: closed without a word.
     const other = await residentAsksForPerson(app, 'nog een');
     expect((await browser.post(`/inbox/handoffs/${other.handoffId}/claim`)).status).toBe(303);
+    // Claiming tells the resident who joined (issue 15); the count starts after that message.
+    const joined = t('nl', 'bot:handoff.joined', { org: 'Al Amal', name: person.name.split(' ')[0] });
+    await eventually(() => deliveredTexts().filter((d) => d === joined).length === 2, 5000, 'who joined');
     const before = channel.delivered.length;
     expect((await browser.post(`/inbox/handoffs/${other.handoffId}/close`, { message: closing })).status).toBe(303);
     await new Promise((resolve) => setTimeout(resolve, 300));

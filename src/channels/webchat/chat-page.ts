@@ -139,6 +139,7 @@ const WEBCHAT_KEYS = [
   'sendFailed',
   'you',
   'bot',
+  'person',
   'emergencyBar',
   'privacyNote',
   'removeChat',

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import type { ConversationService } from '../../conversation/conversation-service.js';
 import type { Database } from '../../db/database.js';
-import { messages, residents } from '../../db/schema.js';
+import { messages, residents, staff } from '../../db/schema.js';
 import type { Texts } from '../../engine/texts.js';
 import {
   ALLOWED_MEDIA_TYPES,
@@ -35,6 +35,9 @@ const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** Voice notes: the largest one, and the bytes one visitor and one client address may send per hour and day. */
+/** A staff member's id as stored in `messages.author` (else 'bot', or 'api' for the shared token). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface VoiceLimits {
   maxBytes: number;
   perVisitor: { hour: number; day: number };
@@ -318,6 +321,7 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
       .select({
         id: messages.id,
         direction: messages.direction,
+        author: messages.author,
         text: messages.text,
         choices: messages.choices,
         mediaKind: messages.mediaKind,
@@ -328,12 +332,23 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
       .where(and(eq(messages.residentId, resident.id), gt(messages.id, Math.max(after, clearedUpTo))))
       .orderBy(asc(messages.id))
       .limit(200);
+    // A human face (issue 15): a trust person's message shows their first name and looks unlike the bot's.
+    const authors = [...new Set(rows.map((m) => m.author).filter((a): a is string => !!a && UUID.test(a)))];
+    const names = new Map(
+      authors.length === 0
+        ? []
+        : (await database.db.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, authors))).map(
+            (s) => [s.id, s.name.trim().split(/\s+/)[0] ?? ''] as const,
+          ),
+    );
     return {
       locale: resident.locale,
       clearedUpTo,
       messages: rows.map((m) => ({
         id: m.id,
         direction: m.direction,
+        from: m.direction === 'in' ? 'you' : m.author && m.author !== 'bot' ? 'person' : 'bot',
+        ...(m.author && names.get(m.author) ? { name: names.get(m.author) } : {}),
         text: database.cipher.decryptText(m.text),
         choices: m.choices,
         media: m.mediaKind ? { kind: m.mediaKind } : null,

@@ -470,6 +470,16 @@
     const row = buildRow(direction);
     row.dataset.messageId = String(id);
     row.dataset.state = 'delivered';
+    // A trust person's message: their first name above it, and a bubble unlike the bot's.
+    if (message.from === 'person') {
+      row.classList.add('chat-message--person');
+      // The visible name says who speaks; the hidden "Al Amal" label would say otherwise.
+      row.querySelector('.chat-speaker')?.remove();
+      const who = document.createElement('span');
+      who.className = 'chat-name';
+      who.textContent = typeof message.name === 'string' && message.name ? `${message.name} · ${t('person')}` : t('person');
+      row.appendChild(who);
+    }
     if (text || isVoice) {
       // A voice-only bubble holds our own UI label, so it follows the page direction.
       // Phone numbers in what the bot or a trust person wrote become tap-to-call links.

@@ -1,0 +1,122 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { texts } from '../helpers/engine-driver.js';
+import { FakeChannel } from '../helpers/fake-channel.js';
+import { eventually } from '../helpers/sse.js';
+import { addStaff, openHandoffOf, residentAsksForPerson, StaffBrowser } from '../helpers/staff-client.js';
+import { useTestApp } from '../helpers/test-app.js';
+import { WebchatClient } from '../helpers/webchat-client.js';
+
+/**
+ * Issue 15, a human face: when a trust person takes the chat the resident is told, in their language,
+ * who joined (their first name); their replies carry that name on every channel, and in the web chat
+ * they look different from the bot's.
+ */
+
+const API_TOKEN = 'api-token-for-human-face-tests-0123456789';
+let app: App;
+let telegram: FakeChannel;
+
+useTestApp((made) => ({ app } = made), { STAFF_API_TOKEN: API_TOKEN, ORG_NAME: 'Al Amal' }, { start: true });
+beforeEach(() => {
+  telegram = new FakeChannel('telegram');
+  app.adapters.set('telegram', telegram);
+});
+
+const t = (locale: string, key: string, vars: Record<string, unknown> = {}) => texts.t(locale, key, { org: 'Al Amal', ...vars });
+
+async function claimedBy(name: string, handoffId: string) {
+  const person = await addStaff(app, { name });
+  const browser = new StaffBrowser(app.server);
+  expect((await browser.login(person.email)).status).toBe(303);
+  expect((await browser.post(`/inbox/handoffs/${handoffId}/claim`)).status).toBe(303);
+  return browser;
+}
+
+describe('a human face', () => {
+  it('in the web chat: who joined, in Arabic; their replies show their name and are marked as a person’s', async () => {
+    const chat = await new WebchatClient(app.server).startSession();
+    await chat.say('السلام عليكم');
+    await chat.say('أريد أن أتكلم مع شخص');
+    const handoffId = await openHandoffOf(app, chat);
+    await chat.read();
+    const browser = await claimedBy('Karim Ouali', handoffId);
+
+    const joined = t('ar', 'bot:handoff.joined', { name: 'Karim' });
+    await eventually(async () => (await chat.read()).messages.some((m) => m.text === joined), 5000, 'who joined, in Arabic');
+
+    expect((await browser.post(`/inbox/handoffs/${handoffId}/messages`, { text: 'مرحبا، أنا كريم' })).status).toBe(303);
+    let reply: { text: string | null; from?: string; name?: string } | undefined;
+    await eventually(
+      async () => {
+        reply = (await chat.read()).messages.find((m) => m.text === 'مرحبا، أنا كريم') as typeof reply;
+        return reply !== undefined;
+      },
+      5000,
+      'the reply in the web chat',
+    );
+    expect(reply).toMatchObject({ from: 'person', name: 'Karim' });
+    // The bot's own messages are the bot's.
+    const res = await app.server.request('/chat/api/messages?after=0', { headers: { authorization: `Bearer ${chat.token}` } });
+    const all = ((await res.json()) as { messages: { from: string; name?: string }[] }).messages;
+    expect(all.filter((m) => m.from === 'bot').every((m) => m.name === undefined)).toBe(true);
+  });
+
+  it('on Telegram: the reply starts with the trust person’s name', async () => {
+    await app.conversations.handleInbound({
+      channel: 'telegram',
+      externalUserId: '4242',
+      externalMessageId: '4242:1',
+      text: 'hallo',
+    });
+    await app.conversations.handleInbound({
+      channel: 'telegram',
+      externalUserId: '4242',
+      externalMessageId: '4242:2',
+      text: 'persoon',
+    });
+    const list = await app.server.request('/api/handoffs', { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    const [handoff] = ((await list.json()) as { handoffs: { id: string; channel: string }[] }).handoffs.filter(
+      (h) => h.channel === 'telegram',
+    );
+    const browser = await claimedBy('Samira El Idrissi', handoff!.id);
+    await eventually(
+      () => telegram.delivered.some((d) => d.text === t('nl', 'bot:handoff.joined', { name: 'Samira' })),
+      5000,
+      'who joined',
+    );
+    expect((await browser.post(`/inbox/handoffs/${handoff!.id}/messages`, { text: 'Ik bel je morgen om 10 uur.' })).status).toBe(
+      303,
+    );
+    await eventually(
+      () =>
+        telegram.delivered.some(
+          (d) => d.text === `${t('nl', 'bot:handoff.signature', { name: 'Samira' })}\nIk bel je morgen om 10 uur.`,
+        ),
+      5000,
+      'the signed reply',
+    );
+  });
+
+  it('says nothing first to a resident who asked us not to write first ("later"), and nothing for the shared API token', async () => {
+    const later = await new WebchatClient(app.server).startSession();
+    await later.say('hallo');
+    await later.say('hij slaat me');
+    await later.press('safety:later');
+    const laterId = await openHandoffOf(app, later);
+    await later.read();
+    await claimedBy('Nadia Amrani', laterId);
+
+    const { chat, handoffId } = await residentAsksForPerson(app, 'hoi');
+    await chat.read();
+    const claim = await app.server.request(`/api/handoffs/${handoffId}/claim`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(claim.status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await later.read()).messages.filter((m) => m.direction === 'out')).toEqual([]);
+    expect((await chat.read()).messages.filter((m) => m.direction === 'out')).toEqual([]);
+  });
+});
