@@ -298,6 +298,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         apiVersion: config.WHATSAPP_CLOUD_API_VERSION,
         maxMediaBytes: config.WHATSAPP_MAX_MEDIA_BYTES,
         templates: config.WHATSAPP_CLOUD_AFTERCARE_TEMPLATES,
+        replyTemplates: config.WHATSAPP_CLOUD_REPLY_TEMPLATES,
       },
       {
         conversations,
@@ -305,6 +306,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         texts,
         logger,
         ...(options.clock ? { now: options.clock } : {}),
+        onRepliesReleased: () => dispatcher.kick(),
         onTokenExpired: () =>
           services.alertStaff({
             event: 'channel.token_invalid',

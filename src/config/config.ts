@@ -195,6 +195,11 @@ const envSchema = z.object({
     .regex(/^v\d{1,3}\.\d{1,2}$/, { message: 'expected a Graph API version such as v23.0' })
     .default('v23.0'),
   /** The approved template per language for the aftercare question outside the 24-hour window: `nl=tussenin_nazorg,en=tussenin_aftercare:en_US`. */
+  /** The approved template per language that tells a resident a trust person's reply waits (outside the 24-hour window). */
+  WHATSAPP_CLOUD_REPLY_TEMPLATES: z
+    .string()
+    .transform(parsed(parseTemplateNames, 'expected locale=template_name pairs such as "nl=tussenin_bericht_wacht,ar=tussenin_bericht_wacht_ar:ar"'))
+    .optional(),
   WHATSAPP_CLOUD_AFTERCARE_TEMPLATES: z
     .string()
     .transform(parsed(parseTemplateNames, 'expected locale=template_name pairs such as "nl=tussenin_nazorg,en=tussenin_aftercare:en_US"'))

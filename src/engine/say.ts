@@ -1,3 +1,4 @@
+import type { OutboundTemplate } from './types.js';
 /**
  * What the machine asks to be said, before translation. Values are either plain or references to
  * locale keys, so the snapshot and the machine stay language-free and the renderer does the words.
@@ -24,7 +25,7 @@ export interface SayRequest {
   /** The same key in every locale, one under the other (the language question before a language is known). */
   allLocales?: boolean | undefined;
   /** The approved template that stands in for this message outside a channel's service window (see OutboundMessage). */
-  template?: 'aftercare_question' | undefined;
+  template?: OutboundTemplate | undefined;
   /** Further paragraphs of the same message (when someone will answer, under the handoff message). */
   more?: { key: string; vars?: Record<string, TextValue> | undefined }[] | undefined;
 }

@@ -50,7 +50,12 @@ export interface OutboundMessage {
   template?: OutboundTemplate | undefined;
 }
 
-export type OutboundTemplate = 'aftercare_question';
+/**
+ * `aftercare_question`: the template asks the question itself. `reply_waiting`: a trust person's reply;
+ * the template only says a message is waiting, and the reply itself goes once the resident wrote back.
+ */
+export const OUTBOUND_TEMPLATES = ['aftercare_question', 'reply_waiting'] as const;
+export type OutboundTemplate = (typeof OUTBOUND_TEMPLATES)[number];
 
 /**
  * `returning`: a resident who writes again soon after their case closed; `aftercare`: a resident who

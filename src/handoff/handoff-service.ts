@@ -138,8 +138,8 @@ export function createHandoffService(deps: HandoffServiceDeps) {
     const sent = firstLine && !body.startsWith(firstLine) ? `${firstLine}\n\n${signed}` : signed;
     const [message] = await query<{ id: string | number }>(
       `with reply as (
-         insert into messages (resident_id, conversation_id, direction, channel, author, text, locale)
-         values ($1::uuid, $2::uuid, 'out', $3, $4, $5, $6)
+         insert into messages (resident_id, conversation_id, direction, channel, author, text, locale, template)
+         values ($1::uuid, $2::uuid, 'out', $3, $4, $5, $6, 'reply_waiting')
          returning id
        ), queued as (
          insert into outbox (message_id, resident_id, channel) select id, $1::uuid, $3 from reply

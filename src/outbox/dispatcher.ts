@@ -4,7 +4,7 @@ import { recordSent, type SentRecord } from './record-sent.js';
 import type { ChannelAdapter, DeleteResult, SendResult } from './channel-adapter.js';
 import type { Database } from '../db/database.js';
 import { messages, outbox, residents } from '../db/schema.js';
-import type { OutboundMessage } from '../engine/types.js';
+import { OUTBOUND_TEMPLATES, type OutboundMessage, type OutboundTemplate } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { DirectReply } from '../conversation/conversation-service.js';
 import type { Metrics, SendOutcome } from '../metrics/metrics.js';
@@ -350,7 +350,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           choices: d.choices ?? undefined,
           locale,
           dir: options.dirOf(locale),
-          ...(d.template === 'aftercare_question' ? { template: d.template } : {}),
+          ...(isOutboundTemplate(d.template) ? { template: d.template } : {}),
         };
         // A sent row is settled once its batch is recorded (flushSent calls onSettled).
         if (await sendOne(row, message, d.externalId)) return;
@@ -495,4 +495,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await flushSent();
     },
   };
+}
+
+function isOutboundTemplate(value: string | null): value is OutboundTemplate {
+  return (OUTBOUND_TEMPLATES as readonly (string | null)[]).includes(value);
 }

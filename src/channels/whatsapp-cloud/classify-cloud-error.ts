@@ -17,6 +17,8 @@ export const GRAPH_ERROR = {
 
 /** The start of the reason of a message refused because the 24-hour window closed; the inbox reads it. */
 export const WINDOW_CLOSED = 'window-closed';
+/** A reply held back outside the window: the resident was asked by template to write, and it goes when they do. */
+export const WAITING_FOR_RESIDENT = 'waiting for the resident to write back';
 
 /**
  * Meta asks to wait before writing to the same resident again after 131056: about one message per

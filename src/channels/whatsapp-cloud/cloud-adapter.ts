@@ -3,8 +3,8 @@ import type { OutboundMessage } from '../../engine/types.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelAdapter, Recipient, SendResult } from '../../outbox/channel-adapter.js';
 import { giveUp, unreachable } from '../../retry/outcome.js';
-import { cloudFailure, isTokenInvalid, isWindowClosed, WINDOW_CLOSED } from './classify-cloud-error.js';
-import type { WindowCheck } from './customer-window.js';
+import { cloudFailure, isTokenInvalid, isWindowClosed, WAITING_FOR_RESIDENT, WINDOW_CLOSED } from './classify-cloud-error.js';
+import { CUSTOMER_WINDOW_MS, type WindowCheck } from './customer-window.js';
 import type { GraphApi, GraphError } from './graph-api.js';
 import { waIdOfJid } from './normalize-cloud-message.js';
 import { templateFor, type CloudTemplate, type CloudTemplates } from './outbound-template.js';
@@ -37,6 +37,8 @@ export interface CloudAdapterOptions {
 export class CloudAdapter implements ChannelAdapter {
   readonly channel = 'whatsapp' as const;
   #tokenInvalidSince: Date | null = null;
+  /** When each resident was last told by template that a reply waits. */
+  readonly #nudged = new Map<string, number>();
 
   constructor(private readonly options: CloudAdapterOptions) {}
 
@@ -55,7 +57,10 @@ export class CloudAdapter implements ChannelAdapter {
     if (!to) return unreachable('WhatsApp Cloud: the resident has no phone number (a LID-only WhatsApp Web chat)');
     const template = templateFor(message, this.options.templates);
     if (this.options.windowOpen && !(await this.isWindowOpen(recipient))) {
-      if (template) return this.sendTemplate(to, template, message);
+      if (template)
+        return message.template === 'reply_waiting'
+          ? this.standIn(to, recipient, template, message)
+          : this.sendTemplate(to, template, message);
       return giveUp(`${WINDOW_CLOSED}: the resident last wrote more than 24 hours ago; WhatsApp only delivers a template now`);
     }
     const parts = renderForCloud(message, {
@@ -66,7 +71,11 @@ export class CloudAdapter implements ChannelAdapter {
     for (const part of parts) {
       const sent = await this.options.graph.sendMessage(to, part);
       if (!sent.ok) {
-        if (isWindowClosed(sent.error) && template && wamids.length === 0) return this.sendTemplate(to, template, message);
+        if (isWindowClosed(sent.error) && template && wamids.length === 0) {
+          return message.template === 'reply_waiting'
+            ? this.standIn(to, recipient, template, message)
+            : this.sendTemplate(to, template, message);
+        }
         // A split message that fails halfway is sent again whole: a rare double, never a gap.
         return this.failed(sent.error);
       }
@@ -86,6 +95,27 @@ export class CloudAdapter implements ChannelAdapter {
     if (!sent.ok) return this.failed(sent.error);
     this.#tokenInvalidSince = null;
     return { ok: true, channelMessageId: sent.value.wamid };
+  }
+
+  /**
+   * A trust person's reply outside the window: the template only tells the resident a message waits
+   * (once a day per resident, however many replies wait); the reply itself is given up as
+   * `window-closed: waiting`, and the channel sends it again once the resident writes back
+   * (cloud-inbound.ts requeues it).
+   */
+  private async standIn(
+    to: string,
+    recipient: Recipient,
+    template: CloudTemplate,
+    message: OutboundMessage,
+  ): Promise<SendResult> {
+    const last = this.#nudged.get(recipient.residentId);
+    if (last === undefined || Date.now() - last > CUSTOMER_WINDOW_MS) {
+      const sent = await this.sendTemplate(to, template, { ...message, choices: [] });
+      if (!sent.ok) return sent;
+      this.#nudged.set(recipient.residentId, Date.now());
+    }
+    return giveUp(`${WINDOW_CLOSED}: ${WAITING_FOR_RESIDENT}`);
   }
 
   private failed(error: GraphError): SendResult {

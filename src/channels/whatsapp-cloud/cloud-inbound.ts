@@ -35,6 +35,8 @@ export interface CloudInboundDeps {
   recordStatuses: (statuses: readonly CloudStatus[]) => Promise<void>;
   maxMediaBytes: number;
   logger: Logger;
+  /** The resident wrote (the window is open again): replies held back for them may go now. */
+  onResidentWrote?: (residentId: string) => Promise<unknown>;
 }
 
 export interface CloudInbound {
@@ -76,7 +78,12 @@ export function createCloudInbound(deps: CloudInboundDeps): CloudInbound {
     let inbound = normalized.inbound;
     // A message delivered again must not store its file twice: fetch only what we have not seen.
     if (normalized.media && !(await media.alreadyStored(inbound))) inbound = await fetchMedia(normalized.media, inbound);
-    await deps.handleInbound(inbound);
+    const outcome = await deps.handleInbound(inbound);
+    if (outcome.status === 'processed') {
+      await deps
+        .onResidentWrote?.(outcome.residentId)
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not release the replies that waited for the resident'));
+    }
     void graph
       .markRead(normalized.wamid)
       .then((result) => {

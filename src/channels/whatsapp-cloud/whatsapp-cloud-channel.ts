@@ -8,6 +8,7 @@ import { createCloudInbound, databaseMediaStore } from './cloud-inbound.js';
 import { createStatusRecorder } from './cloud-statuses.js';
 import { createCloudWebhookRoutes } from './cloud-webhook-routes.js';
 import { createWindowCheck } from './customer-window.js';
+import { releaseWaitingReplies } from './waiting-replies.js';
 import { createGraphApi, type GraphApi } from './graph-api.js';
 import type { CloudTemplate } from './outbound-template.js';
 
@@ -27,6 +28,8 @@ export interface WhatsAppCloudOptions {
   maxMediaBytes: number;
   /** Per locale: the approved template that stands in for the aftercare question outside the 24-hour window. */
   templates?: Readonly<Record<string, CloudTemplate>> | undefined;
+  /** Per locale: the approved template that tells the resident a trust person's reply waits (outside the window). */
+  replyTemplates?: Readonly<Record<string, CloudTemplate>> | undefined;
   /** Tests: shorter Graph timeouts. */
   timeoutMs?: number | undefined;
 }
@@ -38,6 +41,8 @@ export interface WhatsAppCloudDeps {
   logger: Logger;
   /** The token was refused (expired or revoked): alert the coordinators. */
   onTokenExpired?: () => void;
+  /** Replies that waited for the resident were put back in the outbox: wake the dispatcher. */
+  onRepliesReleased?: () => void;
   /** The app's clock (tests move it): when the 24-hour window is measured from. */
   now?: () => Date;
 }
@@ -73,13 +78,19 @@ export function createWhatsAppCloudChannel(options: WhatsAppCloudOptions, deps: 
     recordStatuses: (updates) => statuses.record(updates),
     maxMediaBytes: options.maxMediaBytes,
     logger,
+    onResidentWrote: async (residentId) => {
+      if ((await releaseWaitingReplies(database, residentId)) > 0) deps.onRepliesReleased?.();
+    },
   });
   const adapter = new CloudAdapter({
     graph,
     texts,
     // Until the locales have the key, choices that need a list go out as numbered text.
     listButtonLabel: (locale) => (texts.has(LIST_BUTTON_KEY) ? texts.t(locale, LIST_BUTTON_KEY) : undefined),
-    templates: options.templates ? { aftercare_question: options.templates } : undefined,
+    templates: {
+      ...(options.templates ? { aftercare_question: options.templates } : {}),
+      ...(options.replyTemplates ? { reply_waiting: options.replyTemplates } : {}),
+    },
     windowOpen: createWindowCheck(database, deps.now ? () => deps.now!().getTime() : Date.now),
     onTokenExpired: deps.onTokenExpired,
     logger,

@@ -73,6 +73,7 @@ function deliveryLine(l: Labels, d: TranscriptMessage['delivery']): Html {
   else if (d.channelStatus === 'deleted') key = 'deleted';
   else if (d.channelStatus === 'delete-failed' || d.channelStatus === 'not-deleted') key = 'notDeleted';
   // WhatsApp's Cloud API delivers free text only within 24 hours of the resident's last message.
+  else if (d.status === 'failed' && d.lastError?.startsWith('window-closed: waiting')) key = 'windowWaiting';
   else if (d.status === 'failed' && (d.channelStatus === 'window-closed' || d.lastError?.startsWith('window-closed')))
     key = 'windowClosed';
   else if (d.status === 'failed') key = 'failed';

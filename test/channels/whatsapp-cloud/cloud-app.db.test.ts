@@ -45,6 +45,7 @@ beforeAll(async () => {
       WHATSAPP_CLOUD_API_ROOT: graph.url,
       WHATSAPP_CLOUD_API_VERSION: TEST_API_VERSION,
       WHATSAPP_CLOUD_AFTERCARE_TEMPLATES: 'nl=tussenin_nazorg,ar=tussenin_nazorg_ar:ar',
+      WHATSAPP_CLOUD_REPLY_TEMPLATES: 'nl=tussenin_bericht_wacht',
       STAFF_API_TOKEN: API_TOKEN,
     },
     { clock: () => new Date(now) },
@@ -134,11 +135,11 @@ describe('WhatsApp through the Cloud API', () => {
     now = Date.now() + 31 * 86_400_000;
     await app.continuity.tick();
     await eventually(
-      () => graph.sent.some((m) => (m.body as { type?: string }).type === 'template'),
+      () => graph.sent.some((m) => JSON.stringify(m.body).includes('"tussenin_nazorg"')),
       5000,
       'the aftercare template',
     );
-    const template = graph.sent.find((m) => (m.body as { type?: string }).type === 'template')!.body as {
+    const template = graph.sent.find((m) => JSON.stringify(m.body).includes('"tussenin_nazorg"'))!.body as {
       template: { name: string; language: { code: string } };
     };
     expect(template.template).toMatchObject({ name: 'tussenin_nazorg', language: { code: 'nl' } });
@@ -165,14 +166,30 @@ describe('WhatsApp through the Cloud API', () => {
     expect(page.html).toContain('id="window-closed"');
     expect(page.html).toContain(texts.t('nl', 'staff:reply.windowClosed').slice(0, 30));
 
-    // A reply anyway is not sent; the transcript says why.
+    // A reply anyway: the resident gets the "a message waits for you" template, once, not the reply itself.
+    const templatesBefore = graph.sent.filter((m) => (m.body as { type?: string }).type === 'template').length;
     expect((await browser.post(`/inbox/handoffs/${handoff!.id}/messages`, { text: 'Hoe gaat het?' })).status).toBe(303);
+    expect((await browser.post(`/inbox/handoffs/${handoff!.id}/messages`, { text: 'Bel je me terug?' })).status).toBe(303);
     await eventually(
-      async () => (await browser.page(`/inbox/handoffs/${handoff!.id}`)).html.includes('data-delivery="windowClosed"'),
+      async () =>
+        ((await browser.page(`/inbox/handoffs/${handoff!.id}`)).html.match(/data-delivery="windowWaiting"/g) ?? []).length === 2,
       5000,
-      'the reply marked as not delivered: window closed',
+      'both replies waiting for the resident',
     );
+    const templates = graph.sent.filter((m) => (m.body as { type?: string }).type === 'template').slice(templatesBefore);
+    expect(templates.map((m) => (m.body as { template: { name: string } }).template.name)).toEqual(['tussenin_bericht_wacht']);
     expect(graph.visibleTo(RESIDENT_WA_ID).join('\n')).not.toContain('Hoe gaat het?');
+
+    // The resident writes back: the window is open, and the replies go out, in order.
+    const before = graph.visibleTo(RESIDENT_WA_ID).length;
+    expect((await deliver(messagesBody(textItem('ja?')))).status).toBe(200);
+    await eventually(
+      () => shownSince(before).join('\n').includes('Bel je me terug?'),
+      5000,
+      'the replies after the resident wrote',
+    );
+    const shown = shownSince(before).join('\n');
+    expect(shown.indexOf('Hoe gaat het?')).toBeLessThan(shown.indexOf('Bel je me terug?'));
   });
 
   it('tells coordinators when Meta refuses the token, on the WhatsApp page and on every inbox page', async () => {
