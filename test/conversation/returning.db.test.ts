@@ -80,6 +80,10 @@ describe('a resident who writes again after their case closed', () => {
     expect(page.html).toContain(`href="/inbox/handoffs/${handoffId}"`);
     expect(page.html).toContain(texts.t('nl', 'staff:case.previousCase'));
     expect((await browser.post(`/inbox/handoffs/${newId}/claim`)).status).toBe(303);
+    // Claiming tells the resident Karim took the chat (issue 15).
+    expect((await chat.read()).messages.map((m) => m.text)).toEqual([
+      texts.t('nl', 'bot:handoff.joined', { org: 'Al Amal', name: 'Karim' }),
+    ]);
 
     // What they write next is for Karim: stored, and the bot says nothing over it.
     const later = await chat.say('Ik kan alleen op woensdag');
