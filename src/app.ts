@@ -95,7 +95,7 @@ export interface AppOptions {
   clock?: () => Date;
   /** This process's name in leases (default: random, one per process). */
   instanceId?: string;
-  /** For tests: how often this instance looks for escalations and due reminders (default 30 s). */
+  /** For tests: how often this instance looks for escalations, due reminders and aftercare (default 30 s). */
   continuityPollMs?: number;
   /** For tests: how often this instance looks for due retention work (default a minute). */
   retentionPollMs?: number;
@@ -235,10 +235,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     name: 'continuity',
     everyMs: options.continuityPollMs ?? 30_000,
     logger,
+    // Each job on its own: one that fails (logged) does not hold up the others until the next tick.
     work: async () => {
-      await services.escalation.runOnce();
-      await services.reminders.runDue();
-      await aftercare.runDue();
+      const jobs = { escalation: services.escalation.runOnce, reminders: services.reminders.runDue, aftercare: aftercare.runDue };
+      for (const [name, run] of Object.entries(jobs)) {
+        await run().catch((error: unknown) => logger.error({ err: error, job: name }, 'continuity job failed'));
+      }
     },
   });
 
