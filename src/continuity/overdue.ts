@@ -8,5 +8,7 @@ import { workingDayMinutes, workingMinutesBetween, type OfficeHours } from '../h
 export function isOverdue(hours: OfficeHours, item: { status: string; urgent: boolean; createdAt: Date }, now: Date): boolean {
   if (item.status !== 'waiting' || item.urgent) return false;
   const day = workingDayMinutes(hours);
-  return day > 0 && workingMinutesBetween(hours, item.createdAt, now) >= day;
+  // Less wall-clock time than a working day has passed: it cannot hold a working day (and this is cheap).
+  if (day === 0 || now.getTime() - item.createdAt.getTime() < day * 60_000) return false;
+  return workingMinutesBetween(hours, item.createdAt, now) >= day;
 }

@@ -306,7 +306,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
             const conversationId = open?.id ?? randomUUID();
             const input: StepInput = {
               type: 'inbound',
-              availability: deps.availability?.(now()),
+              availability: deps.availability ? () => deps.availability!(now()) : undefined,
               returning: previousHandoffId ? { previousHandoffId, locale: resident.locale } : undefined,
               content: {
                 messageId: inboundId,
@@ -390,7 +390,11 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
             query,
             resident.id,
             address,
-            engine.step(stateOf(open), { type: 'timer', event: due.event, availability: deps.availability?.(now()) }),
+            engine.step(stateOf(open), {
+              type: 'timer',
+              event: due.event,
+              availability: deps.availability ? () => deps.availability!(now()) : undefined,
+            }),
           );
           if (!result.changed) return true;
           await writeStep(

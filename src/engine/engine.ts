@@ -51,8 +51,11 @@ export type StepInput = (
       privacy: { discreet: boolean; neutral: boolean };
     }
 ) & {
-  /** When a trust person can be expected to answer (office hours); the handoff messages say it. */
-  availability?: Availability | undefined;
+  /**
+   * When a trust person can be expected to answer (office hours); the handoff messages say it. A function,
+   * because working it out costs more than a whole step and only a handoff message needs it.
+   */
+  availability?: (() => Availability) | undefined;
 };
 
 export interface ConversationState {
@@ -474,7 +477,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
           continue;
         }
         const request = item as SayRequest;
-        const when = input.availability && saysWhenAnswered.has(request.key) ? whenAnswered(input.availability) : [];
+        const when = input.availability && saysWhenAnswered.has(request.key) ? whenAnswered(input.availability()) : [];
         outbound.push(
           renderSay(
             when.length > 0 ? { ...request, more: [...(request.more ?? []), ...when] } : request,

@@ -20,7 +20,7 @@ describe('when someone will answer', () => {
     const result = engine.step(null, {
       type: 'inbound',
       content: { messageId: 1, text: 'persoon' },
-      availability: closedUntilMonday,
+      availability: () => closedUntilMonday,
     });
     const handoff = result.outbound.find((m) => m.text.startsWith(texts.t('nl', 'bot:handoff.person')))!;
     const next = texts.t('nl', 'bot:hours.next.weekday', { day: 'maandag', time: '09:00' });
@@ -35,7 +35,7 @@ describe('when someone will answer', () => {
       type: 'inbound',
       content: { messageId: 1, text: 'hallo' },
       returning: { previousHandoffId: '00000000-0000-4000-8000-000000000009', locale: null },
-      availability: closedUntilMonday,
+      availability: () => closedUntilMonday,
     });
     const text = result.outbound.map((m) => m.text).join('\n');
     for (const locale of texts.locales) {
@@ -49,7 +49,7 @@ describe('when someone will answer', () => {
     const result = engine.step(null, {
       type: 'inbound',
       content: { messageId: 1, text: 'hallo' },
-      availability: closedUntilMonday,
+      availability: () => closedUntilMonday,
     });
     expect(result.outbound.map((m) => m.text).join('\n')).not.toContain(texts.t('nl', 'bot:hours.alwaysOpen'));
   });
@@ -59,7 +59,7 @@ describe('when someone will answer', () => {
       type: 'inbound',
       content: { messageId: 1, text: 'Merhaba, bir sorum daha var' },
       returning: { previousHandoffId: '00000000-0000-4000-8000-000000000009', locale: 'tr' },
-      availability: { open: true, until: '17:00' },
+      availability: () => ({ open: true, until: '17:00' }),
     });
     expect(result.outbound).toHaveLength(1);
     expect(result.outbound[0]!.text).toBe(
