@@ -162,7 +162,11 @@ export function createHandoffService(deps: HandoffServiceDeps) {
     const h = await lockCase(query, handoffId);
     if (h.preferences?.safety === 'later') return false;
     const locale = h.residentLocale ?? h.locale ?? 'nl';
-    const text = deps.joinedMessage(locale, h.preferences?.neutral === 'on', name);
+    const neutral = h.preferences?.neutral === 'on';
+    const joined = deps.joinedMessage(locale, neutral, name);
+    // Neutral wording: a notification preview shows the neutral first line, never "a trusted person".
+    const firstLine = neutral ? deps.neutralFirstLine?.(locale) : undefined;
+    const text = firstLine ? `${firstLine}\n\n${joined}` : joined;
     await query(
       `with told as (
          insert into messages (resident_id, conversation_id, direction, channel, author, text, locale)
@@ -198,7 +202,6 @@ export function createHandoffService(deps: HandoffServiceDeps) {
            returning conversation_id as "conversationId", resident_id as "residentId"`,
           [id, actor.id],
         );
-
         if (!won) {
           const [now] = await query<{ status: string; claimedBy: string | null }>(
             'select status, claimed_by as "claimedBy" from handoffs where id = $1::uuid',

@@ -98,6 +98,23 @@ describe('a human face', () => {
     );
   });
 
+  it('in neutral wording: the neutral first line on top, so a notification preview gives nothing away', async () => {
+    const chat = await new WebchatClient(app.server).startSession();
+    await chat.say('hallo');
+    await chat.say('neutraal');
+    await chat.say('persoon');
+    const handoffId = await openHandoffOf(app, chat);
+    await chat.read();
+    await claimedBy('Karim Ouali', handoffId);
+    const expected = `${t('nl', 'bot:neutral.firstLine')}\n\n${t('nl', 'bot:handoff.joined_neutral', { name: 'Karim' })}`;
+    await eventually(
+      async () => (await chat.read()).messages.some((m) => m.text === expected),
+      5000,
+      'the neutral joined message',
+    );
+    expect(expected).not.toContain('Al Amal');
+  });
+
   it('says nothing first to a resident who asked us not to write first ("later"), and nothing for the shared API token', async () => {
     const later = await new WebchatClient(app.server).startSession();
     await later.say('hallo');
