@@ -43,6 +43,10 @@ import { createTimerRunner, type TimerRunner } from './timers/timer-runner.js';
 import { BackgroundWork } from './lifecycle/background-work.js';
 import { createPoller, type Poller } from './lifecycle/poller.js';
 import { createAftercare } from './continuity/aftercare.js';
+import { createLanguageWorker, type LanguageWorker, type LanguageWorkerDeps } from './language/language-worker.js';
+import { createTranscriptionClient } from './language/transcription-client.js';
+import { createTranslationClient } from './language/translation-client.js';
+import { createTranslateReply } from './language/reply-translation.js';
 
 export interface App {
   config: Config;
@@ -57,6 +61,8 @@ export interface App {
   retention: RetentionRunner;
   /** Raises unclaimed urgent cases again, sends staff reminders that came due, asks the aftercare questions (issue 13). */
   continuity: Poller;
+  /** Transcribes voice notes and translates residents' words, when TRANSCRIBE_URL / TRANSLATE_URL are set (issue 15). */
+  language: LanguageWorker;
   adapters: Map<ChannelName, ChannelAdapter>;
   telegram: TelegramChannel | null;
   whatsapp: WhatsAppChannel | null;
@@ -97,6 +103,8 @@ export interface AppOptions {
   instanceId?: string;
   /** For tests: how often this instance looks for escalations, due reminders and aftercare (default 30 s). */
   continuityPollMs?: number;
+  /** For tests: how often this instance looks for transcriptions and translations to do (default 5 s). */
+  languagePollMs?: number;
   /** For tests: how often this instance looks for due retention work (default a minute). */
   retentionPollMs?: number;
   /** For tests, on the staff side: live views' poll interval, the notifiers' retry timing and fetch, the log-in limits and clock. */
@@ -175,7 +183,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...serviceKnobs,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  const languageServers = languageClients(config);
   const inbox = createInbox({
+    translateReply: languageServers.translator
+      ? createTranslateReply(languageServers.translator, config.STAFF_LOCALE)
+      : undefined,
     services,
     texts,
     config,
@@ -218,6 +230,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     returnToSamePersonDays: config.RETURN_TO_SAME_PERSON_DAYS,
     ...(options.clock ? { now: options.clock } : {}),
     availability: (at) => availabilityAt(officeHours, at),
+    ...(config.TRANSCRIBE_URL || config.TRANSLATE_URL
+      ? { language: { transcribe: !!config.TRANSCRIBE_URL, translate: !!config.TRANSLATE_URL, onQueued: () => language.wake() } }
+      : {}),
+  });
+  const language = createLanguageWorker({
+    database,
+    logger,
+    ...languageServers,
+    staffLocale: config.STAFF_LOCALE,
+    timeoutMs: { transcribe: config.TRANSCRIBE_TIMEOUT_SECONDS * 1000, translate: config.TRANSLATE_TIMEOUT_SECONDS * 1000 },
+    conversations,
+    detectLanguage,
+    onStored: (job) => caseEvents.emit({ type: 'message', residentId: job.residentId, conversationId: null }),
+    ...(options.languagePollMs !== undefined ? { pollMs: options.languagePollMs } : {}),
   });
   const timers = createTimerRunner({ database, conversations, logger, pollMs: config.TIMER_POLL_MS });
   const retention = createRetentionRunner({
@@ -262,6 +288,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           perVisitor: { hour: config.WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR, day: config.WEBCHAT_VOICE_BYTES_PER_VISITOR_DAY },
           perAddress: { hour: config.WEBCHAT_VOICE_BYTES_PER_ADDRESS_HOUR, day: config.WEBCHAT_VOICE_BYTES_PER_ADDRESS_DAY },
         },
+        files: { maxBytes: config.WEBCHAT_MAX_FILE_BYTES },
         idleDays: config.WEBCHAT_IDLE_DAYS,
         closedTranscriptHours: config.WEBCHAT_CLOSED_TRANSCRIPT_HOURS,
       }),
@@ -391,6 +418,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     timers,
     retention,
     continuity,
+    language,
     adapters,
     telegram,
     whatsapp,
@@ -401,6 +429,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       timers.start();
       retention.start();
       continuity.start();
+      language.start();
       await telegram?.start();
       await whatsapp?.start();
     },
@@ -409,6 +438,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await whatsapp?.stop();
       whatsappCloud?.stop();
       await continuity.stop();
+      await language.stop();
       inbox.close();
       await services.close();
       await retention.stop();
@@ -417,6 +447,27 @@ export async function createApp(options: AppOptions): Promise<App> {
       await deletionReports.idle();
       if (!options.database) await database.close();
     },
+  };
+}
+
+/** The clients of the organisation's own speech and translation servers; none for a URL that is unset. */
+function languageClients(config: Config): Pick<LanguageWorkerDeps, 'transcriber' | 'translator'> {
+  return {
+    transcriber: config.TRANSCRIBE_URL
+      ? createTranscriptionClient({
+          url: config.TRANSCRIBE_URL,
+          model: config.TRANSCRIBE_MODEL,
+          apiKey: config.TRANSCRIBE_API_KEY,
+          timeoutMs: config.TRANSCRIBE_TIMEOUT_SECONDS * 1000,
+        })
+      : undefined,
+    translator: config.TRANSLATE_URL
+      ? createTranslationClient({
+          url: config.TRANSLATE_URL,
+          apiKey: config.TRANSLATE_API_KEY,
+          timeoutMs: config.TRANSLATE_TIMEOUT_SECONDS * 1000,
+        })
+      : undefined,
   };
 }
 

@@ -30,6 +30,9 @@ const positiveInt = (what: string) =>
     .int({ message: `expected ${what}` })
     .positive({ message: `expected ${what}` });
 
+/** An upload is held in memory while it arrives (eight at once at most): files are not meant to be larger. */
+const MAX_FILE_BYTES_LIMIT = 100 * 1024 * 1024;
+
 const envSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { message: 'expected development, production or test' })
@@ -111,6 +114,10 @@ const envSchema = z.object({
   WEBCHAT_VOICE_BYTES_PER_VISITOR_DAY: positiveInt('a number of bytes, at least 1').default(30 * 1024 * 1024),
   WEBCHAT_VOICE_BYTES_PER_ADDRESS_HOUR: positiveInt('a number of bytes, at least 1').default(50 * 1024 * 1024),
   WEBCHAT_VOICE_BYTES_PER_ADDRESS_DAY: positiveInt('a number of bytes, at least 1').default(200 * 1024 * 1024),
+  /** The largest photo or PDF a web chat visitor may send; its bytes count against the WEBCHAT_VOICE_BYTES_* quotas. */
+  WEBCHAT_MAX_FILE_BYTES: positiveInt('a number of bytes from 1 to 104857600 (100 MB)')
+    .max(MAX_FILE_BYTES_LIMIT, { message: 'expected a number of bytes from 1 to 104857600 (100 MB)' })
+    .default(10 * 1024 * 1024),
   WEBCHAT_IDLE_DAYS: positiveInt('a whole number of days, at least 1').default(14),
   WEBCHAT_CLOSED_TRANSCRIPT_HOURS: z.coerce
     .number({ message: 'expected a whole number of hours, 0 (at once) or more' })
@@ -169,7 +176,9 @@ const envSchema = z.object({
    * Which WhatsApp (issue 14): `web` (WhatsApp Web through Baileys) or `cloud` (Meta's official Cloud
    * API). Setting it turns WhatsApp on; WHATSAPP_ENABLED=true alone still means `web` (older configs).
    */
-  WHATSAPP_MODE: z.enum(['web', 'cloud'], { message: 'expected web (WhatsApp Web) or cloud (the official Cloud API)' }).optional(),
+  WHATSAPP_MODE: z
+    .enum(['web', 'cloud'], { message: 'expected web (WhatsApp Web) or cloud (the official Cloud API)' })
+    .optional(),
   WHATSAPP_CLOUD_TOKEN: z
     .string()
     .regex(/^[A-Za-z0-9_.|-]{20,1024}$/, { message: 'expected the permanent (system user) access token from Meta Business' })
@@ -198,11 +207,18 @@ const envSchema = z.object({
   /** The approved template per language that tells a resident a trust person's reply waits (outside the 24-hour window). */
   WHATSAPP_CLOUD_REPLY_TEMPLATES: z
     .string()
-    .transform(parsed(parseTemplateNames, 'expected locale=template_name pairs such as "nl=tussenin_bericht_wacht,ar=tussenin_bericht_wacht_ar:ar"'))
+    .transform(
+      parsed(
+        parseTemplateNames,
+        'expected locale=template_name pairs such as "nl=tussenin_bericht_wacht,ar=tussenin_bericht_wacht_ar:ar"',
+      ),
+    )
     .optional(),
   WHATSAPP_CLOUD_AFTERCARE_TEMPLATES: z
     .string()
-    .transform(parsed(parseTemplateNames, 'expected locale=template_name pairs such as "nl=tussenin_nazorg,en=tussenin_aftercare:en_US"'))
+    .transform(
+      parsed(parseTemplateNames, 'expected locale=template_name pairs such as "nl=tussenin_nazorg,en=tussenin_aftercare:en_US"'),
+    )
     .optional(),
   WHATSAPP_MAX_MEDIA_BYTES: positiveInt('a number of bytes, at least 1').default(16 * 1024 * 1024),
   WHATSAPP_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
@@ -218,6 +234,33 @@ const envSchema = z.object({
     .int({ message: 'expected a number of milliseconds, at least 1000' })
     .min(1000, { message: 'expected a number of milliseconds, at least 1000' })
     .default(30_000),
+  /**
+   * Speech to text (issue 15): an OpenAI-compatible server of the organisation's own (whisper.cpp's
+   * server, faster-whisper-server). Unset: voice notes are not transcribed and nothing is sent anywhere.
+   */
+  TRANSCRIBE_URL: z
+    .url({ message: 'expected the base URL of an OpenAI-compatible speech-to-text server, such as http://whisper:8080' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  TRANSCRIBE_MODEL: z
+    .string()
+    .min(1, { message: 'expected the model name the speech server knows' })
+    .max(200)
+    .default('whisper-1'),
+  TRANSCRIBE_API_KEY: z.string().min(1).max(1024).optional(),
+  TRANSCRIBE_TIMEOUT_SECONDS: positiveInt('a whole number of seconds, at least 1').default(120),
+  /** Machine translation (issue 15): a LibreTranslate-compatible server. Unset: nothing is translated. */
+  TRANSLATE_URL: z
+    .url({ message: 'expected the base URL of a LibreTranslate server, such as http://libretranslate:5000' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  TRANSLATE_API_KEY: z.string().min(1).max(1024).optional(),
+  TRANSLATE_TIMEOUT_SECONDS: positiveInt('a whole number of seconds, at least 1').default(30),
+  /** The language residents' words are translated into for the trust persons. */
+  STAFF_LOCALE: z
+    .string()
+    .regex(/^[a-z]{2,3}$/, { message: 'expected a two-letter language code such as nl' })
+    .default('nl'),
   ENCRYPTION_KEYS: z
     .string()
     .transform((value, ctx) => {
@@ -253,6 +296,8 @@ const SECRET_VARIABLES = new Set([
   'WHATSAPP_CLOUD_TOKEN',
   'WHATSAPP_CLOUD_APP_SECRET',
   'WHATSAPP_CLOUD_VERIFY_TOKEN',
+  'TRANSCRIBE_API_KEY',
+  'TRANSLATE_API_KEY',
 ]);
 
 export class ConfigError extends Error {
@@ -280,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .superRefine(checkEncryption)
     .superRefine(checkWalkIn)
     .superRefine(checkWhatsApp)
+    .superRefine((env, ctx) => checkWebchatFiles(env, ctx, relevant.WEBCHAT_MAX_FILE_BYTES !== undefined))
     .safeParse(relevant);
   if (!parsed.success) {
     throw new ConfigError(
@@ -290,7 +336,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     );
   }
-  return parsed.data;
+  const config = parsed.data;
+  // Left at its default, the largest file is no larger than the smallest upload quota (a config that
+  // lowered the voice quotas keeps starting); set larger by hand, checkWebchatFiles refused it above.
+  if (relevant.WEBCHAT_MAX_FILE_BYTES === undefined) {
+    config.WEBCHAT_MAX_FILE_BYTES = Math.min(config.WEBCHAT_MAX_FILE_BYTES, smallestUploadQuota(config).bytes);
+  }
+  return config;
 }
 
 export const configVariables = Object.keys(envSchema.shape);
@@ -355,6 +407,35 @@ function checkWalkIn(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void
   }
 }
 
+const UPLOAD_QUOTAS = [
+  'WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR',
+  'WEBCHAT_VOICE_BYTES_PER_VISITOR_DAY',
+  'WEBCHAT_VOICE_BYTES_PER_ADDRESS_HOUR',
+  'WEBCHAT_VOICE_BYTES_PER_ADDRESS_DAY',
+] as const;
+
+/** The web chat upload quota (voice notes and files) that allows the fewest bytes. */
+function smallestUploadQuota(env: Pick<Config, (typeof UPLOAD_QUOTAS)[number]>) {
+  const variable = UPLOAD_QUOTAS.reduce((a, b) => (env[b] < env[a] ? b : a));
+  return { variable, bytes: env[variable] };
+}
+
+/**
+ * Files count against the web chat's upload quotas: one larger than the smallest of them could never be
+ * sent (every try would be told to wait a whole hour or day), so a WEBCHAT_MAX_FILE_BYTES set that large
+ * is refused at start.
+ */
+function checkWebchatFiles(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx, setByHand: boolean): void {
+  const smallest = smallestUploadQuota(env);
+  if (setByHand && env.WEBCHAT_MAX_FILE_BYTES > smallest.bytes) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WEBCHAT_MAX_FILE_BYTES'],
+      message: `expected at most ${smallest.variable} (${smallest.bytes} bytes): files count against that quota, so a larger one could never be sent`,
+    });
+  }
+}
+
 /** Which WhatsApp runs: WHATSAPP_MODE when set, else WHATSAPP_ENABLED=true means WhatsApp Web. */
 export function whatsappMode(env: Pick<Config, 'WHATSAPP_MODE' | 'WHATSAPP_ENABLED'>): 'off' | 'web' | 'cloud' {
   return env.WHATSAPP_MODE ?? (env.WHATSAPP_ENABLED ? 'web' : 'off');
@@ -363,7 +444,11 @@ export function whatsappMode(env: Pick<Config, 'WHATSAPP_MODE' | 'WHATSAPP_ENABL
 /** The Cloud API needs its four credentials; WHATSAPP_ENABLED=false and a mode contradict each other. */
 function checkWhatsApp(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): void {
   if (env.WHATSAPP_MODE && env.WHATSAPP_ENABLED === false) {
-    ctx.addIssue({ code: 'custom', path: ['WHATSAPP_ENABLED'], message: `expected true or unset: WHATSAPP_MODE=${env.WHATSAPP_MODE} turns WhatsApp on` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WHATSAPP_ENABLED'],
+      message: `expected true or unset: WHATSAPP_MODE=${env.WHATSAPP_MODE} turns WhatsApp on`,
+    });
   }
   if (env.WHATSAPP_MODE !== 'cloud') return;
   const needed: [keyof typeof env, string][] = [
@@ -380,7 +465,10 @@ function checkWhatsApp(env: z.infer<typeof envSchema>, ctx: z.RefinementCtx): vo
 /** `nl=tussenin_nazorg,en=tussenin_aftercare:en_US` → per locale the template name and its language code. */
 function parseTemplateNames(value: string): Record<string, { name: string; language: string }> {
   const out: Record<string, { name: string; language: string }> = {};
-  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([a-z]{2,3})=([a-z0-9_]{1,512})(?::([A-Za-z_]{2,10}))?$/.exec(pair);
     if (!match) throw new Error(`"${pair}" is not locale=template_name or locale=template_name:language`);
     out[match[1]!] = { name: match[2]!, language: match[3] ?? match[1]! };

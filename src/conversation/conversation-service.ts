@@ -30,6 +30,7 @@ import {
 } from './conversation-statements.js';
 import type { InboundLimits, LimitExceeded } from './inbound-limits.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { queueLanguageJobPart } from '../language/language-jobs.js';
 import { cleanOptionalText, withoutControlCharacters } from '../text/control-characters.js';
 import type { Availability, CleanChatEffect, OutboundMessage, PersistedConversation } from '../engine/types.js';
 
@@ -71,6 +72,11 @@ export interface ConversationService {
    * question, declined consent, or cannot be reached: then it records why (`aftercare_skipped`).
    */
   startAftercare(handoffId: string): Promise<AftercareOutcome>;
+  /**
+   * Reads a voice note's transcript (issue 15) for danger, in the conversation the note belongs to if it
+   * is still open: danger gets the numbers and an urgent mark, as typed. True when the step acted.
+   */
+  handleTranscript(messageId: number, text: string): Promise<boolean>;
 }
 
 /** What became of a due aftercare question. */
@@ -115,6 +121,11 @@ export interface ConversationServiceDeps {
   returnToSamePersonDays?: number;
   /** When a trust person can be expected to answer at a moment (the office hours, src/hours). */
   availability?: (at: Date) => Availability;
+  /**
+   * The language servers that are configured (issue 15): an inbound voice note is queued for
+   * transcription, a typed message for translation, in the step's own statement; `onQueued` wakes the worker.
+   */
+  language?: { transcribe: boolean; translate: boolean; onQueued?: () => void };
   now?: () => Date;
 }
 
@@ -150,6 +161,8 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       direct?: boolean;
       /** Outbox rows of this resident that were sent though they look pending (see `sentNotRecorded`). */
       alreadySent?: readonly SentRecord[];
+      /** More writes of this step (the language jobs of its inbound message). */
+      more?: readonly WritePart[];
     },
     result: StepResult,
   ): Promise<LeasedReply[]> {
@@ -182,6 +195,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       parts.push(...replyParts(database.cipher, { ...ids, at, directLeaseMs, alreadySent }, result.outbound));
     }
     parts.push(...timerParts(ids.conversationId, result.timers, at));
+    if (ids.more) parts.push(...ids.more);
     // The step's last statement: its commit goes with it (see StatementOptions.thenCommit).
     if (directLeaseMs === undefined || result.outbound.length === 0) {
       await runAsOneStatement(query, parts, { thenCommit: true });
@@ -232,8 +246,10 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
     open: OpenConversation;
     residentId: string;
     channel: string;
+    languageParts: readonly WritePart[];
   }): Promise<{ status: 'processed'; residentId: string; conversationId: string; replies: number; limited: LimitExceeded }> {
     const { query, key, over, open, residentId } = args;
+    if (args.languageParts.length > 0) await runAsOneStatement(query, args.languageParts);
     let replies = 0;
     if (deps.limits!.firstInWindow(key)) {
       logger.warn({ channel: args.channel, limit: over }, 'inbound rate limit reached: messages are stored, not read by the bot');
@@ -285,6 +301,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       let residentIdForDuplicate = '';
       let effects: string[] = [];
       let direct: DirectReply[] = [];
+      let queuedLanguageWork = false;
       try {
         const outcome = await queue.run(key, async () => {
           return database.transaction(async (tx, query) => {
@@ -300,8 +317,10 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
             // Counted only once we know it is new. A message that starts a conversation is always read
             // (so the conversation exists), and so is one that names danger: it gets the numbers.
             const over = deps.limits?.take(key, now().getTime() - arrivedAt) ?? null;
+            const languageParts = languageJobParts(deps.language, message, inboundId, resident.id);
+            queuedLanguageWork = languageParts.length > 0;
             if (open && over && !engine.mentionsDanger(message.text)) {
-              return storedOnly({ query, key, over, open, residentId: resident.id, channel: message.channel });
+              return storedOnly({ query, key, over, open, residentId: resident.id, channel: message.channel, languageParts });
             }
             const conversationId = open?.id ?? randomUUID();
             const input: StepInput = {
@@ -334,6 +353,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
                 consentBefore: open?.snapshot.context.consent ?? null,
                 direct: true,
                 alreadySent: deps.sentNotRecorded?.(key),
+                more: languageParts,
               },
               result,
             );
@@ -352,6 +372,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
         });
         deps.metrics?.step('inbound', (now().getTime() - arrivedAt) / 1000);
         if (outcome.replies > 0) deps.onReplies?.(direct);
+        if (queuedLanguageWork) deps.language?.onQueued?.();
         deps.onCommitted?.({ residentId: outcome.residentId, conversationId: outcome.conversationId, effects });
         return outcome;
       } catch (error) {
@@ -490,6 +511,50 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       return outcome;
     },
 
+    async handleTranscript(messageId, text) {
+      const started = now().getTime();
+      const [address] = await database.rows<{ channel: string; externalId: string; conversationId: string | null }>(
+        sql`select r.channel, r.external_id as "externalId", m.conversation_id as "conversationId"
+            from messages m join residents r on r.id = m.resident_id where m.id = ${messageId}`,
+      );
+      if (!address?.conversationId) return false;
+      let committed: { residentId: string; conversationId: string; effects: string[] } | undefined;
+      await queue.run(`${address.channel}:${address.externalId}`, () =>
+        database.transaction(async (tx, query) => {
+          const resident = await lockResident(query, address);
+          if (!resident) return;
+          const open = await selectOpenConversation(query, database.cipher, address);
+          // The note's conversation has ended: what it said is on the case, for the trust person.
+          if (!open || open.id !== address.conversationId) return;
+          const result = engine.step(stateOf(open), {
+            type: 'transcript',
+            messageId,
+            text,
+            availability: deps.availability ? () => deps.availability!(now()) : undefined,
+          });
+          if (!result.changed) return;
+          await writeStep(
+            tx,
+            query,
+            {
+              residentId: resident.id,
+              conversationId: open.id,
+              channel: address.channel,
+              residentLocale: resident.locale,
+              consentBefore: open.snapshot.context.consent,
+            },
+            result,
+          );
+          committed = { residentId: resident.id, conversationId: open.id, effects: result.effects.map((e) => e.type) };
+        }),
+      );
+      if (!committed) return false;
+      deps.metrics?.step('transcript', (now().getTime() - started) / 1000);
+      deps.onReplies?.();
+      deps.onCommitted?.(committed);
+      return true;
+    },
+
     async reportFailedDeletions(residentId) {
       const [address] = await db
         .select({ channel: residents.channel, externalId: residents.externalId })
@@ -529,6 +594,29 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       return told;
     },
   };
+}
+
+/**
+ * The background work an inbound message asks for, when that server is configured: a voice or audio
+ * note to transcribe, words the resident typed to translate (not a button, a number or a one-letter answer).
+ */
+function languageJobParts(
+  language: ConversationServiceDeps['language'],
+  message: InboundMessage,
+  messageId: number,
+  residentId: string,
+): WritePart[] {
+  if (!language) return [];
+  const kinds: ('transcribe' | 'translate')[] = [];
+  const kind = message.media?.kind;
+  if (language.transcribe && (kind === 'voice' || kind === 'audio')) kinds.push('transcribe');
+  else if (language.translate && !message.choice && hasWords(message.text)) kinds.push('translate');
+  return kinds.map((k) => queueLanguageJobPart(k, messageId, residentId));
+}
+
+/** Two letters or more in a row, in any script: "2", "👍" and "k" are not worth a translation. */
+function hasWords(text: string | undefined): boolean {
+  return text !== undefined && /\p{L}{2}/u.test(text);
 }
 
 /** Every text field of an inbound message without control characters (see withoutControlCharacters). */

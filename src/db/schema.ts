@@ -96,6 +96,11 @@ export const media = pgTable('media', {
   contentType: text('content_type').notNull(),
   byteSize: integer('byte_size').notNull(),
   content: bytea('content').notNull(),
+  /** What a voice or audio note says (issue 15), encrypted; in `transcriptLocale`. */
+  transcript: text('transcript'),
+  transcriptLocale: text('transcript_locale'),
+  /** 'done', or 'failed' once the speech server could not read it (after retries); null: not (yet) asked. */
+  transcriptStatus: text('transcript_status'),
   createdAt: createdAt(),
 });
 
@@ -126,6 +131,13 @@ export const messages = pgTable(
     locale: text('locale'),
     /** Outbound: the approved template that stands in for it outside a channel's service window (WhatsApp Cloud API). */
     template: text('template'),
+    /**
+     * Inbound: a machine translation (issue 15) of the text, or of the voice note's transcript, into
+     * `translationLocale` (STAFF_LOCALE), encrypted. Outbound: the original a trust person wrote, when
+     * they sent a translation of it.
+     */
+    translation: text('translation'),
+    translationLocale: text('translation_locale'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -533,3 +545,27 @@ export const scheduledJobs = pgTable('scheduled_jobs', {
   /** Counts of the last run (no ids), or its error message. */
   lastResult: jsonb('last_result').$type<Record<string, unknown>>(),
 });
+
+/**
+ * Background work for the language servers (issue 15): transcribe a voice note, translate a message.
+ * A row exists only while the work is to do, and only when that server is configured, so nothing is
+ * added to the message path without it. Leased like the outbox: a crashed worker's rows come back.
+ */
+export const languageJobs = pgTable(
+  'language_jobs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull().$type<'transcribe' | 'translate'>(),
+    messageId: bigint('message_id', { mode: 'number' })
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    residentId: uuid('resident_id')
+      .notNull()
+      .references(() => residents.id, { onDelete: 'cascade' }),
+    attempts: integer('attempts').notNull().default(0),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('language_jobs_one_per_message').on(t.messageId, t.kind), index('language_jobs_due').on(t.dueAt)],
+);

@@ -41,6 +41,12 @@ export type StepInput = (
   /** A delayed event that came due (XState `after`), fed back exactly as the machine raised it. */
   | { type: 'timer'; event: { type: string } }
   /**
+   * What a voice note said, once the speech server transcribed it (issue 15), some time after the note
+   * itself was read as a note. Only danger is acted on (the numbers and an urgent mark, as when typed):
+   * the intake has moved on, so an answer in it would land on the wrong question.
+   */
+  | { type: 'transcript'; messageId: number; text: string }
+  /**
    * A new conversation the bot starts: the aftercare question, some time after the case `handoffId`
    * closed, in the resident's language (`locale`), with their discreet mode and neutral wording.
    */
@@ -344,6 +350,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
       return conversation.snapshot.context.discreet === true ? [sweepTimer()] : [];
     },
     step(conversation, input) {
+      if (input.type === 'transcript' && conversation === null) throw new Error('a transcript is read in its own conversation');
       const collected: Emitted[] = [];
       const timerActions: { kind: 'schedule' | 'cancel'; sendId: string; event?: { type: string }; delayMs?: number }[] = [];
       let snapshot: AnyMachineSnapshot;
@@ -435,6 +442,15 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
           const quietWithPerson = conversation.mode === 'with_person' && input.event.type !== 'DISCREET_SWEEP';
           if (quietWithPerson || !snapshot.can(input.event as never)) return unchanged(conversation, snapshot.context);
           send(input.event);
+        } else if (input.type === 'transcript') {
+          events = understand(
+            { messageId: input.messageId, text: input.text },
+            stepView(String(snapshot.value), snapshot.context),
+            snapshot.context.locale,
+            vocabulary,
+            reader,
+          ).filter((e) => e.type === 'DANGER');
+          if (events.length === 0) return unchanged(conversation, snapshot.context as IntakeContext);
         } else if (input.type === 'inbound') {
           events = understand(
             input.content,

@@ -2,7 +2,7 @@ import type { FieldCipher } from '../crypto/field-cipher.js';
 import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { ON_BEHALF_OF_INTEGRATION } from '../audit/audit-log.js';
-import { auditLog, handoffReferrals, handoffs, intakes, messages, outbox, residents, staff } from '../db/schema.js';
+import { auditLog, handoffReferrals, handoffs, intakes, media, messages, outbox, residents, staff } from '../db/schema.js';
 import { checkHandoffId } from './handoff-error.js';
 
 export type QueueStatus = 'waiting' | 'claimed' | 'closed' | 'open' | 'all';
@@ -93,6 +93,13 @@ export interface TranscriptMessage {
   mediaKind: string | null;
   locale: string | null;
   createdAt: Date;
+  /** A voice or audio note's transcript (issue 15): its text, or 'failed' when the speech server could not read it. */
+  transcript: { text: string; locale: string | null } | 'failed' | null;
+  /**
+   * Inbound: a machine translation of the text or transcript into the staff language. Outbound: the
+   * trust person's original, when what went out was a translation of it.
+   */
+  translation: { text: string; locale: string | null } | null;
   /** Outbound only: our outbox state (pending/sent/failed) and what the channel reported after. */
   delivery: { status: 'pending' | 'sent' | 'failed'; channelStatus: string | null; lastError: string | null } | null;
 }
@@ -381,22 +388,47 @@ export function createHandoffQueries(database: Database) {
           mediaKind: messages.mediaKind,
           locale: messages.locale,
           createdAt: messages.createdAt,
+          transcriptText: media.transcript,
+          transcriptLocale: media.transcriptLocale,
+          transcriptStatus: media.transcriptStatus,
+          translationText: messages.translation,
+          translationLocale: messages.translationLocale,
           outboxStatus: outbox.status,
           channelStatus: outbox.deliveryStatus,
           lastError: outbox.lastError,
         })
         .from(messages)
         .leftJoin(outbox, eq(outbox.messageId, messages.id))
+        .leftJoin(media, eq(media.id, messages.mediaId))
         .where(and(eq(messages.conversationId, conversationId), gt(messages.id, afterId)))
         .orderBy(asc(messages.id))
         .limit(2000);
-      return rows.map(({ outboxStatus, channelStatus, lastError, ...m }) => ({
-        ...m,
-        text: cipher.decryptText(m.text),
-        choice: cipher.decryptText(m.choice),
-        id: Number(m.id),
-        delivery: outboxStatus ? { status: outboxStatus, channelStatus, lastError } : null,
-      }));
+      return rows.map(
+        ({
+          outboxStatus,
+          channelStatus,
+          lastError,
+          transcriptText,
+          transcriptLocale,
+          transcriptStatus,
+          translationText,
+          translationLocale,
+          ...m
+        }) => ({
+          ...m,
+          text: cipher.decryptText(m.text),
+          choice: cipher.decryptText(m.choice),
+          id: Number(m.id),
+          transcript:
+            transcriptText !== null
+              ? { text: cipher.decryptText(transcriptText), locale: transcriptLocale }
+              : transcriptStatus === 'failed'
+                ? 'failed'
+                : null,
+          translation: translationText !== null ? { text: cipher.decryptText(translationText), locale: translationLocale } : null,
+          delivery: outboxStatus ? { status: outboxStatus, channelStatus, lastError } : null,
+        }),
+      );
     },
 
     /** Delivery states of some messages (for updating a live view). */

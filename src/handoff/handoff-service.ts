@@ -126,7 +126,7 @@ export function createHandoffService(deps: HandoffServiceDeps) {
    * A message from a staff member to the resident, with its outbox row, in the caller's transaction;
    * the dispatcher delivers it like any reply.
    */
-  async function queueStaffMessage(query: Query, actor: Actor, h: LockedCase, body: string): Promise<number> {
+  async function queueStaffMessage(query: Query, actor: Actor, h: LockedCase, body: string, original?: string): Promise<number> {
     // The locale of a message decides its writing direction on the resident's side.
     const residentLocale = h.residentLocale ?? h.locale ?? 'nl';
     const locale = guessLocaleFromScript(body) ?? (residentLocale === 'ar' ? 'nl' : residentLocale);
@@ -138,8 +138,8 @@ export function createHandoffService(deps: HandoffServiceDeps) {
     const sent = firstLine && !body.startsWith(firstLine) ? `${firstLine}\n\n${signed}` : signed;
     const [message] = await query<{ id: string | number }>(
       `with reply as (
-         insert into messages (resident_id, conversation_id, direction, channel, author, text, locale, template)
-         values ($1::uuid, $2::uuid, 'out', $3, $4, $5, $6, 'reply_waiting')
+         insert into messages (resident_id, conversation_id, direction, channel, author, text, locale, template, translation)
+         values ($1::uuid, $2::uuid, 'out', $3, $4, $5, $6, 'reply_waiting', $8)
          returning id
        ), queued as (
          insert into outbox (message_id, resident_id, channel) select id, $1::uuid, $3 from reply
@@ -147,7 +147,16 @@ export function createHandoffService(deps: HandoffServiceDeps) {
          update handoffs set updated_at = now() where id = $7::uuid
        )
        select id from reply`,
-      [h.residentId, h.conversationId, h.channel, actor.id, database.cipher.encryptText(sent), locale, h.id],
+      [
+        h.residentId,
+        h.conversationId,
+        h.channel,
+        actor.id,
+        database.cipher.encryptText(sent),
+        locale,
+        h.id,
+        database.cipher.encryptText(original ?? null),
+      ],
     );
     return Number(message!.id);
   }
@@ -266,12 +275,17 @@ export function createHandoffService(deps: HandoffServiceDeps) {
      * A trust person's message to the resident: an outbound message (author = staff id) and its outbox
      * row in one transaction; the dispatcher delivers it like any reply.
      */
-    async reply(actor: Actor, handoffId: string, text: string): Promise<{ messageId: number }> {
+    /**
+     * A trust person's reply. `original`: what they wrote, when `text` is a translation of it (issue 15);
+     * kept with the message (encrypted) so the case shows what they meant.
+     */
+    async reply(actor: Actor, handoffId: string, text: string, original?: string): Promise<{ messageId: number }> {
       const body = cleanStaffText(text);
+      const own = original === undefined ? undefined : cleanStaffText(original);
       const { h, messageId } = await inCase(handoffId, async (h, query) => {
         requireOpen(h);
         requireWork(actor, h);
-        return { h, messageId: await queueStaffMessage(query, actor, h, body) };
+        return { h, messageId: await queueStaffMessage(query, actor, h, body, own) };
       });
       deps.onReply?.();
       events.emit({ type: 'message', residentId: h.residentId, conversationId: h.conversationId });

@@ -136,6 +136,8 @@ export async function readResidentExport(
           choices: m.choices,
           media: m.mediaId || m.mediaKind ? { id: m.mediaId, kind: m.mediaKind } : null,
           locale: m.locale,
+          /** A machine translation (inbound), or the trust person's original of a translated reply (outbound). */
+          translation: m.translation ? { locale: m.translationLocale, text: cipher.decryptText(m.translation) } : null,
           createdAt: iso(m.createdAt),
           delivery:
             m.direction === 'out' && delivery?.status
@@ -182,6 +184,8 @@ export async function readResidentExport(
             byteSize: f.byteSize,
             sha256: createHash('sha256').update(f.content).digest('hex'),
             createdAt: iso(f.createdAt),
+            /** What a voice note says, transcribed automatically. */
+            transcript: f.transcript ? { locale: f.transcriptLocale, text: cipher.decryptText(f.transcript) } : null,
             encoding: 'base64' as const,
             content: Buffer.from(f.content).toString('base64'),
           })),

@@ -10,7 +10,18 @@ import type { InboxDeps } from './inbox-deps.js';
 import type { InboxEnv } from './inbox-env.js';
 import { exportResponse } from './export-response.js';
 import { mediaResponse } from './media-response.js';
-import { assignBody, closeBody, eraseBody, messageBody, noteBody, progressBody, reminderBody } from './request-schemas.js';
+import {
+  assignBody,
+  closeBody,
+  eraseBody,
+  messageBody,
+  noteBody,
+  progressBody,
+  reminderBody,
+  replyPreviewBody,
+} from './request-schemas.js';
+import { createReplyPreview } from './reply-preview.js';
+import { composeReply } from '../language/reply-translation.js';
 import { requireApiActor } from './staff-auth.js';
 
 const MAX_JSON_BYTES = 32 * 1024;
@@ -103,9 +114,19 @@ function caseJson(full: FullCase, otherCases: ResidentCase[], overdue: boolean) 
       text: m.text,
       choice: m.choice,
       media: m.mediaKind
-        ? { kind: m.mediaKind, id: m.mediaId, url: m.mediaId ? `/api/handoffs/${r.id}/media/${m.mediaId}` : null }
+        ? {
+            kind: m.mediaKind,
+            id: m.mediaId,
+            url: m.mediaId ? `/api/handoffs/${r.id}/media/${m.mediaId}` : null,
+            // Issue 15: what a voice note says; `transcriptFailed` when the speech server could not read it.
+            ...(m.transcript === 'failed' ? { transcriptFailed: true } : m.transcript ? { transcript: m.transcript } : {}),
+          }
         : null,
       locale: m.locale,
+      // Inbound: a machine translation into STAFF_LOCALE. Outbound: the trust person's original of a translated reply.
+      ...(m.translation
+        ? { translation: { locale: m.translation.locale, text: m.translation.text, machine: m.direction === 'in' } }
+        : {}),
       createdAt: m.createdAt.toISOString(),
       delivery: m.delivery,
     })),
@@ -127,6 +148,7 @@ async function jsonBody(c: { req: { header(n: string): string | undefined; text(
 /** The staff JSON API under /api: the same rules as the pages, for integrations (Bearer token). */
 export function createApiRoutes(deps: InboxDeps) {
   const { queries, service, reader } = deps;
+  const previewReply = createReplyPreview({ reader, translateReply: deps.translateReply, staffLocale: deps.staffLocale });
   const app = new Hono<InboxEnv>();
   const limit = bodyLimit({
     maxSize: MAX_JSON_BYTES,
@@ -172,9 +194,15 @@ export function createApiRoutes(deps: InboxDeps) {
   });
 
   app.post('/api/handoffs/:id/messages', limit, async (c) => {
-    const body = messageBody.parse(await jsonBody(c));
-    const result = await service.reply(c.get('actor'), c.req.param('id'), body.text);
+    const reply = composeReply(messageBody.parse(await jsonBody(c)));
+    const result = await service.reply(c.get('actor'), c.req.param('id'), reply.text, reply.original);
     return c.json({ ok: true, ...result }, 201);
+  });
+
+  /** A draft machine-translated into the resident's language, to check before sending (issue 15). */
+  app.post('/api/handoffs/:id/reply-preview', limit, async (c) => {
+    const { text } = replyPreviewBody.parse(await jsonBody(c));
+    return c.json({ translation: await previewReply(c.get('actor'), c.req.param('id'), text) });
   });
 
   app.post('/api/handoffs/:id/notes', limit, async (c) => {

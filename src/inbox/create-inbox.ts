@@ -12,6 +12,7 @@ import { LiveStreams } from './live-events.js';
 import { createSessionCookie } from './session-cookie.js';
 import { requireCoordinator } from './staff-auth.js';
 import type { ChannelWarning } from './views/layout.js';
+import type { TranslateReply } from '../language/reply-translation.js';
 
 export interface Inbox {
   routes: Hono<any>;
@@ -39,6 +40,8 @@ export interface InboxOptions {
   channelWarnings?: () => ChannelWarning[];
   /** Log-in attempts per minute per address (default 10). */
   loginAttemptsPerMinute?: number;
+  /** Machine translation of replies (issue 15), when TRANSLATE_URL is set. */
+  translateReply?: TranslateReply | undefined;
 }
 
 /** The staff side's web part: inbox pages, the staff API, live views, and the guard for coordinator pages elsewhere. */
@@ -80,6 +83,8 @@ export function createInbox(options: InboxOptions): Inbox {
     timezone: services.officeHours.timezone,
     aftercareDays: config.AFTERCARE_AFTER_DAYS,
     serviceWindowMs: options.serviceWindowMs ?? {},
+    translateReply: options.translateReply,
+    staffLocale: config.STAFF_LOCALE,
     secure,
   });
 

@@ -17,6 +17,7 @@ import type { SessionCookie } from './session-cookie.js';
 import type { ErasureCountRow } from '../privacy/erasure-report.js';
 import type { ChannelWarning } from './views/layout.js';
 import type { VoiceNotePlayed } from './voice-notes.js';
+import type { TranslateReply } from '../language/reply-translation.js';
 
 /** Everything the inbox pages and the staff API need, built once in src/app.ts. */
 export interface InboxDeps {
@@ -59,6 +60,10 @@ export interface InboxDeps {
   aftercareDays: number;
   /** ORG_TIMEZONE: how a reminder's local date and time are read. */
   timezone: string;
+  /** Machine translation of a trust person's draft into the resident's language (issue 15); absent without TRANSLATE_URL. */
+  translateReply?: TranslateReply | undefined;
+  /** STAFF_LOCALE: the language trust persons write in and residents' words are translated into. */
+  staffLocale: string;
   /** A staff member was served a voice note: wake the queue views (made by createInboxRoutes when not given). */
   voiceNotePlayed?: VoiceNotePlayed;
 }

@@ -20,7 +20,18 @@ import { caseUpdates, queueUpdates } from './live-updates.js';
 import { exportResponse } from './export-response.js';
 import { mediaResponse } from './media-response.js';
 import { pageContext } from './page-context.js';
-import { assignBody, closeBody, eraseBody, messageBody, noteBody, progressBody, reminderBody } from './request-schemas.js';
+import {
+  assignBody,
+  closeBody,
+  eraseBody,
+  messageBody,
+  noteBody,
+  progressBody,
+  reminderBody,
+  replyPreviewBody,
+} from './request-schemas.js';
+import { createReplyPreview, replyLanguage } from './reply-preview.js';
+import { composeReply } from '../language/reply-translation.js';
 import { wantsJson } from './staff-auth.js';
 import { auditPage } from './views/audit-view.js';
 import { reportPage } from './views/report-view.js';
@@ -47,6 +58,7 @@ export function parseQueueFilters(query: (name: string) => string | undefined): 
 /** The inbox pages behind log-in (the session and CSRF middlewares run before these). */
 export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   const { texts, queries, service, reader } = deps;
+  const previewReply = createReplyPreview({ reader, translateReply: deps.translateReply, staffLocale: deps.staffLocale });
   const app = new Hono<InboxEnv>();
   const ctx = (c: Context<InboxEnv>) => pageContext(c, texts, deps.org, deps.assetVersion, deps.channelWarnings);
   /** One form field as the API's schemas expect it (absent: undefined, which they refuse where it is required). */
@@ -56,6 +68,12 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   };
   const done = (c: Context<InboxEnv>, id: string, what: string) =>
     wantsJson(c) ? c.json({ ok: true }) : c.redirect(`/inbox/handoffs/${id}?done=${what}`, 303);
+
+  /** The resident's language, when the reply box can offer a machine translation into it (issue 15). */
+  const translateTo = (record: { language: string | null; writtenLanguage: string | null }) => {
+    const target = deps.translateReply ? replyLanguage(record) : null;
+    return target && target !== deps.staffLocale ? target : null;
+  };
 
   /** A reply that cannot go out now: the channel's service window (WhatsApp Cloud API) closed. */
   const windowClosed = (record: { channel: string; residentLastInboundAt: Date | null }) => {
@@ -160,6 +178,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
         reminders: reminders.filter((r) => r.handoffId === record.id),
         aftercareDays: deps.aftercareDays,
         windowClosed: windowClosed(record),
+        translateTo: translateTo(record),
         tomorrow: DateTime.now().setZone(deps.timezone).plus({ days: 1 }).toISODate() ?? '',
         now: new Date(),
         done: doneParam && DONE.has(doneParam) ? doneParam : undefined,
@@ -182,9 +201,22 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
 
   app.post('/inbox/handoffs/:id/messages', async (c) => {
     const id = c.req.param('id');
-    const { text } = messageBody.parse({ text: await field(c, 'text') });
-    const { messageId } = await service.reply(c.get('actor'), id, text);
+    const form = await readForm(c);
+    const body = messageBody.parse({
+      text: typeof form.text === 'string' ? form.text : undefined,
+      translation: typeof form.translation === 'string' && form.translation.trim() ? form.translation : undefined,
+      send: typeof form.send === 'string' && form.send ? form.send : undefined,
+    });
+    const reply = composeReply(body);
+    const { messageId } = await service.reply(c.get('actor'), id, reply.text, reply.original);
     return wantsJson(c) ? c.json({ messageId }, 201) : c.redirect(`/inbox/handoffs/${id}?done=replied#m-${messageId}`, 303);
+  });
+
+  /** The reply box's "preview the translation" (its script asks; JSON back). */
+  app.post('/inbox/handoffs/:id/messages/preview', async (c) => {
+    const { text } = replyPreviewBody.parse({ text: await field(c, 'text') });
+    const preview = await previewReply(c.get('actor'), c.req.param('id'), text);
+    return c.json({ ...preview, language: ctx(c).labels.language(preview.locale) });
   });
 
   app.post('/inbox/handoffs/:id/notes', async (c) => {
@@ -254,7 +286,17 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     // One header line per message; its further lines are indented behind "| ", so a line break in what a
     // resident wrote can never start a line that reads like another message (or a staff member's).
     const lines = full.transcript.map((m) => {
-      const body = String(m.text ?? m.choice ?? (m.mediaKind ? `(${m.mediaKind})` : '')).split(/\r\n|\r|\n|\u2028|\u2029/);
+      const machine = [
+        ...(m.transcript && m.transcript !== 'failed' ? [`(${l.t('transcript.spokenUnknown')}) ${m.transcript.text}`] : []),
+        ...(m.translation
+          ? [
+              `(${m.direction === 'in' ? l.t('transcript.machineTranslationAuto') : l.t('transcript.sentTranslated', { language: l.language(m.locale) })}) ${m.translation.text}`,
+            ]
+          : []),
+      ];
+      const body = [String(m.text ?? m.choice ?? (m.mediaKind ? `(${m.mediaKind})` : '')), ...machine]
+        .join('\n')
+        .split(/\r\n|\r|\n|\u2028|\u2029/);
       const who = `${m.direction === 'in' ? '<' : '>'} ${authorLabel(l, names, m)}`;
       return [`[${l.dateTime(m.createdAt)}] ${who}: ${body[0]}`, ...body.slice(1).map((line) => `    | ${line}`)].join('\n');
     });

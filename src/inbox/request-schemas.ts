@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_REMINDER_NOTE_LENGTH } from '../continuity/reminders.js';
+import { REPLY_CHOICES } from '../language/reply-translation.js';
 import { MAX_AFTERCARE_DAYS, MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
 
 /**
@@ -7,7 +8,14 @@ import { MAX_AFTERCARE_DAYS, MAX_NOTE_LENGTH, MAX_REPLY_LENGTH, PHASES, TRAJECTO
  * form post from an inbox page (page-routes.ts maps the form's fields onto these). A failed check is a
  * 400 naming the field (server/to-http-error.ts).
  */
-export const messageBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_REPLY_LENGTH) });
+// A reply. With `translation` (a previewed machine translation, maybe corrected), `send` says what goes:
+// both (default), only the translation, or only the original text.
+export const messageBody = z.strictObject({
+  text: z.string().trim().min(1, 'text is empty').max(MAX_REPLY_LENGTH),
+  translation: z.string().trim().max(MAX_REPLY_LENGTH).optional(),
+  send: z.enum(REPLY_CHOICES, { message: `send must be one of ${REPLY_CHOICES.join(', ')}` }).optional(),
+});
+export const replyPreviewBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_REPLY_LENGTH) });
 export const noteBody = z.strictObject({ text: z.string().trim().min(1, 'text is empty').max(MAX_NOTE_LENGTH) });
 export const assignBody = z.strictObject({ staffId: z.uuid('staffId must be a staff id') });
 export const progressBody = z

@@ -5,8 +5,8 @@ export type SendOutcome = 'sent' | 'retry' | 'retry_after' | 'unreachable' | 'fa
 
 /** The counts the conversation service and the dispatcher report; prom-client stays behind this. */
 export interface Metrics {
-  /** One inbound message or timer handled, in seconds (the whole transaction, with its wait for a turn). */
-  step(kind: 'inbound' | 'timer', seconds: number): void;
+  /** One inbound message, timer or voice-note transcript handled, in seconds (the whole transaction, with its wait for a turn). */
+  step(kind: 'inbound' | 'timer' | 'transcript', seconds: number): void;
   /** One send's outcome; `replySeconds` from the resident's message to the first reply the channel took. */
   send(channel: string, outcome: SendOutcome, replySeconds?: number): void;
 }

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
 import { texts } from '../helpers/engine-driver.js';
-import { addStaff, openHandoffOf } from '../helpers/staff-client.js';
+import { media } from '../../src/db/schema.js';
+import { pngImage } from '../helpers/png-image.js';
+import { addStaff, openHandoffOf, TEST_PASSWORD } from '../helpers/staff-client.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import type { WebchatClient } from '../helpers/webchat-client.js';
@@ -294,6 +296,108 @@ describe.runIf(run)('the web chat in a real browser', () => {
     expect((await phoneLinks(page)).every(([, , dir]) => dir === 'ltr')).toBe(true);
     await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-person.png`, fullPage: true });
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('sends a photo and a PDF on a phone in Arabic: the photo shows as a small picture, the PDF as a line', async () => {
+    const t = (key: string) => texts.t('ar', key, { org: 'Al Amal' });
+    const width = 375;
+    const page = await browser.newPage({ viewport: { width, height: 812 }, locale: 'ar' });
+    const problems = await watchPage(page);
+    await page.goto(`${baseUrl}/chat?lang=ar`);
+    await page.click('#chat-start');
+    await page.locator('.chat-choice[data-choice-id="language:ar"]').click();
+    await page.getByText(t('bot:consent.prompt')).waitFor();
+    await page.locator('.chat-choice[data-choice-id="consent:yes"]').click();
+    await page.getByText(t('bot:domains.prompt')).waitFor();
+
+    // The paperclip beside the voice button: named in Arabic, big enough to tap, and the composer fits.
+    const attach = page.getByRole('button', { name: t('webchat:attach') });
+    const attachBox = (await attach.boundingBox())!;
+    expect(attachBox.height).toBeGreaterThanOrEqual(44);
+    expect(attachBox.x).toBeGreaterThanOrEqual(0);
+    expect(attachBox.x + attachBox.width).toBeLessThanOrEqual(width);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    expect((await page.locator('#chat-input').boundingBox())!.width).toBeGreaterThan(120);
+
+    const choose = async (file: { name: string; mimeType: string; buffer: Buffer }) => {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), attach.click()]);
+      expect(chooser.isMultiple()).toBe(true);
+      await chooser.setFiles(file);
+    };
+
+    const png = pngImage(600, 800);
+    await choose({ name: 'رسالة-البلدية.png', mimeType: 'image/png', buffer: png });
+    const photo = page.locator('.chat-message--in[data-message-id] .chat-thumb');
+    await photo.waitFor();
+    await page.getByText(t('bot:note.saved')).first().waitFor();
+    // Drawn on the page from the file (nothing fetched back from the server), small, on the resident's
+    // side: the left in Arabic.
+    expect(await photo.getAttribute('src')).toMatch(/^data:image\/jpeg;base64,/);
+    expect(await photo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    const box = (await photo.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(12 * 18 + 1);
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThan(width / 2 + 60);
+    // What it is, for a screen reader.
+    expect(await page.locator('.chat-message--in .chat-bubble--thumb .chat-media__label').textContent()).toBe(t('webchat:photo'));
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-ar-photo.png` });
+    // Stored under the type its content shows.
+    const stored = await app.database.db
+      .select({ contentType: media.contentType, kind: media.kind, size: media.byteSize })
+      .from(media);
+    expect(stored).toContainEqual({ contentType: 'image/png', kind: 'image', size: png.byteLength });
+
+    await choose({ name: 'formulier-toeslagen.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    const pdf = page.locator('.chat-message--in[data-message-id] .chat-media--document');
+    await pdf.waitFor();
+    expect(await page.locator('.chat-message--in .chat-file__name').textContent()).toBe('formulier-toeslagen.pdf');
+    expect(await pdf.locator('.chat-media__label').textContent()).toBe(t('webchat:document'));
+
+    // An HTML page named .pdf: the server looks at its content and refuses it; the page says why.
+    await choose({ name: 'brief.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html><script>1</script></html>') });
+    await page.getByText(t('webchat:fileType')).waitFor();
+    expect(await page.locator('.chat-message--in .chat-media--document').count()).toBe(1);
+    // An SVG is refused before it is sent.
+    await choose({
+      name: 'logo.svg',
+      mimeType: 'image/svg+xml',
+      buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    });
+    await page.getByText(t('webchat:fileType')).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-ar-files.png`, fullPage: true });
+
+    // After a reload the page has no copy of the picture: the photo is a line, like a voice note.
+    await page.reload();
+    await page.locator('.chat-message--in .chat-media--image').waitFor();
+    expect(await page.locator('.chat-thumb').count()).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-ar-files-reloaded.png`, fullPage: true });
+    // The one refusal the browser logs is the server's 415 for the HTML page.
+    expect(problems.filter((p) => !/status of 415/.test(p))).toEqual([]);
+    expect(problems.length).toBeLessThanOrEqual(1);
+
+    // A trust person sees the photo on the case, as a Telegram photo.
+    await page.fill('#chat-input', 'persoon');
+    await page.press('#chat-input', 'Enter');
+    const token = await page.evaluate(() => localStorage.getItem('tussenin.chat.token'));
+    await expect.poll(() => openHandoffOf(app, { token } as WebchatClient).catch(() => null)).not.toBeNull();
+    const handoffId = await openHandoffOf(app, { token } as WebchatClient);
+    const coordinator = await addStaff(app, { role: 'coordinator', uiLocale: 'nl' });
+    const inbox = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const inboxProblems = await watchPage(inbox);
+    await inbox.goto(`${baseUrl}/inbox/login`);
+    await inbox.fill('input[name=email]', coordinator.email);
+    await inbox.fill('input[name=password]', TEST_PASSWORD);
+    await inbox.click('button[type=submit]');
+    await inbox.waitForURL(`${baseUrl}/inbox`);
+    await inbox.goto(`${baseUrl}/inbox/handoffs/${handoffId}`);
+    const image = inbox.locator('img.media-image').first();
+    await image.scrollIntoViewIfNeeded();
+    await expect.poll(() => image.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(600);
+    expect(await inbox.locator('a.media-download').count()).toBeGreaterThanOrEqual(1);
+    await inbox.screenshot({ path: `${SCREENSHOTS}/inbox-phone-webchat-files.png`, fullPage: true });
+    expect(inboxProblems).toEqual([]);
+    await inbox.close();
     await page.close();
   });
 });

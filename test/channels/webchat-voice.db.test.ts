@@ -131,7 +131,11 @@ describe('web chat voice notes', () => {
       expect((await postVoice(strict.server, chat, chat.nextId(), new Uint8Array(6000))).status).toBe(202);
       // With a Content-Length the refusal comes before reading.
       const over = await postVoice(strict.server, chat, chat.nextId(), new Uint8Array(6000), { 'content-length': '6000' });
-      const body = await expectError(over, 429, /at most 10000 bytes of voice notes per hour from this chat; try again in \d+ s/);
+      const body = await expectError(
+        over,
+        429,
+        /at most 10000 bytes of voice notes and files per hour from this chat; try again in \d+ s/,
+      );
       expect(body.error).toBe('quota_exceeded');
       expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(3000); // the first note leaves the hour
       // Streamed: read up to what is left (4000), then refused the same way.
@@ -155,7 +159,7 @@ describe('web chat voice notes', () => {
       const bob = await new WebchatClient(strict.server).startSession();
       expect((await postVoice(strict.server, alice, alice.nextId(), new Uint8Array(6000))).status).toBe(202);
       const res = await postVoice(strict.server, bob, bob.nextId(), new Uint8Array(6000), { 'content-length': '6000' });
-      await expectError(res, 429, /of voice notes per day from this address/);
+      await expectError(res, 429, /of voice notes and files per day from this address/);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await mediaRows()).toHaveLength(1);
     } finally {

@@ -129,6 +129,37 @@ describe('WhatsApp settings', () => {
   });
 });
 
+describe('web chat file settings', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return '';
+  };
+
+  it('take photos and PDFs up to 10 MB by default, never more than the smallest upload quota', () => {
+    expect(loadConfig({}).WEBCHAT_MAX_FILE_BYTES).toBe(10 * 1024 * 1024);
+    expect(loadConfig({ WEBCHAT_MAX_FILE_BYTES: '2000000' }).WEBCHAT_MAX_FILE_BYTES).toBe(2_000_000);
+    // A config that lowered the voice quotas keeps starting: the default follows the smallest.
+    expect(loadConfig({ WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR: '4000000' }).WEBCHAT_MAX_FILE_BYTES).toBe(4_000_000);
+  });
+
+  it('name the variable and the fault of a wrong value', () => {
+    expect(problems({ WEBCHAT_MAX_FILE_BYTES: '10MB' })).toContain(
+      'WEBCHAT_MAX_FILE_BYTES: expected a number of bytes from 1 to 104857600 (100 MB) (got "10MB")',
+    );
+    expect(problems({ WEBCHAT_MAX_FILE_BYTES: '0' })).toContain('WEBCHAT_MAX_FILE_BYTES: expected a number of bytes');
+    expect(problems({ WEBCHAT_MAX_FILE_BYTES: '104857601' })).toContain('WEBCHAT_MAX_FILE_BYTES: expected a number of bytes');
+    // Set by hand larger than a quota it counts against: such a file could never be sent.
+    expect(problems({ WEBCHAT_MAX_FILE_BYTES: '20971520' })).toContain(
+      'WEBCHAT_MAX_FILE_BYTES: expected at most WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR (10485760 bytes)',
+    );
+    expect(problems({ WEBCHAT_MAX_FILE_BYTES: '20971520', WEBCHAT_VOICE_BYTES_PER_VISITOR_HOUR: '20971520' })).toBe('');
+  });
+});
+
 describe('start-up stops with a clear message', () => {
   it('on a bad environment variable', () => {
     const { code, stderr } = start({ PORT: 'abc' });
@@ -136,6 +167,13 @@ describe('start-up stops with a clear message', () => {
     expect(stderr).toContain('tussenin cannot start');
     expect(stderr).toContain('PORT: expected a port number');
     expect(stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+
+  it('on a wrong WEBCHAT_MAX_FILE_BYTES, naming it', () => {
+    const { code, stderr } = start({ WEBCHAT_MAX_FILE_BYTES: 'ten megabytes' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('tussenin cannot start');
+    expect(stderr).toContain('WEBCHAT_MAX_FILE_BYTES: expected a number of bytes from 1 to 104857600 (100 MB)');
   });
 
   it('on a broken flow file, naming the step and the fault', () => {

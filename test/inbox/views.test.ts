@@ -33,6 +33,8 @@ describe('a transcript message', () => {
     locale: null,
     createdAt: new Date('2026-05-01T10:00:00Z'),
     delivery: null,
+    transcript: null,
+    translation: null,
   };
   it('gives the resident’s text its own direction (Arabic reads right to left)', () => {
     const html = messageItem(ctx, { ...base, direction: 'in', text: 'ابني لا يذهب إلى المدرسة' }).value;

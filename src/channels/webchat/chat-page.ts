@@ -1,4 +1,5 @@
 import type { Texts } from '../../engine/texts.js';
+import { UPLOAD_TYPES } from '../../media/sniff-upload-type.js';
 import { jsonForScript, markup, type Html } from '../../server/html.js';
 
 /** The longest text a visitor may send (the page enforces it too). */
@@ -17,6 +18,7 @@ export function pickLocale(query: string | undefined, acceptLanguage: string | u
 export interface PageSettings {
   org: string;
   maxVoiceBytes: number;
+  maxFileBytes: number;
   idleDays: number;
   closedHours: number;
 }
@@ -32,6 +34,8 @@ export function chatPage(locale: string, texts: Texts, settings: PageSettings, a
     rtlLocales: texts.locales.filter((l) => texts.dir(l) === 'rtl'),
     maxTextLength: MAX_TEXT_LENGTH,
     maxVoiceBytes: settings.maxVoiceBytes,
+    maxFileBytes: settings.maxFileBytes,
+    fileTypes: UPLOAD_TYPES,
   };
   const title = texts.t(locale, 'webchat:title', { org });
   return markup`<!doctype html>
@@ -54,6 +58,9 @@ export function chatPage(locale: string, texts: Texts, settings: PageSettings, a
     <symbol id="chat-icon-send" viewBox="0 0 24 24"><path d="M2.01 21 23 12 2.01 3 2 10l15 2-15 2z"/></symbol>
     <symbol id="chat-icon-mic" viewBox="0 0 24 24"><path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5.3-3a5.3 5.3 0 0 1-10.6 0H5c0 3.41 2.72 6.23 6 6.72V21h2v-3.28c3.28-.49 6-3.31 6-6.72h-1.7z"/></symbol>
     <symbol id="chat-icon-stop" viewBox="0 0 24 24"><rect x="6" y="6" width="12" height="12" rx="2"/></symbol>
+    <symbol id="chat-icon-attach" viewBox="0 0 24 24"><path d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6h-1.5z"/></symbol>
+    <symbol id="chat-icon-image" viewBox="0 0 24 24"><path d="M21 19V5a2 2 0 0 0-2-2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2zM8.5 13.5l2.5 3 3.5-4.5 4.5 6H5l3.5-4.5z"/></symbol>
+    <symbol id="chat-icon-document" viewBox="0 0 24 24"><path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8l-6-6zm2 16H8v-2h8v2zm0-4H8v-2h8v2zm-3-5V3.5L18.5 9H13z"/></symbol>
     <symbol id="chat-icon-remove" viewBox="0 0 24 24"><path d="M6 19a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2V7H6v12zM19 4h-3.5l-1-1h-5l-1 1H5v2h14V4z"/></symbol>
   </svg>
 
@@ -97,6 +104,11 @@ export function chatPage(locale: string, texts: Texts, settings: PageSettings, a
       <form id="chat-composer" class="chat-composer" novalidate>
         <label for="chat-input" class="chat-visually-hidden" data-i18n="placeholder"></label>
         <textarea id="chat-input" class="chat-input" rows="1" autocomplete="off" enterkeyhint="send" aria-describedby="chat-notice" data-i18n-placeholder="placeholder"></textarea>
+        <button id="chat-attach" class="chat-icon-button chat-attach" type="button">
+          <svg class="chat-icon" aria-hidden="true" focusable="false"><use href="#chat-icon-attach"></use></svg>
+          <span class="chat-visually-hidden" data-i18n="attach"></span>
+        </button>
+        <input id="chat-file" class="chat-file-input" type="file" accept="${UPLOAD_TYPES.join(',')}" multiple hidden tabindex="-1" aria-hidden="true">
         <button id="chat-record" class="chat-icon-button chat-record" type="button" data-recording="false" hidden>
           <svg class="chat-icon" aria-hidden="true" focusable="false"><use href="#chat-icon-mic"></use></svg>
           <span class="chat-visually-hidden" data-i18n="record"></span>
@@ -136,6 +148,12 @@ const WEBCHAT_KEYS = [
   'tooFast',
   'tooLong',
   'voiceQuota',
+  'attach',
+  'photo',
+  'document',
+  'fileTooLarge',
+  'fileType',
+  'fileQuota',
   'sendFailed',
   'you',
   'bot',
@@ -152,13 +170,20 @@ const WEBCHAT_KEYS = [
 
 /**
  * The page's texts in one language. `{{idle}}` and `{{closedAfter}}` are durations written by Intl in
- * that language ("14 dagen", "24 ساعة"), so the texts need no plural forms of their own.
+ * that language ("14 dagen", "24 ساعة"), so the texts need no plural forms of their own; `{{maxFile}}`
+ * the largest file, in megabytes ("10 megabyte").
  */
 function webchatStrings(texts: Texts, locale: string, settings: PageSettings): Record<string, string> {
   const values = {
     org: settings.org,
     idle: duration(locale, settings.idleDays, 'day'),
     closedAfter: duration(locale, settings.closedHours, 'hour'),
+    maxFile: new Intl.NumberFormat(locale, {
+      style: 'unit',
+      unit: 'megabyte',
+      unitDisplay: 'long',
+      maximumFractionDigits: 1,
+    }).format(settings.maxFileBytes / (1024 * 1024)),
   };
   return Object.fromEntries(WEBCHAT_KEYS.map((k) => [k, texts.t(locale, `webchat:${k}`, values)]));
 }

@@ -8,6 +8,7 @@ import type { ConversationService } from '../../conversation/conversation-servic
 import type { Database } from '../../db/database.js';
 import { messages, residents, staff } from '../../db/schema.js';
 import type { Texts } from '../../engine/texts.js';
+import type { MediaKind } from '../../engine/types.js';
 import {
   ALLOWED_MEDIA_TYPES,
   baseContentType,
@@ -15,10 +16,12 @@ import {
   inboundAlreadyStored,
   storeMedia,
 } from '../../media/store-media.js';
+import { SNIFF_BYTES, sniffUploadType } from '../../media/sniff-upload-type.js';
 import { ByteQuota, type QuotaLimit, type QuotaRefusal } from '../../server/byte-quota.js';
 import { clientAddress } from '../../server/client-address.js';
 import { HttpError } from '../../server/http-error.js';
 import { RateLimiter } from '../../limits/rate-limiter.js';
+import { peekBody } from '../../server/peek-body.js';
 import { discardBody, readCappedBody } from '../../server/read-capped-body.js';
 import { assetResponse, loadStaticAssets } from '../../server/static-assets.js';
 import { chatPage, MAX_TEXT_LENGTH, pickLocale } from './chat-page.js';
@@ -27,21 +30,44 @@ import { createVisitorToken, verifyVisitorToken } from './visitor-token.js';
 
 const MAX_JSON_BYTES = 16 * 1024;
 const MAX_WAIT_SECONDS = 25;
-/** Voice notes read at once by this process: with the size cap, what uploads can hold in memory together. */
+/** Voice notes and files read at once by this process: with the size caps, what uploads can hold in memory together. */
 const MAX_UPLOADS_AT_ONCE = 8;
 /** A token in use is renewed (a new one in the `X-Visitor-Token` header) once it is this old. */
 const RENEW_AFTER_MS = 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Voice notes: the largest one, and the bytes one visitor and one client address may send per hour and day. */
 /** A staff member's id as stored in `messages.author` (else 'bot', or 'api' for the shared token). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Voice notes: the largest one, and the bytes one visitor and one client address may send per hour and
+ * day. The quotas count files (photos, PDFs) too: they bound what one visitor or address can put in the
+ * database, whatever it is.
+ */
 export interface VoiceLimits {
   maxBytes: number;
   perVisitor: { hour: number; day: number };
   perAddress: { hour: number; day: number };
+}
+
+/** Photos and PDFs: the largest one (WEBCHAT_MAX_FILE_BYTES); their bytes count against the voice quotas. */
+export interface FileLimits {
+  maxBytes: number;
+}
+
+/** The stored type and media kind of an upload. */
+type UploadType = { contentType: string; kind: MediaKind };
+
+/** What differs between a voice note and a file upload. */
+interface UploadKind {
+  /** How refusals name it: "voice note", "file". */
+  noun: string;
+  maxBytes: number;
+  /** Voice notes: the type is the declared one, checked before anything else (415 otherwise). */
+  declaredType?: (contentType: string) => UploadType;
+  /** Files: the type is what the first bytes say, checked before the rest is read (415 otherwise). */
+  sniffType?: (head: Uint8Array) => UploadType;
 }
 
 export interface WebchatDeps {
@@ -55,6 +81,7 @@ export interface WebchatDeps {
   /** New chats (visitor tokens) one address may start per hour, five at once at most (a flood of new chats). */
   newChatsPerAddressPerHour?: number;
   voice: VoiceLimits;
+  files: FileLimits;
   /** A visitor token unused this many days no longer opens its chat (WEBCHAT_IDLE_DAYS). */
   idleDays: number;
   /** A case closed this many hours ago no longer shows on the page (WEBCHAT_CLOSED_TRANSCRIPT_HOURS). */
@@ -84,7 +111,7 @@ type Env = { Variables: { visitorId: string } };
 
 /** The web chat: the page at /chat and its JSON API under /chat/api. */
 export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
-  const { database, conversations, adapter, texts, secret, voice } = deps;
+  const { database, conversations, adapter, texts, secret, voice, files } = deps;
   const now = deps.now ?? Date.now;
   const app = new Hono<Env>();
   const messageLimiter = new RateLimiter(deps.messagesPerMinute);
@@ -95,11 +122,46 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
   const sessionLimiter = new RateLimiter(newChatBurst, now, (newChatBurst / newChatsPerHour) * 3_600_000);
   const visitorQuota = new ByteQuota(quotaLimits(voice.perVisitor), now);
   const addressQuota = new ByteQuota(quotaLimits(voice.perAddress), now);
-  /** `<visitor>:<message id>` of the voice notes being read, so a retry that overtakes its first try waits. */
+  /** `<visitor>:<message id>` of the uploads being read, so a retry that overtakes its first try waits. */
   const uploading = new Set<string>();
   const idleMs = deps.idleDays * DAY_MS;
   const assets = loadStaticAssets(['src', 'channels', 'webchat', 'public'], ['app.js', 'app.css']);
-  const page = { org: deps.org, maxVoiceBytes: voice.maxBytes, idleDays: deps.idleDays, closedHours: deps.closedTranscriptHours };
+  const page = {
+    org: deps.org,
+    maxVoiceBytes: voice.maxBytes,
+    maxFileBytes: files.maxBytes,
+    idleDays: deps.idleDays,
+    closedHours: deps.closedTranscriptHours,
+  };
+  const voiceUpload: UploadKind = {
+    noun: 'voice note',
+    maxBytes: voice.maxBytes,
+    declaredType: (contentType) => {
+      if (!contentType.startsWith('audio/') || !ALLOWED_MEDIA_TYPES.has(contentType)) {
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          `voice notes must be one of ${[...ALLOWED_MEDIA_TYPES].filter((t) => t.startsWith('audio/')).join(', ')}`,
+        );
+      }
+      return { contentType, kind: 'voice' };
+    },
+  };
+  const fileUpload: UploadKind = {
+    noun: 'file',
+    maxBytes: files.maxBytes,
+    sniffType: (head) => {
+      const type = sniffUploadType(head);
+      if (!type) {
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          'a file must be a photo (JPEG, PNG or WebP) or a PDF; its content is none of these, whatever its name or declared type',
+        );
+      }
+      return type;
+    },
+  };
 
   app.get('/chat', (c) => {
     const locale = pickLocale(c.req.query('lang'), c.req.header('accept-language'), texts);
@@ -142,6 +204,7 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
   });
   app.use('/chat/api/messages', requireVisitor);
   app.use('/chat/api/voice', requireVisitor);
+  app.use('/chat/api/file', requireVisitor);
 
   /** A token from before tokens carried a time: as old as the resident's last message (none: nothing to show). */
   async function lastMessageAt(visitorId: string): Promise<number | null> {
@@ -190,52 +253,77 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
   });
 
   /**
-   * A voice note: the id and type are checked, then whether this visitor sent this id before (a retry is
-   * answered without storing it again), then the quotas; then the body is read as it streams, never
-   * kept past the size cap or what the quotas leave (413 or 429 as soon as it passes), and stored once.
+   * A voice note: the id and the declared type are checked, then whether this visitor sent this id
+   * before (a retry is answered without storing it again), then the quotas; then the body is read as it
+   * streams, never kept past the size cap or what the quotas leave (413 or 429 as soon as it passes), and
+   * stored once.
    */
-  app.post('/chat/api/voice', async (c) => {
+  app.post('/chat/api/voice', (c) => receive(c, voiceUpload));
+
+  /**
+   * A photo or PDF (issue 15, "Documents"): as a voice note, except that its type is what its first
+   * bytes say (JPEG, PNG, WebP or PDF), whatever the browser declared or named it; it is stored under
+   * that type. The first bytes are read after the duplicate check and before the quotas: anything else
+   * is refused (415) there, and the rest is dropped as it arrives, never kept. Voice notes and files
+   * share the per-visitor rate limit and the byte quotas (what one visitor or address may put in the
+   * database), and the number read at once.
+   */
+  app.post('/chat/api/file', (c) => receive(c, fileUpload));
+
+  /** A body still to be read, or already taken on (read, or handed to readCappedBody, which drains it). */
+  type PendingBody = { stream: ReadableStream<Uint8Array> | null; taken: boolean };
+
+  async function receive(c: Context<Env>, upload: UploadKind): Promise<Response> {
     const declared = declaredLength(c.req.header('content-length'), c.req.header('transfer-encoding'));
-    if (declared !== undefined && declared > voice.maxBytes) throw voiceTooLarge(voice.maxBytes);
+    if (declared !== undefined && declared > upload.maxBytes) throw uploadTooLarge(upload);
+    const body: PendingBody = { stream: c.req.raw.body, taken: false };
     try {
-      return await receiveVoice(c, declared);
+      return await receiveUpload(c, upload, declared, body);
     } finally {
       // Answered before the body was needed (a retry, a refusal): take in the rest without keeping it, up
       // to the size cap, so that a browser on a slow line reads the answer, not a reset connection.
-      if (!c.req.raw.bodyUsed) await discardBody(c.req.raw.body, voice.maxBytes);
+      if (!body.taken) await discardBody(body.stream, upload.maxBytes);
     }
-  });
+  }
 
-  async function receiveVoice(c: Context<Env>, declared: number | undefined): Promise<Response> {
+  async function receiveUpload(
+    c: Context<Env>,
+    upload: UploadKind,
+    declared: number | undefined,
+    body: PendingBody,
+  ): Promise<Response> {
     const id = c.req.query('id') ?? '';
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(id))
       throw new HttpError(400, 'invalid_request', 'id must be 8 to 64 letters, digits, - or _');
-    const contentType = baseContentType(c.req.header('content-type'));
-    if (!contentType.startsWith('audio/') || !ALLOWED_MEDIA_TYPES.has(contentType)) {
-      throw new HttpError(
-        415,
-        'unsupported_media_type',
-        `voice notes must be one of ${[...ALLOWED_MEDIA_TYPES].filter((t) => t.startsWith('audio/')).join(', ')}`,
-      );
-    }
+    let type = upload.declaredType?.(baseContentType(c.req.header('content-type')));
     const visitorId = c.get('visitorId');
     const wait = messageLimiter.take(visitorId);
     if (wait > 0) throw rateLimited(wait);
     const key = `${visitorId}:${id}`;
     if (uploading.has(key))
-      throw new HttpError(409, 'in_progress', 'this voice note is still being received; try again in a moment', {
+      throw new HttpError(409, 'in_progress', `this ${upload.noun} is still being received; try again in a moment`, {
         'retry-after': '2',
       });
     if (uploading.size >= MAX_UPLOADS_AT_ONCE)
-      throw new HttpError(503, 'busy', 'many voice notes are arriving at once; try again in a moment', { 'retry-after': '5' });
+      throw new HttpError(503, 'busy', 'many uploads are arriving at once; try again in a moment', { 'retry-after': '5' });
     uploading.add(key);
     try {
       const inbound = { channel: 'web' as const, externalUserId: visitorId, externalMessageId: id };
       if (await inboundAlreadyStored(database, inbound)) return c.json({ accepted: true, duplicate: true }, 202);
 
+      if (upload.sniffType) {
+        const peeked = await peekBody(body.stream, SNIFF_BYTES).catch(() => {
+          throw new HttpError(400, 'incomplete', `the ${upload.noun} did not arrive whole`);
+        });
+        body.stream = peeked.body;
+        if (peeked.head.byteLength === 0) throw new HttpError(400, 'invalid_request', `the ${upload.noun} is empty`);
+        type = upload.sniffType(peeked.head);
+      }
+      if (!type) throw new Error(`the ${upload.noun} upload has no way to tell its type`); // a bug here, not the visitor's
+
       const address = clientAddress(c);
       const need = Math.max(1, declared ?? 1);
-      const byVisitor = visitorQuota.reserve(visitorId, need, voice.maxBytes);
+      const byVisitor = visitorQuota.reserve(visitorId, need, upload.maxBytes);
       if (!byVisitor.ok) throw quotaExceeded(byVisitor, 'this chat');
       const byAddress = addressQuota.reserve(address, need, byVisitor.bytes);
       if (!byAddress.ok) {
@@ -245,24 +333,30 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
       let kept = 0;
       try {
         const cap = byAddress.bytes; // the size cap, or less when that is all the quotas leave
-        const body = await readCappedBody(c.req.raw.body, cap, { expected: declared, discardUpTo: voice.maxBytes }).catch(() => {
-          throw new HttpError(400, 'incomplete', 'the voice note did not arrive whole');
+        body.taken = true;
+        const read = await readCappedBody(body.stream, cap, { expected: declared, discardUpTo: upload.maxBytes }).catch(() => {
+          throw new HttpError(400, 'incomplete', `the ${upload.noun} did not arrive whole`);
         });
-        if (body.over) {
-          if (body.read > voice.maxBytes) throw voiceTooLarge(voice.maxBytes);
+        if (read.over) {
+          if (read.read > upload.maxBytes) throw uploadTooLarge(upload);
           // Under the size cap but more than the quotas left: refused as they would have been up front.
           byVisitor.release(0);
           byAddress.release(0);
-          const refusal = visitorQuota.check(visitorId, body.read);
+          const refusal = visitorQuota.check(visitorId, read.read);
           if (refusal) throw quotaExceeded(refusal, 'this chat');
-          throw quotaExceeded(addressQuota.check(address, body.read), 'this address');
+          throw quotaExceeded(addressQuota.check(address, read.read), 'this address');
         }
-        if (body.bytes.byteLength === 0) throw new HttpError(400, 'invalid_request', 'the voice note is empty');
-        const mediaId = await storeMedia(database, { ...inbound, kind: 'voice', contentType, bytes: body.bytes });
-        const outcome = await conversations.handleInbound({ ...inbound, media: { kind: 'voice', mediaId } });
-        // Two uploads of one note at the same moment on two instances: the second file is not kept.
+        if (read.bytes.byteLength === 0) throw new HttpError(400, 'invalid_request', `the ${upload.noun} is empty`);
+        const mediaId = await storeMedia(database, {
+          ...inbound,
+          kind: type.kind,
+          contentType: type.contentType,
+          bytes: read.bytes,
+        });
+        const outcome = await conversations.handleInbound({ ...inbound, media: { kind: type.kind, mediaId } });
+        // Two uploads of one message at the same moment on two instances: the second file is not kept.
         if (outcome.status === 'duplicate') await deleteUnusedMedia(database, mediaId);
-        else kept = body.bytes.byteLength;
+        else kept = read.bytes.byteLength;
         return c.json({ accepted: true, duplicate: outcome.status === 'duplicate' }, 202);
       } finally {
         byVisitor.release(kept);
@@ -377,16 +471,16 @@ function rateLimited(seconds: number, what = 'too many messages'): HttpError {
   return new HttpError(429, 'rate_limited', `${what}; try again in ${seconds} s`, { 'retry-after': String(seconds) });
 }
 
-function voiceTooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, 'too_large', `a voice note may be at most ${megabytes(maxBytes)}`);
+function uploadTooLarge(upload: UploadKind): HttpError {
+  return new HttpError(413, 'too_large', `a ${upload.noun} may be at most ${megabytes(upload.maxBytes)}`);
 }
 
 /** 429 with the limit that refused and when to try again; without one (freed meanwhile), a short wait. */
 function quotaExceeded(refusal: QuotaRefusal | null, who: string): HttpError {
   const seconds = refusal?.retryAfterSeconds ?? 10;
   const what = refusal
-    ? `at most ${megabytes(refusal.limit.bytes)} of voice notes per ${refusal.limit.per} from ${who}`
-    : 'too many voice notes at once';
+    ? `at most ${megabytes(refusal.limit.bytes)} of voice notes and files per ${refusal.limit.per} from ${who}`
+    : 'too many uploads at once';
   return new HttpError(429, 'quota_exceeded', `${what}; try again in ${seconds} s, or type the message`, {
     'retry-after': String(seconds),
   });

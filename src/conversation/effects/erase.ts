@@ -83,6 +83,7 @@ export async function eraseResidentData(query: Query, residentId: string, option
   await query('delete from consents where resident_id = $1::uuid', byResident);
   await query('delete from intakes where resident_id = $1::uuid', byResident);
   await query('delete from handoffs where resident_id = $1::uuid', byResident);
+  await query('delete from language_jobs where resident_id = $1::uuid', byResident);
   await query('delete from messages where resident_id = $1::uuid', byResident);
   await query('delete from media where resident_id = $1::uuid', byResident);
   await query('delete from conversations where resident_id = $1::uuid and ($2::uuid is null or id <> $2::uuid)', [

@@ -161,6 +161,44 @@
     const text = document.getElementById('reply-text');
     const status = document.getElementById('reply-status');
     const send = document.getElementById('reply-send');
+    // Issue 15: a machine translation of the draft, to check, correct and send with or instead of it.
+    const translate = document.getElementById('reply-translate');
+    const panel = document.getElementById('reply-translation');
+    const translation = document.getElementById('reply-translation-text');
+    const hideTranslation = () => {
+      if (!panel) return;
+      panel.hidden = true;
+      translation.value = '';
+    };
+    if (translate && panel) {
+      translate.hidden = false;
+      translate.addEventListener('click', async () => {
+        if (!text.value.trim()) return text.focus();
+        translate.disabled = true;
+        status.textContent = strings['reply.translating'];
+        try {
+          const res = await fetch(translate.dataset.url, {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { 'x-csrf-token': csrf, 'x-requested-with': 'fetch', 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ text: text.value }),
+          });
+          if (res.status === 401) return goToLogin();
+          if (!res.ok) throw new Error(String(res.status));
+          const body = await res.json();
+          translation.value = body.text;
+          panel.hidden = false;
+          status.textContent = '';
+          translation.focus();
+        } catch {
+          status.textContent = strings['reply.translateFailed'];
+        } finally {
+          translate.disabled = false;
+        }
+      });
+      // A changed draft no longer matches its translation: preview it again.
+      text.addEventListener('input', hideTranslation);
+    }
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (!text.value.trim()) return;
@@ -171,7 +209,7 @@
           method: 'POST',
           credentials: 'same-origin',
           headers: { 'x-csrf-token': csrf, 'x-requested-with': 'fetch', 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ text: text.value }),
+          body: new URLSearchParams(replyFields()),
         });
         if (res.status === 401) return goToLogin();
         if (!res.ok) {
@@ -180,6 +218,7 @@
           return;
         }
         text.value = '';
+        hideTranslation();
         status.textContent = '';
       } catch {
         status.textContent = strings['reply.failed'];
@@ -188,6 +227,14 @@
         text.focus();
       }
     });
+    function replyFields() {
+      const fields = { text: text.value };
+      if (panel && !panel.hidden && translation.value.trim()) {
+        fields.translation = translation.value;
+        fields.send = form.querySelector('input[name="send"]:checked')?.value || 'both';
+      }
+      return fields;
+    }
     text.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
     });

@@ -6,7 +6,7 @@ import type { StaffMember } from '../../staff/staff-types.js';
 import { markup, type Html } from '../../server/html.js';
 import type { Labels } from '../../i18n/labels.js';
 import { layout, type PageContext } from './layout.js';
-import { mediaBlock, messageItem, type MessageContext } from './message-item.js';
+import { machineBlocks, mediaBlock, messageItem, type MessageContext } from './message-item.js';
 
 export interface CaseViewModel {
   record: CaseRecord;
@@ -27,6 +27,8 @@ export interface CaseViewModel {
   now: Date;
   /** The resident's channel delivers free text no more (WhatsApp's Cloud API, 24 hours after they last wrote). */
   windowClosed?: boolean;
+  /** The resident's language when the reply box offers a machine translation into it (issue 15). */
+  translateTo?: string | null;
   /** The aftercare question's default delay at closing (AFTERCARE_AFTER_DAYS), for the close form. */
   aftercareDays?: number;
   /** The reader's own reminders on this case (a full reader only). */
@@ -442,7 +444,7 @@ function ownWords(ctx: MessageContext, m: CaseViewModel): Html {
       const msg = byId.get(n.messageId);
       if (!msg) return '';
       return markup`<blockquote class="own-word" dir="auto">
-        ${msg.text ? markup`<p class="msg-text">${msg.text}</p>` : ''}${mediaBlock(ctx, msg)}
+        ${msg.text ? markup`<p class="msg-text">${msg.text}</p>` : ''}${mediaBlock(ctx, msg)}${machineBlocks(ctx, msg)}
       </blockquote>`;
     })}
   </div>`;
@@ -468,9 +470,38 @@ function replyBox(l: Labels, m: CaseViewModel, csrf: Html): Html {
         placeholder="${l.t('reply.placeholder')}"
       ></textarea>
     </label>
+    ${m.translateTo ? translationPanel(l, m.translateTo) : ''}
     <div class="reply-bar">
       <span class="muted" id="reply-status" role="status"></span
-      ><button type="submit" class="button button--primary" id="reply-send">${l.t('reply.send')}</button>
+      ><span class="reply-actions">${
+        m.translateTo
+          ? markup`<button type="button" class="button" id="reply-translate" hidden data-url="/inbox/handoffs/${r.id}/messages/preview">
+              ${l.t('reply.translate', { language: l.language(m.translateTo) })}
+            </button>`
+          : ''
+      }<button type="submit" class="button button--primary" id="reply-send">${l.t('reply.send')}</button></span>
     </div>
   </form>`;
+}
+
+/**
+ * Issue 15: the draft's machine translation, editable, and what goes to the resident. Its script fills
+ * it in and shows it; without the script it stays hidden and the reply goes as written.
+ */
+function translationPanel(l: Labels, locale: string): Html {
+  return markup`<fieldset class="reply-translation" id="reply-translation" hidden>
+      <label class="field"
+        ><span>${l.t('reply.translationLabel', { language: l.language(locale) })}</span>
+        <textarea name="translation" id="reply-translation-text" rows="3" maxlength="4000" dir="auto" lang="${locale}"></textarea>
+      </label>
+      <div class="reply-translation-choice" role="radiogroup" aria-label="${l.t('reply.sendChoice')}">
+        <span class="muted">${l.t('reply.sendChoice')}</span>
+        ${(['both', 'translation', 'original'] as const).map(
+          (choice) => markup`<label class="choice"
+            ><input type="radio" name="send" value="${choice}"${choice === 'both' ? markup` checked` : ''} />
+            ${l.t(`reply.send${choice[0]!.toUpperCase()}${choice.slice(1)}`)}</label
+          >`,
+        )}
+      </div>
+    </fieldset>`;
 }

@@ -33,6 +33,8 @@ function clientStrings(l: Labels) {
     'live.dismiss',
     'reply.failed',
     'reply.sending',
+    'reply.translating',
+    'reply.translateFailed',
   ];
   return Object.fromEntries(keys.map((k) => [k, l.t(k)]));
 }

@@ -61,6 +61,50 @@ export function mediaBlock(ctx: MessageContext, m: Pick<TranscriptMessage, 'medi
   }
 }
 
+/**
+ * What a voice note says (issue 15), under its player, in the language it was spoken in; or that the
+ * speech server could not read it. Marked as automatic: the trust person listens when it matters.
+ */
+function transcriptBlock(ctx: MessageContext, m: Pick<TranscriptMessage, 'transcript'>): Html {
+  const l = ctx.labels;
+  if (m.transcript === null) return markup``;
+  if (m.transcript === 'failed') return markup`<p class="msg-machine msg-machine--failed">${l.t('transcript.spokenFailed')}</p>`;
+  const { text, locale } = m.transcript;
+  const label = locale ? l.t('transcript.spoken', { language: l.language(locale) }) : l.t('transcript.spokenUnknown');
+  return markup`<div class="msg-machine msg-transcript">
+      <span class="msg-machine-label">${label}</span>
+      <p class="msg-text" dir="auto"${locale ? markup` lang="${locale}"` : ''}>${text}</p>
+    </div>`;
+}
+
+/**
+ * Inbound: the machine translation into the staff language, beside the original. Outbound: the trust
+ * person's own text, when what went to the resident was its translation.
+ */
+function translationBlock(ctx: MessageContext, m: Pick<TranscriptMessage, 'direction' | 'translation' | 'locale'>): Html {
+  const l = ctx.labels;
+  if (!m.translation) return markup``;
+  const { text, locale } = m.translation;
+  const label =
+    m.direction === 'out'
+      ? l.t('transcript.sentTranslated', { language: l.language(m.locale) })
+      : m.locale
+        ? l.t('transcript.machineTranslation', { language: l.language(m.locale) })
+        : l.t('transcript.machineTranslationAuto');
+  return markup`<div class="msg-machine msg-translation">
+      <span class="msg-machine-label">${label}</span>
+      <p class="msg-text" dir="auto"${locale ? markup` lang="${locale}"` : ''}>${text}</p>
+    </div>`;
+}
+
+/** A message's transcript and translation, wherever the message is shown (the transcript, the own words). */
+export function machineBlocks(
+  ctx: MessageContext,
+  m: Pick<TranscriptMessage, 'direction' | 'transcript' | 'translation' | 'locale'>,
+): Html {
+  return markup`${transcriptBlock(ctx, m)}${translationBlock(ctx, m)}`;
+}
+
 /** Discreet mode touched it: the bot's own messages show their state then too. */
 const isDeletion = (d: TranscriptMessage['delivery']) =>
   d !== null && ['deleting', 'deleted', 'delete-failed', 'not-deleted'].includes(d.channelStatus ?? '');
@@ -108,7 +152,7 @@ export function messageItem(ctx: MessageContext, m: TranscriptMessage): Html {
           : m.choice
             ? markup`<p class="msg-choice">${l.t('transcript.pressed')} <span class="chip">${choiceLabel(l, m.choice)}</span></p>`
             : ''
-      }${mediaBlock(ctx, m)}
+      }${mediaBlock(ctx, m)}${machineBlocks(ctx, m)}
     </div>
     ${kind === 'staff' || (kind === 'bot' && isDeletion(m.delivery)) ? markup`<div class="msg-status">${deliveryLine(l, m.delivery)}</div>` : ''}
   </li>`;

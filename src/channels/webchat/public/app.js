@@ -13,6 +13,16 @@
   const VOICE_BITS_PER_SECOND = 32000; // speech stays clear; 3 minutes is well under 1 MB
   const VOICE_TYPES = ['audio/webm;codecs=opus', 'audio/ogg', 'audio/mp4'];
   const MAX_INPUT_ROWS = 5;
+  /** A photo or PDF may take long on a slow phone line: 10 MB at 0.5 Mbit/s is nearly three minutes. */
+  const FILE_TIMEOUT_MS = 300000;
+  /** Longest side of the picture shown for the resident's own photo (drawn small, sharp on dense screens). */
+  const THUMBNAIL_PX = 480;
+  /** Media the transcript shows as a line: icon and label (the resident's own files; never fetched back). */
+  const MEDIA_LABELS = new Map([
+    ['voice', { icon: 'mic', key: 'voiceNote' }],
+    ['image', { icon: 'image', key: 'photo' }],
+    ['document', { icon: 'document', key: 'document' }],
+  ]);
   const NOTICE_MS = 8000;
   const MAX_BACKOFF_MS = 30000;
 
@@ -54,6 +64,8 @@
     input: byId('chat-input'),
     send: byId('chat-send'),
     record: byId('chat-record'),
+    attach: byId('chat-attach'),
+    fileInput: byId('chat-file'),
     recording: byId('chat-recording'),
     recordingTime: byId('chat-recording-time'),
     device: byId('chat-device'),
@@ -100,6 +112,7 @@
     setLocale(pickInitialLocale(Boolean(state.token)));
     setupComposer();
     setupVoice();
+    setupFiles();
     setupRemove();
     el.start.addEventListener('click', startConversation);
     window.addEventListener('online', wake);
@@ -135,6 +148,8 @@
       rtlLocales: Array.isArray(raw.rtlLocales) ? raw.rtlLocales : [],
       maxTextLength: positiveNumber(raw.maxTextLength, 2000),
       maxVoiceBytes: positiveNumber(raw.maxVoiceBytes, 5 * 1024 * 1024),
+      maxFileBytes: positiveNumber(raw.maxFileBytes, 10 * 1024 * 1024),
+      fileTypes: Array.isArray(raw.fileTypes) ? raw.fileTypes.filter((type) => typeof type === 'string') : [],
     };
   }
 
@@ -437,8 +452,8 @@
 
   /** The server lists our own messages too; match them to local bubbles in order, so none shows twice. */
   function takeEchoedLocal(message) {
-    const isVoice = isVoiceMessage(message);
-    const index = state.locals.findIndex((item) => (item.kind === 'voice') === isVoice);
+    const isMedia = Boolean(message.media);
+    const index = state.locals.findIndex((item) => isMediaItem(item) === isMedia);
     return index < 0 ? null : state.locals.splice(index, 1)[0];
   }
 
@@ -454,8 +469,9 @@
     // The server's copy wins, but a tapped choice may come back without text: then keep the label.
     const text = typeof message.text === 'string' ? message.text : '';
     const bubble = row.querySelector('.chat-bubble');
-    if (bubble && text && text !== item.text) {
-      fillBubble(bubble, text, isVoiceMessage(message));
+    // (A photo keeps its local picture: the server never sends it back.)
+    if (bubble && text && text !== item.text && item.kind !== 'file') {
+      fillBubble(bubble, text, mediaKindOf(message));
       bubble.dir = bubbleDir(message.dir);
     }
   }
@@ -463,9 +479,9 @@
   function buildServerRow(message, id) {
     const direction = message.direction === 'in' ? 'in' : 'out';
     const text = typeof message.text === 'string' ? message.text : '';
-    const isVoice = isVoiceMessage(message);
+    const media = mediaKindOf(message);
     const hasChoices = direction === 'out' && normalizeChoices(message.choices).length > 0;
-    if (!text && !isVoice && !hasChoices) return null;
+    if (!text && !media && !hasChoices) return null;
 
     const row = buildRow(direction);
     row.dataset.messageId = String(id);
@@ -480,10 +496,10 @@
       who.textContent = typeof message.name === 'string' && message.name ? `${message.name} · ${t('person')}` : t('person');
       row.appendChild(who);
     }
-    if (text || isVoice) {
-      // A voice-only bubble holds our own UI label, so it follows the page direction.
+    if (text || media) {
+      // A voice note, photo or document without text holds our own UI label, so it follows the page direction.
       // Phone numbers in what the bot or a trust person wrote become tap-to-call links.
-      row.appendChild(buildBubble(text, isVoice, text ? bubbleDir(message.dir) : null, direction === 'out'));
+      row.appendChild(buildBubble(text, media, text ? bubbleDir(message.dir) : null, direction === 'out'));
     }
     return row;
   }
@@ -497,22 +513,24 @@
     return row;
   }
 
-  function buildBubble(text, isVoice, dir, linkPhones = false) {
+  /** `media`: null, or a kind of MEDIA_LABELS ('voice', 'image', 'document'). */
+  function buildBubble(text, media, dir, linkPhones = false) {
     const bubble = document.createElement('div');
     bubble.className = 'chat-bubble';
     if (dir) bubble.dir = dir;
-    fillBubble(bubble, text, isVoice, linkPhones);
+    fillBubble(bubble, text, media, linkPhones);
     return bubble;
   }
 
   /** Message content only ever goes in as text: textContent, or text nodes and links built here. */
-  function fillBubble(bubble, text, isVoice, linkPhones = false) {
+  function fillBubble(bubble, text, media, linkPhones = false) {
     bubble.textContent = '';
-    if (isVoice) {
+    const label = media ? MEDIA_LABELS.get(media) : null;
+    if (label) {
       const note = document.createElement('span');
-      note.className = 'chat-voice';
-      note.appendChild(icon('mic'));
-      note.appendChild(localizedNode('span', 'voiceNote', 'chat-voice__label'));
+      note.className = media === 'voice' ? 'chat-voice chat-media' : `chat-media chat-media--${media}`;
+      note.appendChild(icon(label.icon));
+      note.appendChild(localizedNode('span', label.key, 'chat-voice__label chat-media__label'));
       bubble.appendChild(note);
     }
     if (text) {
@@ -618,8 +636,14 @@
     return el.messages.querySelector('.chat-message[data-client-id]');
   }
 
-  function isVoiceMessage(message) {
-    return Boolean(message.media && message.media.kind === 'voice');
+  /** The message's media kind when the page has a label for it, else null. */
+  function mediaKindOf(message) {
+    const kind = message.media && message.media.kind;
+    return typeof kind === 'string' && MEDIA_LABELS.has(kind) ? kind : null;
+  }
+
+  function isMediaItem(item) {
+    return item.kind === 'voice' || item.kind === 'file';
   }
 
   function bubbleDir(dir) {
@@ -719,8 +743,12 @@
     const row = buildRow('in');
     row.dataset.clientId = item.id;
     row.dataset.state = 'pending';
+    if (item.kind === 'file') {
+      row.appendChild(buildFileBubble(item));
+      return row;
+    }
     const isVoice = item.kind === 'voice';
-    row.appendChild(buildBubble(isVoice ? '' : item.text, isVoice, isVoice ? null : 'auto'));
+    row.appendChild(buildBubble(isVoice ? '' : item.text, isVoice ? 'voice' : null, isVoice ? null : 'auto'));
     // Typed text stays in the text box until accepted, so its bubble appears only then.
     if (item.fromComposer) row.hidden = true;
     return row;
@@ -756,17 +784,23 @@
         setProblem('send', false);
         return { ok: true };
       }
+      if (item.kind === 'file' && (status === 413 || status === 415)) {
+        setProblem('send', false);
+        return { ok: false, reason: status === 413 ? 'fileTooLarge' : 'fileType' };
+      }
       if (status === 409) {
-        // The same voice note is still arriving from an earlier try: wait, then ask again.
+        // The same voice note or file is still arriving from an earlier try: wait, then ask again.
         await sleep(retryAfterMs(result.retryAfter));
         continue;
       }
       if (status === 429) {
         setProblem('send', false);
-        if (item.kind !== 'voice') return { ok: false, reason: 'tooFast' };
-        // Too many voice notes this hour or day: waiting here would hold up everything typed after it.
-        if (result.data && result.data.error === 'quota_exceeded') return { ok: false, reason: 'voiceQuota' };
-        // A recording cannot wait in the text box, so it waits here instead.
+        if (!isMediaItem(item)) return { ok: false, reason: 'tooFast' };
+        // Too many voice notes and files this hour or day: waiting here would hold up everything typed after it.
+        if (result.data && result.data.error === 'quota_exceeded') {
+          return { ok: false, reason: item.kind === 'file' ? 'fileQuota' : 'voiceQuota' };
+        }
+        // A recording or a file cannot wait in the text box, so it waits here instead.
         showNotice('tooFast');
         await sleep(retryAfterMs(result.retryAfter));
         continue;
@@ -786,6 +820,14 @@
         body: item.blob,
         contentType: item.mimeType,
         timeoutMs: 120000,
+      });
+    }
+    if (item.kind === 'file') {
+      // The server decides the type from the file's first bytes; the declared type is only a hint.
+      return request('POST', `/chat/api/file?id=${encodeURIComponent(item.id)}`, {
+        body: item.blob,
+        contentType: item.blob.type || 'application/octet-stream',
+        timeoutMs: FILE_TIMEOUT_MS,
       });
     }
     const json = { id: item.id };
@@ -1007,6 +1049,96 @@
     stream.getTracks().forEach((track) => track.stop()); // frees the microphone (and its indicator)
   }
 
+  // ------------------------------------------------------ photos and PDFs
+
+  function setupFiles() {
+    el.attach.addEventListener('click', () => {
+      if (state.removed) return;
+      el.fileInput.value = ''; // the same file may be chosen again
+      el.fileInput.click();
+    });
+    el.fileInput.addEventListener('change', () => {
+      const chosen = Array.from(el.fileInput.files || []);
+      el.fileInput.value = '';
+      chosen.forEach(sendFile);
+    });
+  }
+
+  /**
+   * One chosen file: checked here for size and declared type so the resident hears at once (the server
+   * checks both again, the type by the file's content), then sent like a voice note.
+   */
+  function sendFile(file) {
+    if (state.removed || !file || !file.size) return;
+    if (file.size > config.maxFileBytes) {
+      showNotice('fileTooLarge');
+      return;
+    }
+    if (file.type && config.fileTypes.length && !config.fileTypes.includes(file.type)) {
+      showNotice('fileType');
+      return;
+    }
+    const fileKind = file.type === 'application/pdf' ? 'document' : 'image';
+    createItem('file', { blob: file, fileKind, name: typeof file.name === 'string' ? file.name : '' });
+  }
+
+  /**
+   * The resident's own file in the transcript: a photo as a small picture drawn here from the file (a
+   * data: URL, which the page's CSP allows; nothing is fetched back from the server), a PDF as a line
+   * with its name. Until the picture is ready, or if it cannot be drawn, a photo shows as a line too.
+   */
+  function buildFileBubble(item) {
+    const bubble = buildBubble('', item.fileKind, null);
+    bubble.classList.add('chat-bubble--file');
+    if (item.fileKind === 'document' && item.name) {
+      const name = document.createElement('span');
+      name.className = 'chat-file__name';
+      name.dir = 'auto';
+      name.textContent = item.name;
+      bubble.appendChild(name);
+    }
+    if (item.fileKind === 'image') {
+      makeThumbnail(item.blob).then((url) => {
+        if (!url || !bubble.isConnected) return;
+        const picture = document.createElement('img');
+        picture.className = 'chat-thumb';
+        picture.alt = ''; // the label beside it ("Photo") says what it is
+        picture.src = url;
+        bubble.classList.add('chat-bubble--thumb');
+        bubble.insertBefore(picture, bubble.firstChild);
+        if (state.atBottom) scrollToNewest();
+      });
+    }
+    return bubble;
+  }
+
+  /** A small JPEG data: URL of a picture file, or null when the browser cannot draw it. */
+  async function makeThumbnail(file) {
+    if (typeof window.createImageBitmap !== 'function') return null;
+    let bitmap;
+    try {
+      bitmap = await window.createImageBitmap(file);
+    } catch {
+      return null;
+    }
+    try {
+      const scale = Math.min(1, THUMBNAIL_PX / Math.max(bitmap.width, bitmap.height, 1));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      const context = canvas.getContext('2d');
+      if (!context) return null;
+      context.fillStyle = '#fff'; // a transparent PNG on white, not black
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return canvas.toDataURL('image/jpeg', 0.8);
+    } catch {
+      return null;
+    } finally {
+      if (typeof bitmap.close === 'function') bitmap.close();
+    }
+  }
+
   // --------------------------------------------------- remove from this device
 
   function setupRemove() {
@@ -1063,6 +1195,7 @@
     if (state.composerItem) finishComposer(false);
     el.messages.textContent = '';
     el.input.value = '';
+    el.fileInput.value = '';
     updateInput();
     setProblem('send', false);
     setProblem('poll', false);
