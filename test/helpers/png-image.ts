@@ -5,7 +5,16 @@ import { deflateSync } from 'node:zlib';
  * lines of dark "text"), something a browser can draw (a file of magic bytes alone would not), for tests
  * of photo uploads.
  */
-export function pngImage(width: number, height: number): Buffer {
+export function pngImage(width: number, height: number, options: { grain?: number } = {}): Buffer {
+  // A camera's grain (± `grain` per channel, the same every run): what makes a phone photo megabytes.
+  let seed = 2463534242;
+  const grain = () => {
+    if (!options.grain) return 0;
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return ((seed >>> 0) % (2 * options.grain + 1)) - options.grain;
+  };
   const rows = Buffer.alloc((width * 3 + 1) * height);
   const margin = Math.round(width / 10);
   const lineEvery = Math.max(8, Math.round(height / 20));
@@ -17,9 +26,9 @@ export function pngImage(width: number, height: number): Buffer {
     for (let x = 0; x < width; x++) {
       const at = row + 1 + x * 3;
       const ink = textLine && x > margin && x < lineEnd;
-      rows[at] = ink ? 60 : 244;
-      rows[at + 1] = ink ? 60 : 240;
-      rows[at + 2] = ink ? 70 : 228;
+      rows[at] = (ink ? 60 : 230) + grain();
+      rows[at + 1] = (ink ? 60 : 226) + grain();
+      rows[at + 2] = (ink ? 70 : 214) + grain();
     }
   }
   const header = Buffer.alloc(13);

@@ -15,6 +15,10 @@
   const MAX_INPUT_ROWS = 5;
   /** A photo or PDF may take long on a slow phone line: 10 MB at 0.5 Mbit/s is nearly three minutes. */
   const FILE_TIMEOUT_MS = 300000;
+  /** Photos are sent at most this large on their longest side, and re-encoded when bigger than PHOTO_KEEP_BYTES. */
+  const PHOTO_MAX_PX = 2048;
+  const PHOTO_KEEP_BYTES = 1024 * 1024;
+  const PHOTO_QUALITY = 0.85;
   /** Longest side of the picture shown for the resident's own photo (drawn small, sharp on dense screens). */
   const THUMBNAIL_PX = 480;
   /** Media the transcript shows as a line: icon and label (the resident's own files; never fetched back). */
@@ -1060,7 +1064,8 @@
     el.fileInput.addEventListener('change', () => {
       const chosen = Array.from(el.fileInput.files || []);
       el.fileInput.value = '';
-      chosen.forEach(sendFile);
+      // One after another, in the order chosen (shrinking a photo takes a moment).
+      chosen.reduce((previous, file) => previous.then(() => sendFile(file)), Promise.resolve());
     });
   }
 
@@ -1068,18 +1073,47 @@
    * One chosen file: checked here for size and declared type so the resident hears at once (the server
    * checks both again, the type by the file's content), then sent like a voice note.
    */
-  function sendFile(file) {
-    if (state.removed || !file || !file.size) return;
+  async function sendFile(chosen) {
+    if (state.removed || !chosen || !chosen.size) return;
+    if (chosen.type && config.fileTypes.length && !config.fileTypes.includes(chosen.type)) {
+      showNotice('fileType');
+      return;
+    }
+    const fileKind = chosen.type === 'application/pdf' ? 'document' : 'image';
+    const file = fileKind === 'image' ? await shrinkPhoto(chosen) : chosen;
     if (file.size > config.maxFileBytes) {
       showNotice('fileTooLarge');
       return;
     }
-    if (file.type && config.fileTypes.length && !config.fileTypes.includes(file.type)) {
-      showNotice('fileType');
-      return;
+    createItem('file', { blob: file, fileKind, name: typeof chosen.name === 'string' ? chosen.name : '' });
+  }
+
+  /**
+   * A phone photo of a letter is 3–6 MB, and over a prepaid line that is minutes and most of the hour's
+   * upload allowance: a photo larger than PHOTO_MAX_PX or PHOTO_KEEP_BYTES goes as a JPEG at
+   * PHOTO_MAX_PX on its longest side, where a letter's text stays readable. The original when the
+   * browser cannot draw it, or when the result would not be smaller.
+   */
+  async function shrinkPhoto(file) {
+    if (typeof window.createImageBitmap !== 'function' || typeof HTMLCanvasElement.prototype.toBlob !== 'function') return file;
+    let bitmap;
+    try {
+      bitmap = await window.createImageBitmap(file);
+    } catch {
+      return file;
     }
-    const fileKind = file.type === 'application/pdf' ? 'document' : 'image';
-    createItem('file', { blob: file, fileKind, name: typeof file.name === 'string' ? file.name : '' });
+    const scale = Math.min(1, PHOTO_MAX_PX / Math.max(bitmap.width, bitmap.height, 1));
+    if (scale === 1 && file.size <= PHOTO_KEEP_BYTES) return file;
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    const context = canvas.getContext('2d');
+    if (!context) return file;
+    context.fillStyle = '#fff'; // a transparent PNG on white, not black
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    const smaller = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', PHOTO_QUALITY));
+    return smaller && smaller.size < file.size ? smaller : file;
   }
 
   /**
