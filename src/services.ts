@@ -19,11 +19,14 @@ import { createHandoffAlerts, type CommittedStep } from './notify/handoff-alerts
 import { createLoginAlerts } from './notify/login-alerts.js';
 import { createErasureReport, type ErasureCountRow } from './privacy/erasure-report.js';
 import { createErasureService, type ErasureService } from './privacy/erasure-service.js';
+import { createPreventedRecorder, type SetPrevented } from './handoff/prevented.js';
+import { createSummaryReport, type SummaryReportReader } from './reports/summary-report.js';
 import type { RetryPolicy } from './retry/retrying-sender.js';
 import { createApiTokenStore, type ApiTokenStore } from './staff/api-tokens.js';
 import { createLogin, DEFAULT_LOGIN_POLICY, type Login, type LoginPolicy } from './staff/login.js';
 import { createSessionStore, type SessionStore } from './staff/sessions.js';
 import { createStaffStore, type StaffStore } from './staff/staff-store.js';
+import { createCannedReplies, type CannedReplies } from './staff/canned-replies.js';
 
 /**
  * The services the channels, the inbox and the background runners share, built once here and handed
@@ -46,6 +49,10 @@ export interface Services {
   erasureReport: () => Promise<ErasureCountRow[]>;
   /** The aftercare answers per month, for the coordinators' report. */
   aftercareReport: () => Promise<AftercareReportRow[]>;
+  /** The report for funders over a period (issue 16), in ORG_TIMEZONE. */
+  summaryReport: SummaryReportReader;
+  /** What a closed case likely prevented, changed after closing (issue 16). */
+  setPrevented: SetPrevented;
   /** Referral agencies the locales name (inbox/labels). */
   agencies: string[];
   /** The organisation's office hours (ORG_HOURS, ORG_TIMEZONE, ORG_CLOSED_DATES). */
@@ -56,6 +63,8 @@ export interface Services {
   escalation: Escalation;
   /** Staff members' own reminders on cases. */
   reminders: Reminders;
+  /** Coordinators' canned replies per language (issue 16). */
+  cannedReplies: CannedReplies;
   /** After each committed conversation step: inbox events and, once per handoff, staff alerts. */
   onStep(step: CommittedStep): void;
   /** Tells staff through every configured notifier (WhatsApp logged out, an escalation, a reminder). */
@@ -123,8 +132,11 @@ export function createServices(options: ServiceOptions): Services {
     closingMessage: (locale, neutral) =>
       texts.t(locale, neutral ? 'bot:handoff.closed_neutral' : 'bot:handoff.closed', { org: config.ORG_NAME }),
     aftercareDays: config.AFTERCARE_AFTER_DAYS,
-    joinedMessage: (locale, neutral, name) =>
-      texts.t(locale, neutral ? 'bot:handoff.joined_neutral' : 'bot:handoff.joined', { org: config.ORG_NAME, name }),
+    joinedMessage: (locale, neutral, who) =>
+      texts.t(locale, who.role ? 'bot:handoff.joinedAs' : neutral ? 'bot:handoff.joined_neutral' : 'bot:handoff.joined', {
+        org: config.ORG_NAME,
+        name: who.name,
+      }),
     signature: (locale, name) => texts.t(locale, 'bot:handoff.signature', { name }),
     ...(options.clock ? { now: options.clock } : {}),
   });
@@ -166,6 +178,8 @@ export function createServices(options: ServiceOptions): Services {
     erasure,
     erasureReport: createErasureReport(database),
     aftercareReport: createAftercareReport(database, config.ORG_TIMEZONE),
+    summaryReport: createSummaryReport(database, config.ORG_TIMEZONE),
+    setPrevented: createPreventedRecorder({ database, events }),
     agencies,
     officeHours,
     isOverdue: (item) => isOverdue(officeHours, item, now()),
@@ -178,6 +192,7 @@ export function createServices(options: ServiceOptions): Services {
       publicUrl,
     }),
     reminders: createReminders({ database, now, alert: alertStaff, publicUrl }),
+    cannedReplies: createCannedReplies(database),
     onStep: (step) => alerts.onStep(step),
     alertStaff,
     idle: async () => {

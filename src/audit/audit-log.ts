@@ -16,7 +16,11 @@ export type AuditAction =
   | 'media.view'
   | 'resident.erase'
   | 'resident.purge'
-  | 'staff.login_failures';
+  | 'staff.login_failures'
+  /** A search by case number, name, phone or the resident's words (issue 16): which fields, how many found; never the terms. */
+  | 'case.search'
+  /** The newest message of a case shown on its card in "Mijn zaken" (issue 16). */
+  | 'transcript.preview';
 
 /**
  * How the actor came in: the inbox pages, a personal API token, the shared STAFF_API_TOKEN, the CLI;

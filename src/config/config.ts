@@ -32,6 +32,8 @@ const positiveInt = (what: string) =>
 
 /** An upload is held in memory while it arrives (eight at once at most): files are not meant to be larger. */
 const MAX_FILE_BYTES_LIMIT = 100 * 1024 * 1024;
+/** Telegram takes files up to 50 MB from a bot; a staff file must reach the resident on every channel. */
+const MAX_STAFF_FILE_BYTES_LIMIT = 50 * 1024 * 1024;
 
 const envSchema = z.object({
   NODE_ENV: z
@@ -146,6 +148,13 @@ const envSchema = z.object({
   STAFF_LOGIN_MAX_DELAY_SECONDS: positiveInt('a whole number of seconds, at least 1').optional(),
   STAFF_LOCKOUT_MINUTES: positiveInt('a whole number of minutes, at least 1').optional(),
   STAFF_LOGIN_ALERT_AFTER: positiveInt('a whole number of failed log-ins, at least 1').default(10),
+  /**
+   * The largest file (a PDF, a photo) a trust person may send a resident (issue 15). At most 50 MB:
+   * what Telegram takes from a bot, and the file is held in memory while it is stored and sent.
+   */
+  STAFF_MAX_FILE_BYTES: positiveInt('a number of bytes from 1 to 52428800 (50 MB)')
+    .max(MAX_STAFF_FILE_BYTES_LIMIT, { message: 'expected a number of bytes from 1 to 52428800 (50 MB)' })
+    .default(10 * 1024 * 1024),
   STAFF_TELEGRAM_CHAT_ID: z
     .string()
     .regex(/^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/, {

@@ -212,6 +212,11 @@ export const handoffs = pgTable(
     aftercareSkipped: text('aftercare_skipped'),
     /** A returning resident's new case points at the closed one it follows (issue 13). */
     previousHandoffId: uuid('previous_handoff_id').references((): AnyPgColumn => handoffs.id, { onDelete: 'set null' }),
+    /**
+     * What the work likely prevented, in the trust person's judgement, recorded at closing (issue 16,
+     * reports for funders): one of PREVENTED_OUTCOMES (src/handoff/prevented.ts); null: not recorded.
+     */
+    prevented: text('prevented'),
   },
   (t) => [
     uniqueIndex('handoffs_one_open_per_conversation')
@@ -349,6 +354,8 @@ export const staff = pgTable(
     gender: text('gender'),
     /** The language of the inbox pages for this person. */
     uiLocale: text('ui_locale').notNull().default('nl'),
+    /** What residents are told this person is called (a role label such as "Vertrouwenspersoon"); null: their first name. */
+    residentLabel: text('resident_label'),
     passwordHash: text('password_hash').notNull(),
     active: boolean('active').notNull().default(true),
     failedLogins: integer('failed_logins').notNull().default(0),
@@ -568,4 +575,23 @@ export const languageJobs = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('language_jobs_one_per_message').on(t.messageId, t.kind), index('language_jobs_due').on(t.dueAt)],
+);
+
+/**
+ * Canned replies (issue 16): snippets coordinators keep per language, which a trust person inserts into
+ * a reply in the resident's language. Placeholders: {{name}} (the trust person as residents see them),
+ * {{org}}, {{walkInHours}}, {{walkInAddress}}. Organisation texts, not resident data: not encrypted.
+ */
+export const cannedReplies = pgTable(
+  'canned_replies',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    locale: text('locale').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('canned_replies_locale').on(t.locale, t.title)],
 );

@@ -48,6 +48,21 @@ export interface OutboundMessage {
    * service window (WhatsApp's Cloud API, 24 hours) it goes out as this approved template once the window closed.
    */
   template?: OutboundTemplate | undefined;
+  /**
+   * A file a trust person sends (issue 15, "Documents"): `text` is then its caption ('' for none). The
+   * engine never makes one; the dispatcher attaches the stored file when it sends the message.
+   */
+  file?: OutboundFile | undefined;
+}
+
+/** A photo or PDF as a channel sends it: its bytes, its type as read from its content, and the name the resident sees. */
+export interface OutboundFile {
+  kind: 'image' | 'document';
+  /** `image/jpeg`, `image/png`, `image/webp` or `application/pdf`. */
+  contentType: string;
+  /** What the resident's phone names it (`document.pdf`, `photo.jpg`). */
+  name: string;
+  bytes: Uint8Array;
 }
 
 /**

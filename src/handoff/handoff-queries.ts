@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { ON_BEHALF_OF_INTEGRATION } from '../audit/audit-log.js';
 import { auditLog, handoffReferrals, handoffs, intakes, media, messages, outbox, residents, staff } from '../db/schema.js';
 import { checkHandoffId } from './handoff-error.js';
+import { casesWithWords, searchConditions, type CaseSearch } from './case-search.js';
 
 export type QueueStatus = 'waiting' | 'claimed' | 'closed' | 'open' | 'all';
 
@@ -15,6 +16,8 @@ export interface QueueFilter {
   mine?: string | undefined;
   /** Cases nobody holds or was assigned. */
   unassigned?: boolean | undefined;
+  /** Phase, trajectory, dates, agency, trust person, and a case number, name or phone (case-search.ts). */
+  search?: Omit<CaseSearch, 'words'> | undefined;
   limit?: number | undefined;
 }
 
@@ -73,6 +76,8 @@ export interface CaseRecord extends QueueItem {
   referrals: string[];
   /** The aftercare question of a closed case: planned for, asked at, the answer or why it was not asked. */
   aftercare: { at: Date | null; sentAt: Date | null; answer: string | null; skipped: string | null };
+  /** What the work likely prevented, recorded at closing (issue 16; src/handoff/prevented.ts), or null. */
+  prevented: string | null;
 }
 
 export interface ContactDetails {
@@ -102,6 +107,16 @@ export interface TranscriptMessage {
   translation: { text: string; locale: string | null } | null;
   /** Outbound only: our outbox state (pending/sent/failed) and what the channel reported after. */
   delivery: { status: 'pending' | 'sent' | 'failed'; channelStatus: string | null; lastError: string | null } | null;
+}
+
+/** The newest message of a case, for its card in "Mijn zaken". */
+export interface CardMessage {
+  id: number;
+  direction: 'in' | 'out';
+  author: string | null;
+  text: string | null;
+  mediaKind: string | null;
+  createdAt: Date;
 }
 
 /** An earlier or parallel case of the same resident: its course, never their words. */
@@ -192,6 +207,7 @@ export function createHandoffQueries(database: Database) {
       }
       if (filter.mine) where.push(or(eq(handoffs.claimedBy, filter.mine), eq(handoffs.assignedTo, filter.mine))!);
       if (filter.unassigned) where.push(and(isNull(handoffs.claimedBy), isNull(handoffs.assignedTo))!);
+      if (filter.search) where.push(...searchConditions(filter.search));
       const rows = await db
         .select(queueColumns)
         .from(handoffs)
@@ -206,6 +222,68 @@ export function createHandoffQueries(database: Database) {
         .limit(Math.min(Math.max(filter.limit ?? 200, 1), 500));
       return rows.map((row) => toQueueItem(row, cipher));
     },
+
+    /**
+     * "Mijn zaken" (issue 16): per case, its conversation's newest message (decrypted: only for cases the
+     * caller may read) and how many of the resident's messages came after `staffId` last read the case
+     * (opened it, or wrote in it).
+     */
+    async cardDetails(
+      staffId: string,
+      handoffIds: readonly string[],
+    ): Promise<Map<string, { last: CardMessage | null; unread: number }>> {
+      const result = new Map<string, { last: CardMessage | null; unread: number }>();
+      if (handoffIds.length === 0) return result;
+      const ids = [...handoffIds];
+      const [lastRows, unreadRows] = await Promise.all([
+        db
+          .selectDistinctOn([handoffs.id], {
+            handoffId: handoffs.id,
+            id: messages.id,
+            direction: messages.direction,
+            author: messages.author,
+            text: messages.text,
+            mediaKind: messages.mediaKind,
+            createdAt: messages.createdAt,
+          })
+          .from(handoffs)
+          .innerJoin(messages, eq(messages.conversationId, handoffs.conversationId))
+          .where(inArray(handoffs.id, ids))
+          .orderBy(handoffs.id, desc(messages.id)),
+        db
+          .select({ handoffId: handoffs.id, unread: sql<number>`count(${messages.id})::int` })
+          .from(handoffs)
+          .innerJoin(messages, and(eq(messages.conversationId, handoffs.conversationId), eq(messages.direction, 'in')))
+          .where(
+            and(
+              inArray(handoffs.id, ids),
+              sql`${messages.createdAt} > greatest(
+                (select max(a.at) from ${auditLog} a where a.handoff_id = ${handoffs.id} and a.actor_id = ${staffId}
+                   and a.action in ('transcript.view', 'transcript.live') and a.outcome = 'allowed'),
+                (select max(o.created_at) from ${messages} o where o.conversation_id = ${handoffs.conversationId}
+                   and o.direction = 'out' and o.author = ${staffId}),
+                '-infinity'::timestamptz)`,
+            ),
+          )
+          .groupBy(handoffs.id),
+      ]);
+      for (const id of ids) result.set(id, { last: null, unread: 0 });
+      for (const row of lastRows) {
+        result.get(row.handoffId)!.last = {
+          id: Number(row.id),
+          direction: row.direction,
+          author: row.author,
+          text: cipher.decryptText(row.text),
+          mediaKind: row.mediaKind,
+          createdAt: row.createdAt,
+        };
+      }
+      for (const row of unreadRows) result.get(row.handoffId)!.unread = Number(row.unread);
+      return result;
+    },
+
+    /** Which of these cases hold all the words in what the resident wrote or said (see case-search.ts). */
+    casesWithWords: (handoffIds: readonly string[], words: string) => casesWithWords(database, handoffIds, words),
 
     /** The newest change to any handoff, so a live view can tell that something changed elsewhere. */
     async lastChange(): Promise<string> {
@@ -232,6 +310,7 @@ export function createHandoffQueries(database: Database) {
           aftercareSentAt: handoffs.aftercareSentAt,
           aftercareAnswer: handoffs.aftercareAnswer,
           aftercareSkipped: handoffs.aftercareSkipped,
+          prevented: handoffs.prevented,
         })
         .from(handoffs)
         .innerJoin(residents, eq(residents.id, handoffs.residentId))
@@ -256,6 +335,7 @@ export function createHandoffQueries(database: Database) {
         aftercareSentAt,
         aftercareAnswer,
         aftercareSkipped,
+        prevented,
         ...queue
       } = row;
       // Decrypted once; toQueueItem passes an already plain summary through.
@@ -281,6 +361,7 @@ export function createHandoffQueries(database: Database) {
         intake,
         referrals: referrals.map((r) => r.agency),
         aftercare: { at: aftercareAt, sentAt: aftercareSentAt, answer: aftercareAnswer, skipped: aftercareSkipped },
+        prevented,
       };
     },
 

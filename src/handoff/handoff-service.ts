@@ -1,13 +1,17 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import type { Query } from '../db/query.js';
-import { handoffNotes, staff } from '../db/schema.js';
+import { handoffNotes, media, staff } from '../db/schema.js';
 import { guessLocaleFromScript } from '../engine/text-match.js';
 import type { Actor } from '../staff/staff-types.js';
 import { canAssign, canCloseCase, canReadCase, canWorkOnCase, type CaseHolders } from './access.js';
 import type { CaseEvents } from './case-events.js';
 import { checkHandoffId, HandoffError } from './handoff-error.js';
 import { withoutControlCharacters } from '../text/control-characters.js';
+import { cleanCaption, staffFileType, type StaffFile } from './staff-file.js';
+import type { SniffedType } from '../media/sniff-upload-type.js';
+import { nameForResidents } from '../staff/name-for-residents.js';
+import { isPreventedOutcome, PREVENTED_OUTCOMES, type PreventedOutcome } from './prevented.js';
 
 export const PHASES = ['trust', 'motivate', 'refer', 'aftercare'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -34,7 +38,7 @@ export interface HandoffServiceDeps {
    * What the resident is told when a trust person takes the chat (`bot:handoff.joined`, naming them),
    * and the line their replies start with on channels that show no name of their own (`bot:handoff.signature`).
    */
-  joinedMessage?: (locale: string, neutral: boolean, name: string) => string;
+  joinedMessage?: (locale: string, neutral: boolean, who: { name: string; role: boolean }) => string;
   signature?: (locale: string, name: string) => string;
   /** AFTERCARE_AFTER_DAYS: the aftercare question this many days after closing, unless the closer chose otherwise (0: none). */
   aftercareDays?: number;
@@ -45,7 +49,12 @@ export interface HandoffServiceDeps {
  * What closing a case tells the resident: the default closing message, this text, or nothing; and in
  * how many days the bot asks how things are (aftercare; 0: never; absent: the organisation's default).
  */
-export type ClosingMessage = { message?: string | boolean | undefined; aftercareDays?: number | undefined };
+export type ClosingMessage = {
+  message?: string | boolean | undefined;
+  aftercareDays?: number | undefined;
+  /** What the work likely prevented (issue 16, reports for funders); absent: not recorded. */
+  prevented?: PreventedOutcome | undefined;
+};
 export const MAX_AFTERCARE_DAYS = 730;
 
 /** The handoff row as the service locks it. */
@@ -92,11 +101,6 @@ function cleanStaffText(text: string): string {
   return body;
 }
 
-/** The name the resident sees: a staff member's first name; none for the shared API token. */
-export function firstNameOf(actor: Pick<Actor, 'id' | 'name' | 'via'>): string | undefined {
-  if (actor.via === 'api-token') return undefined;
-  return actor.name.trim().split(/\s+/)[0] || undefined;
-}
 
 function requireOpen(h: LockedCase): void {
   if (h.status === 'closed') throw new HandoffError('conflict', 'the handoff is closed');
@@ -133,7 +137,7 @@ export function createHandoffService(deps: HandoffServiceDeps) {
     // Neutral wording: the notification preview shows the neutral line, not the first words of the reply.
     const firstLine = h.preferences?.neutral === 'on' ? deps.neutralFirstLine?.(residentLocale) : undefined;
     // A human face: the trust person's first name on top of what they write (the web chat shows it as a label).
-    const name = h.channel === 'web' ? undefined : firstNameOf(actor);
+    const name = h.channel === 'web' ? undefined : nameForResidents(actor)?.name;
     const signed = name && deps.signature ? `${deps.signature(residentLocale, name)}\n${body}` : body;
     const sent = firstLine && !body.startsWith(firstLine) ? `${firstLine}\n\n${signed}` : signed;
     const [message] = await query<{ id: string | number }>(
@@ -166,13 +170,13 @@ export function createHandoffService(deps: HandoffServiceDeps) {
    * said "later" to the safety question (we do not write first), nor for the shared API token.
    */
   async function tellWhoJoined(query: Query, actor: Actor, handoffId: string): Promise<boolean> {
-    const name = firstNameOf(actor);
-    if (!name || !deps.joinedMessage) return false;
+    const who = nameForResidents(actor);
+    if (!who || !deps.joinedMessage) return false;
     const h = await lockCase(query, handoffId);
     if (h.preferences?.safety === 'later') return false;
     const locale = h.residentLocale ?? h.locale ?? 'nl';
     const neutral = h.preferences?.neutral === 'on';
-    const joined = deps.joinedMessage(locale, neutral, name);
+    const joined = deps.joinedMessage(locale, neutral, who);
     // Neutral wording: a notification preview shows the neutral first line, never "a trusted person".
     const firstLine = neutral ? deps.neutralFirstLine?.(locale) : undefined;
     const text = firstLine ? `${firstLine}\n\n${joined}` : joined;
@@ -186,6 +190,67 @@ export function createHandoffService(deps: HandoffServiceDeps) {
       [h.residentId, h.conversationId, h.channel, database.cipher.encryptText(text), locale],
     );
     return true;
+  }
+
+  /**
+   * Issue 15, "Documents": a file from a staff member to the resident, in the caller's transaction. The
+   * file goes into `media` under the resident (encrypted, erased and exported with them), the message
+   * points at it (author = staff id, text = the caption, or null) and gets its outbox row; the dispatcher
+   * attaches the file when it sends. A caption is worded as queueStaffMessage words a reply (the neutral
+   * first line, the trust person's name on channels that show none), since the phone previews it.
+   */
+  async function queueStaffFile(
+    tx: Tx,
+    query: Query,
+    actor: Actor,
+    h: LockedCase,
+    file: { bytes: Uint8Array; type: SniffedType; caption: string | null },
+  ): Promise<{ messageId: number; mediaId: string }> {
+    const residentLocale = h.residentLocale ?? h.locale ?? 'nl';
+    let text: string | null = null;
+    let locale = residentLocale;
+    if (file.caption) {
+      locale = guessLocaleFromScript(file.caption) ?? (residentLocale === 'ar' ? 'nl' : residentLocale);
+      const firstLine = h.preferences?.neutral === 'on' ? deps.neutralFirstLine?.(residentLocale) : undefined;
+      const name = h.channel === 'web' ? undefined : nameForResidents(actor)?.name;
+      const signed = name && deps.signature ? `${deps.signature(residentLocale, name)}\n${file.caption}` : file.caption;
+      text = firstLine && !file.caption.startsWith(firstLine) ? `${firstLine}\n\n${signed}` : signed;
+    }
+    // Bytes do not pass through the raw query port: drizzle writes the file, on the same connection.
+    const [stored] = await tx
+      .insert(media)
+      .values({
+        residentId: h.residentId,
+        kind: file.type.kind,
+        contentType: file.type.contentType,
+        byteSize: file.bytes.byteLength,
+        content: database.cipher.encryptBytes(file.bytes),
+      })
+      .returning({ id: media.id });
+    const [message] = await query<{ id: string | number }>(
+      `with sent as (
+         insert into messages (resident_id, conversation_id, direction, channel, author, text, locale, template, media_id, media_kind)
+         values ($1::uuid, $2::uuid, 'out', $3, $4, $5, $6, 'reply_waiting', $8::uuid, $9)
+         returning id
+       ), queued as (
+         insert into outbox (message_id, resident_id, channel) select id, $1::uuid, $3 from sent
+       ), touched as (
+         update handoffs set updated_at = now() where id = $7::uuid
+       )
+       select id from sent`,
+      [
+        h.residentId,
+        h.conversationId,
+        h.channel,
+        actor.id,
+        database.cipher.encryptText(text),
+        locale,
+        h.id,
+        stored!.id,
+        file.type.kind,
+      ],
+    );
+    return { messageId: Number(message!.id), mediaId: stored!.id };
   }
 
   function emitHandoff(h: LockedCase, change: 'claimed' | 'assigned' | 'updated' | 'closed') {
@@ -292,6 +357,31 @@ export function createHandoffService(deps: HandoffServiceDeps) {
       return { messageId };
     },
 
+    /**
+     * A file for the resident (issue 15, "Documents"): a filled-in form, a letter, a photo. The same
+     * rules as a reply (the holder or a coordinator, a claimed case that is not closed); its type is what
+     * its content says (PDF, JPEG, PNG, WebP), anything else is refused. Delivered like any reply.
+     */
+    async sendFile(
+      actor: Actor,
+      handoffId: string,
+      file: StaffFile,
+    ): Promise<{ messageId: number; mediaId: string; kind: 'image' | 'document' }> {
+      const id = checkHandoffId(handoffId);
+      if (file.bytes.byteLength === 0) throw new HandoffError('invalid', 'the file is empty');
+      const type = staffFileType(file.bytes);
+      const caption = cleanCaption(file.caption);
+      const { h, messageId, mediaId } = await database.transaction(async (tx, query) => {
+        const h = await lockCase(query, id);
+        requireOpen(h);
+        requireWork(actor, h);
+        return { h, ...(await queueStaffFile(tx, query, actor, h, { bytes: file.bytes, type, caption })) };
+      });
+      deps.onReply?.();
+      events.emit({ type: 'message', residentId: h.residentId, conversationId: h.conversationId });
+      return { messageId, mediaId, kind: type.kind };
+    },
+
     /** A private note on the case, for staff only. */
     async addNote(actor: Actor, handoffId: string, text: string): Promise<{ noteId: number }> {
       const body = withoutControlCharacters(text).trim();
@@ -382,12 +472,16 @@ export function createHandoffService(deps: HandoffServiceDeps) {
         if (!Number.isInteger(days) || days < 0 || days > MAX_AFTERCARE_DAYS) {
           throw new HandoffError('invalid', `aftercareDays must be a whole number from 0 to ${MAX_AFTERCARE_DAYS}`);
         }
+        if (closing.prevented !== undefined && !isPreventedOutcome(closing.prevented)) {
+          throw new HandoffError('invalid', `prevented must be one of ${PREVENTED_OUTCOMES.join(', ')}`);
+        }
         const at = deps.now?.() ?? new Date();
         await query(
           `update handoffs set status = 'closed', closed_at = $3::timestamptz, closed_by = $2, updated_at = $3::timestamptz,
-             aftercare_at = case when $4::int > 0 then $3::timestamptz + make_interval(days => $4::int) end
+             aftercare_at = case when $4::int > 0 then $3::timestamptz + make_interval(days => $4::int) end,
+             prevented = $5
            where id = $1::uuid`,
-          [h.id, actor.id, at.toISOString(), days],
+          [h.id, actor.id, at.toISOString(), days, closing.prevented ?? null],
         );
         await query(`update conversations set mode = 'closed', updated_at = now() where id = $1::uuid`, [h.conversationId]);
         await query('delete from timers where conversation_id = $1::uuid', [h.conversationId]);

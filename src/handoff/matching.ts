@@ -33,3 +33,24 @@ export function rankMatches(
 
 /** Those who fit both the language and the gender wish. */
 export const goodMatches = (ranked: readonly StaffMatch[]) => ranked.filter((m) => m.speaksLanguage && m.fitsGender);
+
+/** Why a staff member does not fit what the resident asked for (issue 16): shown as a warning, never a block. */
+export type MatchWarning = 'language' | 'gender';
+
+/**
+ * What the person holding (or assigned) a case does not fit: the resident's language (the chat's, or
+ * the one their first message was written in when we have no texts for it) and their gender wish.
+ * Nothing for a person not found (the API token, someone removed) or a wish not made.
+ */
+export function matchWarnings(
+  person: Pick<StaffLoad, 'languages' | 'gender'> | undefined,
+  want: { language: string | null; writtenLanguage: string | null; helperGender: string | null },
+): MatchWarning[] {
+  if (!person) return [];
+  const warnings: MatchWarning[] = [];
+  const written = want.writtenLanguage && want.writtenLanguage !== 'darija-latin' ? want.writtenLanguage : null;
+  const language = written ?? want.language;
+  if (language && !person.languages.includes(language)) warnings.push('language');
+  if ((want.helperGender === 'woman' || want.helperGender === 'man') && person.gender !== want.helperGender) warnings.push('gender');
+  return warnings;
+}

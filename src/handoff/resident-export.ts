@@ -162,6 +162,8 @@ export async function readResidentExport(
           preferences: h.preferences,
           phase: h.phase,
           trajectory: h.trajectory,
+          /** What the trust person judged the work likely prevented (issue 16), or null. */
+          prevented: h.prevented,
           claimedBy: who(h.claimedBy),
           assignedTo: who(h.assignedTo),
           closedBy: who(h.closedBy),

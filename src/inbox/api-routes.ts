@@ -1,10 +1,15 @@
 import { Hono } from 'hono';
+import { DateTime } from 'luxon';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { dueAtFrom } from '../continuity/reminders.js';
 import { isCoordinator } from '../handoff/access.js';
+import { findCases } from '../handoff/case-search.js';
+import { registerCannedReplyApi } from './canned-reply-routes.js';
+import { PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
 import type { FullCase } from '../handoff/case-reader.js';
-import type { QueueItem, ResidentCase } from '../handoff/handoff-queries.js';
+import type { QueueItem, ResidentCase, StaffLoad } from '../handoff/handoff-queries.js';
+import { matchWarnings } from '../handoff/matching.js';
 import { HttpError } from '../server/http-error.js';
 import type { InboxDeps } from './inbox-deps.js';
 import type { InboxEnv } from './inbox-env.js';
@@ -19,10 +24,14 @@ import {
   progressBody,
   reminderBody,
   replyPreviewBody,
+  residentNameBody,
 } from './request-schemas.js';
+import { nameForResidents } from '../staff/name-for-residents.js';
 import { createReplyPreview } from './reply-preview.js';
 import { composeReply } from '../language/reply-translation.js';
 import { requireApiActor } from './staff-auth.js';
+import { readStaffFile, staffFileBodyLimit } from './staff-file-upload.js';
+import { periodFromQuery, summaryCsvResponse } from './report-download.js';
 
 const MAX_JSON_BYTES = 32 * 1024;
 
@@ -36,6 +45,15 @@ const listQuery = z.strictObject({
   mine: z.enum(['true', 'false']).optional(),
   unassigned: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
+  // The search (issue 16; case-search.ts).
+  text: z.string().trim().min(1).max(100).optional(),
+  words: z.string().trim().min(1).max(200).optional(),
+  phase: z.enum(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` }).optional(),
+  trajectory: z.enum(TRAJECTORIES, { message: `trajectory must be one of ${TRAJECTORIES.join(', ')}` }).optional(),
+  from: z.iso.date({ message: 'from must be a date YYYY-MM-DD' }).optional(),
+  to: z.iso.date({ message: 'to must be a date YYYY-MM-DD' }).optional(),
+  agency: z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'agency must be an agency id such as debtHelp').optional(),
+  staffId: z.uuid('staffId must be a staff id').optional(),
 });
 const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
@@ -71,10 +89,13 @@ const summaryJson = (h: QueueItem, overdue: boolean) => ({
   overdue,
 });
 
-function caseJson(full: FullCase, otherCases: ResidentCase[], overdue: boolean) {
+function caseJson(full: FullCase, otherCases: ResidentCase[], overdue: boolean, staffLoad: readonly StaffLoad[] = []) {
   const r = full.record;
+  const personId = r.status === 'closed' ? null : (r.assignedTo ?? r.claimedBy);
   return {
     ...summaryJson(r, overdue),
+    /** Issue 16: what the holder (or assignee) does not fit of the resident's language and gender wish; a warning only. */
+    matchWarnings: personId ? matchWarnings(staffLoad.find((p) => p.id === personId), r) : [],
     residentId: r.residentId,
     conversationId: r.conversationId,
     residentUnreachable: r.residentUnreachable,
@@ -83,6 +104,8 @@ function caseJson(full: FullCase, otherCases: ResidentCase[], overdue: boolean) 
     // audited the read).
     contact: { method: r.contact, phone: r.contactDetails.phone, address: r.contactDetails.address },
     closedBy: r.closedBy,
+    /** What the work likely prevented, recorded at closing (issue 16), or null. */
+    prevented: r.prevented,
     aftercare: {
       at: r.aftercare.at?.toISOString() ?? null,
       askedAt: r.aftercare.sentAt?.toISOString() ?? null,
@@ -162,24 +185,40 @@ export function createApiRoutes(deps: InboxDeps) {
     c.header('cache-control', 'no-store');
   });
 
+  registerCannedReplyApi(app, deps, limit, jsonBody);
+
   app.get('/api/handoffs', async (c) => {
     const q = listQuery.parse(c.req.query());
     const actor = c.get('actor');
-    const items = await queries.queue({
-      status: q.status,
+    const day = (d: string | undefined, plus = 0) =>
+      d ? DateTime.fromISO(d, { zone: deps.timezone }).startOf('day').plus({ days: plus }).toJSDate() : undefined;
+    const searched = [q.text, q.words, q.phase, q.trajectory, q.from, q.to, q.agency, q.staffId].some(Boolean);
+    const { items } = await findCases({ queries, audit: deps.audit }, actor, {
+      // A search looks through every case unless a status is asked for, as on the page.
+      status: q.status ?? (searched ? 'all' : undefined),
       urgent: q.urgent === undefined ? undefined : q.urgent === 'true',
       language: q.language,
       mine: q.mine === 'true' ? actor.id : undefined,
       unassigned: q.unassigned === 'true' || undefined,
       limit: q.limit,
+      search: {
+        text: q.text,
+        phase: q.phase,
+        trajectory: q.trajectory,
+        from: day(q.from),
+        to: day(q.to, 1),
+        agency: q.agency,
+        staffId: q.staffId,
+      },
+      words: q.words,
     });
     return c.json({ handoffs: items.map((h) => summaryJson(h, deps.isOverdue(h))) });
   });
 
   app.get('/api/handoffs/:id', async (c) => {
     const full = await reader.open(c.get('actor'), c.req.param('id'));
-    const otherCases = await queries.otherCases(full.record.residentId, full.record.id);
-    return c.json(caseJson(full, otherCases, deps.isOverdue(full.record)));
+    const [otherCases, staffLoad] = await Promise.all([queries.otherCases(full.record.residentId, full.record.id), queries.staffLoad()]);
+    return c.json(caseJson(full, otherCases, deps.isOverdue(full.record), staffLoad));
   });
 
   app.post('/api/handoffs/:id/claim', async (c) => {
@@ -196,6 +235,40 @@ export function createApiRoutes(deps: InboxDeps) {
   app.post('/api/handoffs/:id/messages', limit, async (c) => {
     const reply = composeReply(messageBody.parse(await jsonBody(c)));
     const result = await service.reply(c.get('actor'), c.req.param('id'), reply.text, reply.original);
+    return c.json({ ok: true, ...result }, 201);
+  });
+
+  /** Who I am, and how residents see me (issue 15). */
+  app.get('/api/me', async (c) => {
+    const actor = c.get('actor');
+    const me = actor.via === 'api-token' ? undefined : await deps.staff.byId(actor.id);
+    return c.json({
+      id: actor.id,
+      name: actor.name,
+      role: actor.role,
+      residentLabel: me?.residentLabel ?? null,
+      nameForResidents: me ? (nameForResidents(me)?.name ?? null) : null,
+    });
+  });
+
+  app.patch('/api/me', limit, async (c) => {
+    const actor = c.get('actor');
+    if (actor.via === 'api-token') {
+      throw new HttpError(400, 'invalid_request', 'the shared API token has no name residents see; use a personal token');
+    }
+    const { residentLabel } = residentNameBody.parse(await jsonBody(c));
+    await deps.staff.setResidentLabel(actor.id, residentLabel);
+    const me = await deps.staff.byId(actor.id);
+    return c.json({ ok: true, residentLabel, nameForResidents: me ? (nameForResidents(me)?.name ?? null) : null });
+  });
+
+  /**
+   * A file for the resident (issue 15, "Documents"): multipart with `file` (a PDF, JPEG, PNG or WebP, by
+   * its content; at most STAFF_MAX_FILE_BYTES) and an optional `caption`. Delivered like a reply.
+   */
+  app.post('/api/handoffs/:id/files', staffFileBodyLimit(deps.maxFileBytes), async (c) => {
+    const upload = await readStaffFile(c, { maxBytes: deps.maxFileBytes });
+    const result = await service.sendFile(c.get('actor'), c.req.param('id'), upload);
     return c.json({ ok: true, ...result }, 201);
   });
 
@@ -219,6 +292,7 @@ export function createApiRoutes(deps: InboxDeps) {
       await service.setProgress(actor, id, { phase: body.phase, trajectory: body.trajectory });
     }
     if (body.referrals) await service.setReferrals(actor, id, body.referrals);
+    if (body.prevented !== undefined) await deps.setPrevented(actor, id, body.prevented);
     return c.json({ ok: true });
   });
 
@@ -305,6 +379,21 @@ export function createApiRoutes(deps: InboxDeps) {
   app.get('/api/reports/aftercare', async (c) => {
     if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
     return c.json({ aftercare: await deps.aftercareReport() });
+  });
+
+  /** The report for funders over a period (issue 16): exact counts, for coordinators. */
+  app.get('/api/reports/summary', async (c) => {
+    if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
+    const period = periodFromQuery(c.req.query(), deps.timezone);
+    return c.json(await deps.summaryReport(period));
+  });
+
+  /** The same as a CSV download, counts under 5 written "<5", in the caller's language. */
+  app.get('/api/reports/summary.csv', async (c) => {
+    const actor = c.get('actor');
+    if (!isCoordinator(actor)) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
+    const period = periodFromQuery(c.req.query(), deps.timezone);
+    return summaryCsvResponse(deps.texts, actor.uiLocale, await deps.summaryReport(period));
   });
 
   app.get('/api/audit', async (c) => {

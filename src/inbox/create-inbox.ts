@@ -13,6 +13,8 @@ import { createSessionCookie } from './session-cookie.js';
 import { requireCoordinator } from './staff-auth.js';
 import type { ChannelWarning } from './views/layout.js';
 import type { TranslateReply } from '../language/reply-translation.js';
+import type { InboxDeps } from './inbox-deps.js';
+import { describeWeeklyHours } from '../hours/weekly-hours.js';
 
 export interface Inbox {
   routes: Hono<any>;
@@ -78,6 +80,8 @@ export function createInbox(options: InboxOptions): Inbox {
     channelWarnings: options.channelWarnings ?? (() => []),
     erasureReport: services.erasureReport,
     aftercareReport: services.aftercareReport,
+    summaryReport: services.summaryReport,
+    setPrevented: services.setPrevented,
     reminders: services.reminders,
     isOverdue: services.isOverdue,
     timezone: services.officeHours.timezone,
@@ -85,6 +89,9 @@ export function createInbox(options: InboxOptions): Inbox {
     serviceWindowMs: options.serviceWindowMs ?? {},
     translateReply: options.translateReply,
     staffLocale: config.STAFF_LOCALE,
+    cannedReplies: services.cannedReplies,
+    cannedValues: cannedValuesOf(config),
+    maxFileBytes: config.STAFF_MAX_FILE_BYTES,
     secure,
   });
 
@@ -102,3 +109,17 @@ export function createInbox(options: InboxOptions): Inbox {
     close: () => live.closeAll(),
   };
 }
+
+/** What canned replies' {{org}}, {{walkInHours}} and {{walkInAddress}} become, per language (worded once each). */
+function cannedValuesOf(config: Config): InboxDeps['cannedValues'] {
+  const hours = new Map<string, string>();
+  return (locale) => {
+    let walkInHours = hours.get(locale);
+    if (walkInHours === undefined) {
+      walkInHours = config.WALK_IN_HOURS ? describeWeeklyHours(config.WALK_IN_HOURS, locale).join('\n') : '';
+      hours.set(locale, walkInHours);
+    }
+    return { org: config.ORG_NAME, walkInHours, walkInAddress: config.WALK_IN_ADDRESS ?? '' };
+  };
+}
+

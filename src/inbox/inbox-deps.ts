@@ -18,6 +18,9 @@ import type { ErasureCountRow } from '../privacy/erasure-report.js';
 import type { ChannelWarning } from './views/layout.js';
 import type { VoiceNotePlayed } from './voice-notes.js';
 import type { TranslateReply } from '../language/reply-translation.js';
+import type { SetPrevented } from '../handoff/prevented.js';
+import type { SummaryReportReader } from '../reports/summary-report.js';
+import type { CannedReplies, CannedReplyValues } from '../staff/canned-replies.js';
 
 /** Everything the inbox pages and the staff API need, built once in src/app.ts. */
 export interface InboxDeps {
@@ -50,6 +53,10 @@ export interface InboxDeps {
   erasureReport: () => Promise<ErasureCountRow[]>;
   /** The aftercare answers per month, for the coordinators' report. */
   aftercareReport: () => Promise<AftercareReportRow[]>;
+  /** The report for funders over a period (issue 16; coordinators). */
+  summaryReport: SummaryReportReader;
+  /** What a closed case likely prevented, changed after closing (who closed it, or a coordinator). */
+  setPrevented: SetPrevented;
   /** Staff members' own reminders on cases (issue 13). */
   reminders: Reminders;
   /** A waiting case older than one working day (marked in the queue and the API). */
@@ -64,6 +71,11 @@ export interface InboxDeps {
   translateReply?: TranslateReply | undefined;
   /** STAFF_LOCALE: the language trust persons write in and residents' words are translated into. */
   staffLocale: string;
+  /** Coordinators' canned replies (issue 16), and what their placeholders become in a language. */
+  cannedReplies: CannedReplies;
+  cannedValues: (locale: string) => Omit<CannedReplyValues, 'name'>;
+  /** STAFF_MAX_FILE_BYTES: the largest file a trust person may send a resident (issue 15). */
+  maxFileBytes: number;
   /** A staff member was served a voice note: wake the queue views (made by createInboxRoutes when not given). */
   voiceNotePlayed?: VoiceNotePlayed;
 }

@@ -10,6 +10,7 @@ import { createLoginRoutes } from './login-routes.js';
 import { pageContext } from './page-context.js';
 import { createPageRoutes } from './page-routes.js';
 import { requireCsrf, requireSession, wantsJson } from './staff-auth.js';
+import { STAFF_FILE_PAGE_PATH, staffFileBodyLimit } from './staff-file-upload.js';
 import { errorPage } from './views/error-view.js';
 import { createVoiceNoteAnnouncer } from './voice-notes.js';
 
@@ -36,8 +37,10 @@ export function createInboxRoutes(deps: InboxDeps & { assets: InboxAssets; secur
       throw new HttpError(413, 'too_large', 'the form is too large');
     },
   });
+  // A file for the resident (issue 15) is the one form allowed more: STAFF_MAX_FILE_BYTES and the form around it.
+  const fileLimit = staffFileBodyLimit(deps.maxFileBytes);
   for (const path of ['/inbox', '/inbox/*']) {
-    app.use(path, limit);
+    app.use(path, (c, next) => (STAFF_FILE_PAGE_PATH.test(c.req.path) && c.req.method === 'POST' ? fileLimit : limit)(c, next));
     app.use(path, async (c, next) => {
       if (PUBLIC_PATHS.has(c.req.path) || c.req.path.startsWith('/inbox/assets/')) return next();
       return session(c, async () => {

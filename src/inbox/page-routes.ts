@@ -26,38 +26,88 @@ import {
   eraseBody,
   messageBody,
   noteBody,
+  preventedBody,
   progressBody,
   reminderBody,
   replyPreviewBody,
+  residentNameBody,
 } from './request-schemas.js';
+import { residentNamePage } from './views/resident-name-view.js';
+import { nameForResidents } from '../staff/name-for-residents.js';
 import { createReplyPreview, replyLanguage } from './reply-preview.js';
 import { composeReply } from '../language/reply-translation.js';
 import { wantsJson } from './staff-auth.js';
+import { megabytes, readStaffFile } from './staff-file-upload.js';
 import { auditPage } from './views/audit-view.js';
 import { reportPage } from './views/report-view.js';
+import type { FunderReportModel } from './views/funder-report-view.js';
+import {
+  chosenPeriod,
+  MAX_REPORT_YEARS,
+  PERIOD_KINDS,
+  ReportPeriodError,
+  type PeriodChoice,
+  type ReportPeriod,
+} from '../reports/report-period.js';
+import { periodFromQuery, summaryCsvResponse } from './report-download.js';
 import { casePage } from './views/case-view.js';
 import { authorLabel } from './views/message-item.js';
 import { queueItems, queuePage, type QueueFilters } from './views/queue-view.js';
+import { findCases, type CaseSearch } from '../handoff/case-search.js';
+import { cannedRepliesFor, registerCannedReplyPages } from './canned-reply-routes.js';
+import { createPreviewAudit } from './preview-audit.js';
+import { PHASES, TRAJECTORIES } from '../handoff/handoff-service.js';
 
 const STATUSES: QueueStatus[] = ['waiting', 'claimed', 'closed', 'open', 'all'];
-const DONE = new Set(['claimed', 'assigned', 'replied', 'noted', 'saved', 'closed', 'reminded']);
+const DONE = new Set(['claimed', 'assigned', 'replied', 'noted', 'saved', 'closed', 'reminded', 'fileSent']);
 
 export function parseQueueFilters(query: (name: string) => string | undefined): QueueFilters {
   const mine = query('mine') === '1';
   const status = query('status') as QueueStatus | undefined;
   const language = query('language') ?? '';
+  const pick = (name: string, valid: (v: string) => boolean, max = 100) => {
+    const value = (query(name) ?? '').trim().slice(0, max);
+    return value && valid(value) ? value : '';
+  };
+  const date = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const searched = ['text', 'words', 'phase', 'trajectory', 'from', 'to', 'agency', 'staff'].some((n) => query(n));
   return {
     mine,
     unassigned: query('unassigned') === '1',
     urgent: query('urgent') === '1',
-    status: status && STATUSES.includes(status) ? status : mine ? 'open' : 'waiting',
+    // A search looks through every case unless a status is chosen; the plain queue shows the waiting ones.
+    status: status && STATUSES.includes(status) ? status : mine ? 'open' : searched ? 'all' : 'waiting',
     language: /^[a-z]{2,3}(-[a-z0-9]{2,8})?$/i.test(language) ? language.toLowerCase() : '',
+    text: pick('text', () => true),
+    words: pick('words', () => true, 200),
+    phase: pick('phase', (v) => (PHASES as readonly string[]).includes(v)),
+    trajectory: pick('trajectory', (v) => (TRAJECTORIES as readonly string[]).includes(v)),
+    from: pick('from', date),
+    to: pick('to', date),
+    agency: pick('agency', (v) => /^[a-z0-9_-]{1,40}$/i.test(v)),
+    staff: pick('staff', (v) => /^[0-9a-f-]{36}$/i.test(v)),
+  };
+}
+
+/** A queue filter's search part: dates as the organisation's days (`to` includes its whole day). */
+export function caseSearchOf(f: QueueFilters, timezone: string): CaseSearch {
+  const day = (d: string, plus = 0) =>
+    d ? DateTime.fromISO(d, { zone: timezone }).startOf('day').plus({ days: plus }).toJSDate() : undefined;
+  return {
+    text: f.text || undefined,
+    phase: f.phase || undefined,
+    trajectory: f.trajectory || undefined,
+    from: day(f.from),
+    to: day(f.to, 1),
+    agency: f.agency || undefined,
+    staffId: f.staff || undefined,
   };
 }
 
 /** The inbox pages behind log-in (the session and CSRF middlewares run before these). */
 export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   const { texts, queries, service, reader } = deps;
+  const previews = createPreviewAudit(deps.audit);
   const previewReply = createReplyPreview({ reader, translateReply: deps.translateReply, staffLocale: deps.staffLocale });
   const app = new Hono<InboxEnv>();
   const ctx = (c: Context<InboxEnv>) => pageContext(c, texts, deps.org, deps.assetVersion, deps.channelWarnings);
@@ -86,13 +136,17 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   async function queueModel(c: Context<InboxEnv>) {
     const filters = parseQueueFilters((n) => c.req.query(n));
     const actor = c.get('actor');
-    const [items, languages, staffLoad, names] = await Promise.all([
-      queries.queue({
+    // The live refresh of a list repeats the search the page made (and audited) when it loaded.
+    const audit = c.req.query('fragment') === '1' ? undefined : deps.audit;
+    const [{ items, scanLimited }, languages, staffLoad, names] = await Promise.all([
+      findCases({ queries, audit }, actor, {
         status: filters.status,
         urgent: filters.urgent || undefined,
         language: filters.language || undefined,
         mine: filters.mine ? actor.id : undefined,
         unassigned: filters.unassigned || undefined,
+        search: caseSearchOf(filters, deps.timezone),
+        words: filters.words || undefined,
       }),
       queries.languages(),
       queries.staffLoad(),
@@ -100,14 +154,19 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     ]);
     // "Voice note not yet listened to": no staff member fetched the file yet (see unheardVoiceNotes).
     const unheard = await queries.unheardVoiceNotes(items.map((h) => h.id));
+    // "Mijn zaken" (issue 16): on the staff member's own cases, the newest message and how many are new.
+    const own = filters.mine ? items.filter((h) => canReadCase(actor, h) && (h.claimedBy === actor.id || h.assignedTo === actor.id)) : [];
+    const details = await queries.cardDetails(actor.id, own.map((h) => h.id));
+    await previews.record(actor, own, details);
     const cards = items.map((h) => ({
       ...h,
       overdue: deps.isOverdue(h),
       ...(unheard.has(h.id) ? { unheardVoiceNotes: unheard.get(h.id)! } : {}),
+      ...(details.has(h.id) ? { card: details.get(h.id)! } : {}),
     }));
     // "Mijn zaken" also lists the staff member's own reminders.
     const reminders = filters.mine ? await deps.reminders.mine(actor.id) : [];
-    return { items: cards, filters, languages, staffLoad, names, reminders, now: new Date() };
+    return { items: cards, filters, languages, staffLoad, names, reminders, scanLimited, agencies: deps.agencies, now: new Date() };
   }
 
   app.get('/inbox', async (c) => {
@@ -154,6 +213,8 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
       full ? deps.reminders.mine(actor.id) : [],
     ]);
     const doneParam = c.req.query('done');
+    const canWork = record.status !== 'closed' && canWorkOnCase(actor, record);
+    const cannedReplies = canWork ? await cannedRepliesFor(deps, actor, record.language) : [];
     return c.html(
       casePage(ctx(c), {
         record,
@@ -172,6 +233,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
           close: canCloseCase(actor, record),
           exportResident: canExportResident(actor),
           eraseResident: canEraseResident(actor),
+          prevented: record.status === 'closed' && (isCoordinator(actor) || record.closedBy === actor.id),
         },
         dirOf: texts.dir,
         closingMessage: service.closingMessage(record.language ?? 'nl', record.neutral),
@@ -179,6 +241,8 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
         aftercareDays: deps.aftercareDays,
         windowClosed: windowClosed(record),
         translateTo: translateTo(record),
+        cannedReplies,
+        maxFileBytes: deps.maxFileBytes,
         tomorrow: DateTime.now().setZone(deps.timezone).plus({ days: 1 }).toISODate() ?? '',
         now: new Date(),
         done: doneParam && DONE.has(doneParam) ? doneParam : undefined,
@@ -210,6 +274,26 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     const reply = composeReply(body);
     const { messageId } = await service.reply(c.get('actor'), id, reply.text, reply.original);
     return wantsJson(c) ? c.json({ messageId }, 201) : c.redirect(`/inbox/handoffs/${id}?done=replied#m-${messageId}`, 303);
+  });
+
+  /**
+   * A file for the resident (issue 15, "Documents"): the form below the reply box, multipart, with the
+   * session's CSRF token. The same rules as a reply; a refusal says why in the staff member's language.
+   */
+  app.post('/inbox/handoffs/:id/files', async (c) => {
+    const id = c.req.param('id');
+    const l = ctx(c).labels;
+    const upload = await readStaffFile(c, {
+      maxBytes: deps.maxFileBytes,
+      allowed: ['_csrf'],
+      reasons: {
+        tooLarge: l.t('sendFile.tooLarge', { max: megabytes(deps.maxFileBytes) }),
+        wrongType: l.t('sendFile.wrongType'),
+        missing: l.t('sendFile.missing'),
+      },
+    });
+    const { messageId } = await service.sendFile(c.get('actor'), id, upload);
+    return wantsJson(c) ? c.json({ messageId }, 201) : c.redirect(`/inbox/handoffs/${id}?done=fileSent#m-${messageId}`, 303);
   });
 
   /** The reply box's "preview the translation" (its script asks; JSON back). */
@@ -273,9 +357,20 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     const text = typeof form.message === 'string' ? form.message.trim() : '';
     const days =
       typeof form.aftercareDays === 'string' && form.aftercareDays.trim() !== '' ? Number(form.aftercareDays) : undefined;
-    const body = closeBody.parse({ message: form.send === '1' ? text || true : false, aftercareDays: days });
+    // What the work likely prevented (issue 16): optional, "not recorded" is the empty choice.
+    const prevented = typeof form.prevented === 'string' && form.prevented ? form.prevented : undefined;
+    const body = closeBody.parse({ message: form.send === '1' ? text || true : false, aftercareDays: days, prevented });
     await service.close(c.get('actor'), id, body);
     return done(c, id, 'closed');
+  });
+
+  /** A closed case's "likely prevented", changed afterwards by who closed it or a coordinator (issue 16). */
+  app.post('/inbox/handoffs/:id/prevented', async (c) => {
+    const id = c.req.param('id');
+    const value = await field(c, 'prevented');
+    const { prevented } = preventedBody.parse({ prevented: value ? value : null });
+    await deps.setPrevented(c.get('actor'), id, prevented);
+    return done(c, id, 'saved');
   });
 
   /** The transcript as a text file (audited as an export). */
@@ -350,10 +445,83 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     return liveStream(c, deps.live, liveOptions(c), updates.relevant, updates.tick);
   });
 
+  /** How residents see me (issue 15): my first name, or a role label I choose. */
+  app.get('/inbox/me', (c) => {
+    const me = c.get('staff');
+    const who = nameForResidents(me) ?? { name: me.name, role: false };
+    const example = texts.t(me.uiLocale, who.role ? 'bot:handoff.joinedAs' : 'bot:handoff.joined', { org: deps.org, name: who.name });
+    return c.html(
+      residentNamePage(ctx(c), {
+        firstName: nameForResidents({ name: me.name, residentLabel: null })?.name ?? me.name,
+        residentLabel: me.residentLabel,
+        example,
+        saved: c.req.query('done') === 'saved',
+      }).value,
+    );
+  });
+
+  app.post('/inbox/me', async (c) => {
+    const form = await readForm(c);
+    const label = form.show === 'role' && typeof form.residentLabel === 'string' ? form.residentLabel : null;
+    const { residentLabel } = residentNameBody.parse({ residentLabel: label });
+    await deps.staff.setResidentLabel(c.get('staff').id, residentLabel);
+    return c.redirect('/inbox/me?done=saved', 303);
+  });
+
+  registerCannedReplyPages(app, deps, ctx);
+
   app.get('/inbox/reports', async (c) => {
     if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
-    const [erasures, aftercare] = await Promise.all([deps.erasureReport(), deps.aftercareReport()]);
-    return c.html(reportPage(ctx(c), { erasures, aftercare }).value);
+    const asked: PeriodChoice = {
+      period: c.req.query('period'),
+      year: c.req.query('year'),
+      month: c.req.query('month'),
+      quarter: c.req.query('quarter'),
+      from: c.req.query('from'),
+      to: c.req.query('to'),
+    };
+    const now = new Date();
+    // Dates that cannot be a period are said on the page, which then shows this month.
+    let error: string | undefined;
+    let period: ReportPeriod;
+    try {
+      period = chosenPeriod(asked, deps.timezone, now);
+    } catch (e) {
+      if (!(e instanceof ReportPeriodError)) throw e;
+      const l = ctx(c).labels;
+      error = l.t(`funderReport.period.errors.${e.code}`, {
+        field: e.field ? l.t(`funderReport.period.${e.field}`) : '',
+        max: MAX_REPORT_YEARS,
+      });
+      period = chosenPeriod({}, deps.timezone, now);
+    }
+    const [erasures, aftercare, report] = await Promise.all([
+      deps.erasureReport(),
+      deps.aftercareReport(),
+      deps.summaryReport(period),
+    ]);
+    const month = Number(period.from.slice(5, 7));
+    const kind = (PERIOD_KINDS as readonly string[]).includes(asked.period ?? '') ? asked.period! : period.kind;
+    const funder: FunderReportModel = {
+      report,
+      error,
+      choice: {
+        period: error ? 'custom' : kind,
+        year: period.from.slice(0, 4),
+        month: String(month),
+        quarter: String(Math.ceil(month / 3)),
+        from: error ? (asked.from ?? '') : period.from,
+        to: error ? (asked.to ?? '') : period.to,
+      },
+    };
+    return c.html(reportPage(ctx(c), { erasures, aftercare, funder }).value);
+  });
+
+  /** The report for funders as a CSV file (small counts as "<5"), for the page's download link. */
+  app.get('/inbox/reports/summary.csv', async (c) => {
+    if (!isCoordinator(c.get('actor'))) throw new HttpError(403, 'forbidden', 'only coordinators read the reports');
+    const period = periodFromQuery(c.req.query(), deps.timezone);
+    return summaryCsvResponse(texts, c.get('staff').uiLocale, await deps.summaryReport(period));
   });
 
   app.get('/inbox/audit', async (c) => {

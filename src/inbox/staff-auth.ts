@@ -12,7 +12,7 @@ import type { InboxEnv } from './inbox-env.js';
 import type { SessionCookie } from './session-cookie.js';
 
 export function actorOf(staff: StaffMember, via: Actor['via']): Actor {
-  return { id: staff.id, name: staff.name, role: staff.role, uiLocale: staff.uiLocale, via };
+  return { id: staff.id, name: staff.name, role: staff.role, uiLocale: staff.uiLocale, residentLabel: staff.residentLabel, via };
 }
 
 /** The remote address as the Node server saw it (no proxy headers are trusted). */

@@ -49,6 +49,8 @@ export interface LanguageWorkerDeps {
 }
 
 const MAX_RETRY_DELAY_MS = 3_600_000;
+/** Fewer words than this and the detector is not asked which language they are in. */
+const MIN_WORDS_TO_DETECT = 4;
 /** How long `stop` waits for a request under way; its job's lease brings it back after a restart. */
 const STOP_GRACE_MS = 5_000;
 
@@ -190,12 +192,14 @@ export function createLanguageWorker(deps: LanguageWorkerDeps): LanguageWorker {
 }
 
 /**
- * The language a resident's words are in: the detector's when it is sure; else the language they chose
+ * The language a resident's words are in: the detector's when it is sure of four words or more; else the language they chose
  * if the script fits (Arabic script for Arabic); else the server's own guess. Darija in Latin letters
  * with Arabic chosen goes as "auto": read as Arabic it would come back as nonsense.
  */
 export function sourceLanguage(text: string, chosen: string | null, detect?: DetectLanguage): string {
-  const detected = detect?.(text);
+  // A detector's "sure" on two or three words is often wrong ("salam 3likom" reads as Tagalog).
+  const words = text.split(/\s+/).filter((w) => /\p{L}{2}/u.test(w)).length;
+  const detected = words >= MIN_WORDS_TO_DETECT ? detect?.(text) : null;
   if (detected?.reliable) return detected.language;
   if (!chosen) return 'auto';
   const arabicScript = /\p{Script=Arabic}/u.test(text);

@@ -3,8 +3,9 @@ import type { ChannelName } from '../conversation/inbound-message.js';
 import { recordSent, type SentRecord } from './record-sent.js';
 import type { ChannelAdapter, DeleteResult, SendResult } from './channel-adapter.js';
 import type { Database } from '../db/database.js';
-import { messages, outbox, residents } from '../db/schema.js';
-import { OUTBOUND_TEMPLATES, type OutboundMessage, type OutboundTemplate } from '../engine/types.js';
+import { media, messages, outbox, residents } from '../db/schema.js';
+import { OUTBOUND_TEMPLATES, type OutboundFile, type OutboundMessage, type OutboundTemplate } from '../engine/types.js';
+import { outboundFileName } from '../media/outbound-file-name.js';
 import type { Logger } from '../logging/logger.js';
 import type { DirectReply } from '../conversation/conversation-service.js';
 import type { Metrics, SendOutcome } from '../metrics/metrics.js';
@@ -68,6 +69,9 @@ interface Details {
   choices: OutboundMessage['choices'] | null;
   locale: string | null;
   template: string | null;
+  /** A staff member's file (issue 15): the message's text is its caption. */
+  mediaId: string | null;
+  mediaKind: string | null;
   externalId: string;
 }
 
@@ -208,10 +212,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     externalUserId: string,
     /** When the resident's message arrived, for the first reply sent straight after its step. */
     arrivedAt?: number,
+    /** Why this message cannot be sent at all (its file is gone): given up without asking the channel. */
+    unsendable?: string,
   ): Promise<boolean> {
     const adapter = adapters.get(row.channel);
     let result: SendResult;
-    if (!adapter) {
+    if (unsendable) {
+      result = { ok: false, retry: false, reason: unsendable };
+    } else if (!adapter) {
       result = { ok: false, retry: true, reason: `no adapter for channel ${row.channel} is running` };
     } else {
       try {
@@ -324,6 +332,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         choices: messages.choices,
         locale: messages.locale,
         template: messages.template,
+        mediaId: messages.mediaId,
+        mediaKind: messages.mediaKind,
         externalId: residents.externalId,
       })
       .from(messages)
@@ -337,6 +347,22 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return new Map(details.map((d) => [d.id, d]));
   }
 
+  /** The stored file a message carries, as a channel sends it; null when it is gone (or of no kind we send). */
+  async function fileOf(mediaId: string | null): Promise<OutboundFile | null> {
+    if (!mediaId) return null;
+    const [row] = await db
+      .select({ kind: media.kind, contentType: media.contentType, content: media.content })
+      .from(media)
+      .where(eq(media.id, mediaId));
+    if (!row || (row.kind !== 'image' && row.kind !== 'document')) return null;
+    return {
+      kind: row.kind,
+      contentType: row.contentType,
+      name: outboundFileName(row.contentType),
+      bytes: database.cipher.decryptBytes(row.content),
+    };
+  }
+
   /** Sends (or deletes) one claimed row and records the outcome; never throws. */
   async function handle(row: ClaimedRow, d: Details | undefined): Promise<void> {
     if (!d) return;
@@ -345,15 +371,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         await deleteOne(row, d.externalId);
       } else {
         const locale = d.locale ?? 'nl';
+        // A staff member's file is read (and decrypted) only now, for this send: it is not kept in memory.
+        const file = d.mediaKind ? await fileOf(d.mediaId) : undefined;
         const message: OutboundMessage = {
           text: database.cipher.decryptText(d.text) ?? '',
           choices: d.choices ?? undefined,
           locale,
           dir: options.dirOf(locale),
           ...(isOutboundTemplate(d.template) ? { template: d.template } : {}),
+          ...(file ? { file } : {}),
         };
+        const unsendable = file === null ? 'the file of this message is no longer stored' : undefined;
         // A sent row is settled once its batch is recorded (flushSent calls onSettled).
-        if (await sendOne(row, message, d.externalId)) return;
+        if (await sendOne(row, message, d.externalId, undefined, unsendable)) return;
       }
       options.onSettled?.({ messageId: row.message_id, residentId: row.resident_id });
     } catch (error) {

@@ -23,6 +23,7 @@ export const staffMemberColumns = {
   languages: staff.languages,
   gender: staff.gender,
   uiLocale: staff.uiLocale,
+  residentLabel: staff.residentLabel,
   active: staff.active,
 };
 
@@ -90,6 +91,11 @@ export function createStaffStore(database: Database) {
 
     async setUiLocale(id: string, uiLocale: string): Promise<void> {
       await db.update(staff).set({ uiLocale }).where(eq(staff.id, id));
+    },
+
+    /** A role label residents see instead of the first name; null goes back to the first name. */
+    async setResidentLabel(id: string, label: string | null): Promise<void> {
+      await db.update(staff).set({ residentLabel: label }).where(eq(staff.id, id));
     },
 
     /** Names of staff ids, for showing who holds or wrote something (`api` is the shared token). */

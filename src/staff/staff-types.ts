@@ -11,6 +11,8 @@ export interface StaffMember {
   languages: string[];
   gender: string | null;
   uiLocale: string;
+  /** A role label residents see instead of the first name (issue 15); null: the first name. */
+  residentLabel: string | null;
   active: boolean;
 }
 
@@ -23,7 +25,12 @@ export interface Actor {
   name: string;
   role: StaffRole;
   uiLocale: string;
+  /** What residents see instead of the first name, when the staff member chose a role label. */
+  residentLabel?: string | null;
   via: 'session' | 'token' | 'api-token';
 }
+
+/** The longest role label a staff member may choose (it heads their replies on Telegram and WhatsApp). */
+export const MAX_RESIDENT_LABEL_LENGTH = 40;
 
 export const API_ACTOR_ID = 'api';

@@ -97,12 +97,12 @@ describe.runIf(run)('bridging language in a real browser', () => {
     await page.locator('#claim').click();
     await page.waitForURL(/done=claimed/);
 
-    const transcript = page.locator('.msg-transcript').first();
+    const transcript = page.locator('.conversation .msg-transcript').first();
     await transcript.waitFor();
     expect(await transcript.textContent()).toContain('ابني لا يذهب إلى المدرسة');
     expect(await transcript.locator('p').evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
-    expect(await page.locator('.msg-translation').count()).toBeGreaterThanOrEqual(2);
-    expect(await page.locator('.msg-translation').first().textContent()).toContain('Machinevertaling');
+    expect(await page.locator('.conversation .msg-translation').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('.conversation .msg-translation').first().textContent()).toContain('Machinevertaling');
 
     await page.fill('#reply-text', 'Ik bel je morgen om tien uur.');
     await page.click('#reply-translate');

@@ -160,6 +160,18 @@ describe('web chat file settings', () => {
   });
 });
 
+describe('staff file settings', () => {
+  it('take files from staff up to 10 MB by default, at most 50 MB (what Telegram takes from a bot)', () => {
+    expect(loadConfig({}).STAFF_MAX_FILE_BYTES).toBe(10 * 1024 * 1024);
+    expect(loadConfig({ STAFF_MAX_FILE_BYTES: '2000000' }).STAFF_MAX_FILE_BYTES).toBe(2_000_000);
+    for (const wrong of ['0', '-5', '10MB', '52428801']) {
+      expect(() => loadConfig({ STAFF_MAX_FILE_BYTES: wrong })).toThrow(
+        'STAFF_MAX_FILE_BYTES: expected a number of bytes from 1 to 52428800 (50 MB)',
+      );
+    }
+  });
+});
+
 describe('start-up stops with a clear message', () => {
   it('on a bad environment variable', () => {
     const { code, stderr } = start({ PORT: 'abc' });
@@ -174,6 +186,13 @@ describe('start-up stops with a clear message', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('tussenin cannot start');
     expect(stderr).toContain('WEBCHAT_MAX_FILE_BYTES: expected a number of bytes from 1 to 104857600 (100 MB)');
+  });
+
+  it('on a wrong STAFF_MAX_FILE_BYTES, naming it', () => {
+    const { code, stderr } = start({ STAFF_MAX_FILE_BYTES: '100000000' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('tussenin cannot start');
+    expect(stderr).toContain('STAFF_MAX_FILE_BYTES: expected a number of bytes from 1 to 52428800 (50 MB) (got "100000000")');
   });
 
   it('on a broken flow file, naming the step and the fault', () => {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fieldText, parseMultipart } from './multipart.js';
 
 /**
  * A local stand-in for Meta's Graph API (WhatsApp Business Cloud API), for tests: a real HTTP server
  * on 127.0.0.1 that the channel reaches through its apiRoot. It answers `POST /<version>/<phone
- * number id>/messages` (sends and mark-as-read), `GET /<version>/<media id>` (media metadata) and
+ * number id>/messages` (sends and mark-as-read), `POST /<version>/<phone number id>/media` (an upload,
+ * multipart, for an image or document message), `GET /<version>/<media id>` (media metadata) and
  * serves the media bytes at the url it gave, each only with the right bearer token. It records every
  * request and can be told to fail the next calls with a Graph error, a dropped connection or silence.
  */
@@ -33,6 +35,15 @@ export interface SentCloudMessage {
   to: string;
   type: string;
   body: Record<string, any>;
+}
+
+/** A file uploaded for sending (`POST /<phone number id>/media`), as the fake keeps it. */
+export interface UploadedCloudMedia {
+  id: string;
+  /** The `type` field: the file's MIME type. */
+  type: string;
+  filename: string | undefined;
+  bytes: Uint8Array;
 }
 
 export interface GraphFailure {
@@ -92,6 +103,8 @@ export class FakeGraphApi {
   readonly sent: SentCloudMessage[] = [];
   /** wamids of resident messages marked read. */
   readonly reads: string[] = [];
+  /** Files uploaded to send, in order. */
+  readonly uploads: UploadedCloudMedia[] = [];
   readonly #media = new Map<string, FakeMedia>();
   readonly #scripted: { scope: 'messages' | 'media' | 'any'; answer: Scripted }[] = [];
   #counter = 0;
@@ -141,6 +154,24 @@ export class FakeGraphApi {
     return this.sent.filter((m) => m.to === to).map((m) => shownText(m.body));
   }
 
+  /**
+   * The photos and documents the resident `to` received, oldest first: the message's type, the uploaded
+   * file it names, its caption and (a document) its file name.
+   */
+  filesTo(to: string): { type: string; caption: string | undefined; filename: string | undefined; upload: UploadedCloudMedia }[] {
+    return this.sent
+      .filter((m) => m.to === to && (m.type === 'image' || m.type === 'document'))
+      .map((m) => {
+        const part = m.body[m.type] as { id: string; caption?: string; filename?: string };
+        return {
+          type: m.type,
+          caption: part.caption,
+          filename: part.filename,
+          upload: this.uploads.find((u) => u.id === part.id)!,
+        };
+      });
+  }
+
   /** Calls to the media download url (not the metadata). */
   mediaDownloads(): RecordedGraphRequest[] {
     return this.requests.filter((r) => r.path.startsWith('/media-download/'));
@@ -155,7 +186,12 @@ export class FakeGraphApi {
     const url = new URL(req.url ?? '/', this.url);
     const raw = await readBody(req);
     let body: Record<string, any> | undefined;
-    if (raw.length > 0) {
+    const parts = (req.headers['content-type'] ?? '').startsWith('multipart/form-data')
+      ? parseMultipart(raw, req.headers['content-type'])
+      : undefined;
+    if (parts) {
+      body = Object.fromEntries([...parts.keys()].filter((k) => k !== 'file').map((k) => [k, fieldText(parts, k)]));
+    } else if (raw.length > 0) {
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
@@ -178,7 +214,8 @@ export class FakeGraphApi {
       res.end(JSON.stringify(payload));
     };
 
-    const scope = url.pathname.endsWith('/messages') ? 'messages' : 'media';
+    // An upload counts with the sends: a failure scripted for the next send may meet the upload first.
+    const scope = url.pathname.endsWith('/messages') || url.pathname.endsWith('/media') ? 'messages' : 'media';
     const index = this.#scripted.findIndex((s) => s.scope === 'any' || s.scope === scope);
     if (index >= 0) {
       const scripted = this.#scripted.splice(index, 1)[0]!.answer;
@@ -232,6 +269,19 @@ export class FakeGraphApi {
       return;
     }
 
+    const upload = /^\/(v\d+\.\d+)\/([^/]+)\/media$/.exec(url.pathname);
+    if (upload && req.method === 'POST') {
+      // As Meta: multipart with messaging_product=whatsapp, the file's type and the file; answers its id.
+      if (upload[2] !== this.phoneNumberId) return answer(400, { error: { message: 'Unsupported post request', code: 100 } });
+      const file = parts?.get('file');
+      if (!parts || body?.['messaging_product'] !== 'whatsapp' || !file || file.bytes.byteLength === 0 || !body['type']) {
+        return answer(400, { error: { message: 'Param file, type and messaging_product are required', code: 100 } });
+      }
+      const id = `${1000000000000000 + ++this.#counter}`;
+      this.uploads.push({ id, type: String(body['type']), filename: file.filename, bytes: file.bytes });
+      return answer(200, { id });
+    }
+
     const messages = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(url.pathname);
     if (messages && req.method === 'POST') {
       if (messages[2] !== this.phoneNumberId) return answer(400, { error: { message: 'Unsupported post request', code: 100 } });
@@ -241,6 +291,11 @@ export class FakeGraphApi {
       if (body['status'] === 'read') {
         this.reads.push(String(body['message_id']));
         return answer(200, { success: true });
+      }
+      // A photo or document names a file uploaded before (Meta refuses an unknown media id).
+      const media = body['type'] === 'image' || body['type'] === 'document' ? body[body['type']] : undefined;
+      if (media && !this.uploads.some((u) => u.id === media.id)) {
+        return answer(400, { error: { message: '(#131053) Media upload error', code: 131053 } });
       }
       const wamid = `wamid.${randomBytes(12).toString('base64url')}${++this.#counter}`;
       this.sent.push({ wamid, to: String(body['to']), type: String(body['type']), body });
@@ -290,5 +345,6 @@ function shownText(body: Record<string, any>): string {
     return [interactive.body?.text ?? '', ...titles].join('\n');
   }
   if (body['type'] === 'template') return `[template ${body['template']?.name}]`;
+  if (body['type'] === 'image' || body['type'] === 'document') return String(body[body['type']]?.caption ?? '');
   return '';
 }

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Update, UserFromGetMe } from 'grammy/types';
+import { fieldText, parseMultipart } from './multipart.js';
 
 /**
  * A local stand-in for the Telegram Bot API, for tests: a real HTTP server on 127.0.0.1 that grammY
- * reaches through TELEGRAM_API_ROOT. It answers `POST /bot<token>/<method>` (JSON body) for the
- * methods the channel uses, serves `GET /file/bot<token>/<file_path>`, records every call with its
+ * reaches through TELEGRAM_API_ROOT. It answers `POST /bot<token>/<method>` (a JSON body, or
+ * multipart/form-data when grammY uploads a file: sendPhoto, sendDocument) for the methods the channel uses, serves `GET /file/bot<token>/<file_path>`, records every call with its
  * time, and can be told to fail the next calls of a method.
  */
 
@@ -49,13 +50,24 @@ export interface InlineKeyboard {
   inline_keyboard: { text: string; callback_data: string }[][];
 }
 
-/** A message the bot sent successfully (sendMessage answered 200). */
+/** A message the bot sent successfully (sendMessage, sendPhoto or sendDocument answered 200). */
 export interface SentMessage {
   message_id: number;
   chat_id: number;
+  /** The text; for a photo or document its caption ('' without one). */
   text: string;
   reply_markup?: InlineKeyboard | undefined;
   at: number;
+  /** A photo or document the bot uploaded, as the resident's chat shows it. */
+  file?: SentFile | undefined;
+}
+
+/** A file uploaded with sendPhoto or sendDocument. */
+export interface SentFile {
+  method: 'sendPhoto' | 'sendDocument';
+  filename: string | undefined;
+  bytes: Uint8Array;
+  caption: string | undefined;
 }
 
 export interface WebhookRegistration {
@@ -254,7 +266,14 @@ export class FakeTelegram {
     if (req.method !== 'POST' || !match) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
     const raw = await readBody(req);
-    const payload = raw.length > 0 ? (JSON.parse(raw) as Record<string, any>) : {};
+    const multipart = (req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+    // A file upload: every field a part (objects as JSON), the file `attach://<id>` to a part of its own.
+    const parts = multipart ? parseMultipart(raw, req.headers['content-type']) : undefined;
+    const payload = parts
+      ? Object.fromEntries([...parts.keys()].map((name) => [name, fieldText(parts, name)]))
+      : raw.length > 0
+        ? (JSON.parse(raw.toString('utf8')) as Record<string, any>)
+        : {};
     const call: RecordedCall = { method, payload, at: Date.now(), status: 200 };
     this.calls.push(call);
     const reply = (status: number, body: unknown) => {
@@ -291,6 +310,41 @@ export class FakeTelegram {
           from: { id: testBotInfo.id, is_bot: true, first_name: testBotInfo.first_name, username: testBotInfo.username },
           text: payload.text,
           ...(payload.reply_markup ? { reply_markup: payload.reply_markup } : {}),
+        });
+      }
+      case 'sendPhoto':
+      case 'sendDocument': {
+        // As Telegram: the file must come as an upload (multipart), the caption at most 1,024 characters.
+        const field = method === 'sendPhoto' ? 'photo' : 'document';
+        const attached = /^attach:\/\/(.+)$/.exec(String(payload[field] ?? ''))?.[1];
+        const upload = attached ? parts?.get(attached) : undefined;
+        if (!upload || upload.bytes.byteLength === 0) return bad(`there is no ${field} in the request`);
+        const caption = typeof payload.caption === 'string' ? payload.caption : undefined;
+        if (caption !== undefined && caption.length > 1024) return bad('message caption is too long');
+        const chatId = Number(payload.chat_id);
+        const message: SentMessage = {
+          message_id: this.#nextMessageId++,
+          chat_id: chatId,
+          text: caption ?? '',
+          at: call.at,
+          file: { method, filename: upload.filename, bytes: upload.bytes, caption },
+        };
+        this.sent.push(message);
+        this.#onSent?.(message);
+        const file = {
+          file_id: `file-${message.message_id}`,
+          file_unique_id: `u-${message.message_id}`,
+          file_size: upload.bytes.byteLength,
+        };
+        return ok({
+          message_id: message.message_id,
+          date: Math.floor(call.at / 1000),
+          chat: { id: chatId, type: 'private', first_name: 'Resident' },
+          from: { id: testBotInfo.id, is_bot: true, first_name: testBotInfo.first_name, username: testBotInfo.username },
+          ...(method === 'sendPhoto'
+            ? { photo: [{ ...file, width: 100, height: 100 }] }
+            : { document: { ...file, file_name: upload.filename } }),
+          ...(caption !== undefined ? { caption } : {}),
         });
       }
       case 'deleteMessage': {
@@ -405,8 +459,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Contact, WAMessage, WAMessageKey, WAPresence } from '@whiskeysockets/baileys';
 import { MediaTooLarge, type MediaDownloader } from '../../src/channels/whatsapp/download-media.js';
 import type {
+  WhatsAppContent,
   WhatsAppEventName,
   WhatsAppEvents,
   WhatsAppSocket,
@@ -23,11 +24,14 @@ export function boom(statusCode: number, message = `closed with ${statusCode}`):
 
 export interface SentWhatsApp {
   jid: string;
+  /** The text; for a photo or document its caption ('' without one). */
   text: string;
   id: string;
   at: number;
   /** Which socket sent it. */
   socket: number;
+  /** A photo or document, as Baileys was asked to send it. */
+  file?: { kind: 'image' | 'document'; bytes: Uint8Array; mimetype: string; fileName?: string | undefined } | undefined;
 }
 
 export interface FakeWhatsAppOptions {
@@ -183,7 +187,7 @@ export class FakeSocket implements WhatsAppSocket {
     this.emit('messages.update', [{ key: { id, remoteJid: jid, fromMe: true }, update: { status } }]);
   }
 
-  async sendMessage(jid: string, content: { text: string } | { delete: WAMessageKey }): Promise<WAMessage | undefined> {
+  async sendMessage(jid: string, content: WhatsAppContent): Promise<WAMessage | undefined> {
     const at = Date.now();
     if ('delete' in content) return this.#revoke(jid, content.delete, at);
     if (this.ended) {
@@ -197,6 +201,40 @@ export class FakeSocket implements WhatsAppSocket {
     }
     this.fake.sendAttempts.push({ jid, at, ok: true });
     const id = this.fake.nextMessageId();
+    if ('image' in content || 'document' in content) {
+      // As Baileys: the file is uploaded (here: kept) and the message carries its caption and type.
+      const caption = content.caption ?? '';
+      const file =
+        'image' in content
+          ? { kind: 'image' as const, bytes: new Uint8Array(content.image), mimetype: content.mimetype }
+          : {
+              kind: 'document' as const,
+              bytes: new Uint8Array(content.document),
+              mimetype: content.mimetype,
+              fileName: content.fileName,
+            };
+      this.fake.sent.push({ jid, text: caption, id, at, socket: this.index, file });
+      const message =
+        'image' in content
+          ? {
+              imageMessage: {
+                caption,
+                mimetype: content.mimetype,
+                url: `https://mmg.example/${id}`,
+                mediaKey: new Uint8Array(32),
+              },
+            }
+          : {
+              documentMessage: {
+                caption,
+                mimetype: content.mimetype,
+                fileName: content.fileName,
+                url: `https://mmg.example/${id}`,
+                mediaKey: new Uint8Array(32),
+              },
+            };
+      return { key: { remoteJid: jid, fromMe: true, id }, message, status: 1 };
+    }
     this.fake.sent.push({ jid, text: content.text, id, at, socket: this.index });
     return { key: { remoteJid: jid, fromMe: true, id }, message: { conversation: content.text }, status: 1 };
   }

@@ -60,7 +60,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 const TRUNCATE_ALL = sql.raw(
-  'truncate table timers, outbox, handoffs, intakes, messages, media, conversations, residents, settings, whatsapp_auth, channel_leases, audit_log, handoff_notes, handoff_referrals, case_reminders, staff_sessions, staff_tokens, staff, login_throttle, consents, erasure_counts, scheduled_jobs restart identity cascade',
+  'truncate table timers, outbox, handoffs, intakes, messages, media, conversations, residents, settings, whatsapp_auth, channel_leases, audit_log, handoff_notes, handoff_referrals, case_reminders, staff_sessions, staff_tokens, staff, login_throttle, consents, erasure_counts, scheduled_jobs, language_jobs, canned_replies restart identity cascade',
 );
 
 /**

@@ -98,6 +98,68 @@ describe('a human face', () => {
     );
   });
 
+  it('with a role label the trust person chose: residents read the role, not the name, on every channel', async () => {
+    // Chosen on "How residents see you" (the name at the top of every page links there).
+    const person = await addStaff(app, { name: 'Fatima Zahra Bennani' });
+    const browser = new StaffBrowser(app.server);
+    expect((await browser.login(person.email)).status).toBe(303);
+    const before = await browser.page('/inbox/me');
+    expect(before.html).toContain('href="/inbox/me"');
+    expect(before.html).toContain(t('nl', 'bot:handoff.joined', { name: 'Fatima' }));
+    expect((await browser.post('/inbox/me', { show: 'role', residentLabel: '  Vertrouwenspersoon  ' })).status).toBe(303);
+    const after = await browser.page('/inbox/me?done=saved');
+    expect(after.html).toContain(t('nl', 'bot:handoff.joinedAs', { name: 'Vertrouwenspersoon' }));
+    expect(after.html).toContain('value="Vertrouwenspersoon"');
+
+    const chat = await new WebchatClient(app.server).startSession();
+    await chat.say('hallo');
+    await chat.say('persoon');
+    const handoffId = await openHandoffOf(app, chat);
+    await chat.read();
+    expect((await browser.post(`/inbox/handoffs/${handoffId}/claim`)).status).toBe(303);
+    await eventually(
+      async () => (await chat.read()).messages.some((m) => m.text === t('nl', 'bot:handoff.joinedAs', { name: 'Vertrouwenspersoon' })),
+      5000,
+      'who joined, by role',
+    );
+    expect((await browser.post(`/inbox/handoffs/${handoffId}/messages`, { text: 'Hoe gaat het nu?' })).status).toBe(303);
+    let reply: { name?: string } | undefined;
+    await eventually(
+      async () => {
+        reply = (await chat.read()).messages.find((m) => m.text === 'Hoe gaat het nu?') as typeof reply;
+        return reply !== undefined;
+      },
+      5000,
+      'the reply',
+    );
+    expect(reply!.name).toBe('Vertrouwenspersoon');
+
+    // Back to the first name.
+    expect((await browser.post('/inbox/me', { show: 'firstName', residentLabel: 'Vertrouwenspersoon' })).status).toBe(303);
+    expect((await browser.page('/inbox/me')).html).toContain(t('nl', 'bot:handoff.joined', { name: 'Fatima' }));
+  });
+
+  it('sets the role label through the API too, and refuses one too long or for the shared token', async () => {
+    const person = await addStaff(app, { name: 'Youssef Amrani' });
+    const { token } = await app.services.tokens.create(person.id, null);
+    const patch = (bearer: string, body: unknown) =>
+      app.server.request('/api/me', {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    let res = await patch(token, { residentLabel: 'Hulpverlener' });
+    expect(await res.json()).toEqual({ ok: true, residentLabel: 'Hulpverlener', nameForResidents: 'Hulpverlener' });
+    const me = await app.server.request('/api/me', { headers: { authorization: `Bearer ${token}` } });
+    expect(await me.json()).toMatchObject({ name: 'Youssef Amrani', residentLabel: 'Hulpverlener' });
+    res = await patch(token, { residentLabel: 'x'.repeat(41) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('residentLabel');
+    res = await patch(token, { residentLabel: null });
+    expect(await res.json()).toMatchObject({ residentLabel: null, nameForResidents: 'Youssef' });
+    expect((await patch(API_TOKEN, { residentLabel: 'Team' })).status).toBe(400);
+  });
+
   it('in neutral wording: the neutral first line on top, so a notification preview gives nothing away', async () => {
     const chat = await new WebchatClient(app.server).startSession();
     await chat.say('hallo');

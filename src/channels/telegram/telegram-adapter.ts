@@ -1,5 +1,5 @@
-import { GrammyError, type Api } from 'grammy';
-import type { OutboundMessage } from '../../engine/types.js';
+import { GrammyError, InputFile, type Api } from 'grammy';
+import type { OutboundFile, OutboundMessage } from '../../engine/types.js';
 import {
   tooOldToDelete,
   type ChannelAdapter,
@@ -11,6 +11,9 @@ import {
 import { telegramFailure } from '../../retry/classify.js';
 import { Pacer } from './pacer.js';
 import { renderForTelegram } from './render-telegram.js';
+
+/** Telegram takes photos up to 10 MB; a larger picture goes as a document. */
+const TELEGRAM_PHOTO_LIMIT = 10 * 1000 * 1000;
 
 /**
  * Sends outbox rows to Telegram. Every failure is classified by `telegramFailure` (retry/classify.ts):
@@ -33,6 +36,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async send(recipient: Recipient, message: OutboundMessage): Promise<SendResult> {
     const chatId = recipient.externalUserId;
+    if (message.file) return this.#sendFile(chatId, message.file, message.text);
     const sentIds: number[] = [];
     for (const chunk of renderForTelegram(message)) {
       await this.#pacer.wait(chatId);
@@ -49,6 +53,30 @@ export class TelegramAdapter implements ChannelAdapter {
       }
     }
     return { ok: true, channelMessageId: sentIds.join(',') };
+  }
+
+  /**
+   * A staff member's file (issue 15): a photo with sendPhoto (shown in the chat), a PDF with sendDocument,
+   * uploaded from its bytes, with the caption. A photo Telegram will not take as one (over 10 MB, or a
+   * shape it refuses: a long screenshot) goes as a document instead, so the resident still gets it.
+   */
+  async #sendFile(chatId: string, file: OutboundFile, caption: string): Promise<SendResult> {
+    const options = caption ? { caption } : {};
+    await this.#pacer.wait(chatId);
+    try {
+      if (file.kind === 'image' && file.bytes.byteLength <= TELEGRAM_PHOTO_LIMIT) {
+        try {
+          const sent = await this.api.sendPhoto(chatId, new InputFile(file.bytes, file.name), options);
+          return { ok: true, channelMessageId: String(sent.message_id) };
+        } catch (error) {
+          if (!(error instanceof GrammyError && error.error_code === 400)) throw error;
+        }
+      }
+      const sent = await this.api.sendDocument(chatId, new InputFile(file.bytes, file.name), options);
+      return { ok: true, channelMessageId: String(sent.message_id) };
+    } catch (error) {
+      return telegramFailure(error);
+    }
   }
 
   /**

@@ -6,7 +6,7 @@ import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import type { ConversationService } from '../../conversation/conversation-service.js';
 import type { Database } from '../../db/database.js';
-import { messages, residents, staff } from '../../db/schema.js';
+import { media, messages, residents, staff } from '../../db/schema.js';
 import type { Texts } from '../../engine/texts.js';
 import type { MediaKind } from '../../engine/types.js';
 import {
@@ -17,11 +17,14 @@ import {
   storeMedia,
 } from '../../media/store-media.js';
 import { SNIFF_BYTES, sniffUploadType } from '../../media/sniff-upload-type.js';
+import { outboundFileName } from '../../media/outbound-file-name.js';
+import { mediaResponse } from '../../inbox/media-response.js';
 import { ByteQuota, type QuotaLimit, type QuotaRefusal } from '../../server/byte-quota.js';
 import { clientAddress } from '../../server/client-address.js';
 import { HttpError } from '../../server/http-error.js';
 import { RateLimiter } from '../../limits/rate-limiter.js';
 import { peekBody } from '../../server/peek-body.js';
+import { nameForResidents } from '../../staff/name-for-residents.js';
 import { discardBody, readCappedBody } from '../../server/read-capped-body.js';
 import { assetResponse, loadStaticAssets } from '../../server/static-assets.js';
 import { chatPage, MAX_TEXT_LENGTH, pickLocale } from './chat-page.js';
@@ -205,6 +208,7 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
   app.use('/chat/api/messages', requireVisitor);
   app.use('/chat/api/voice', requireVisitor);
   app.use('/chat/api/file', requireVisitor);
+  app.use('/chat/api/files/*', requireVisitor);
 
   /** A token from before tokens carried a time: as old as the resident's last message (none: nothing to show). */
   async function lastMessageAt(visitorId: string): Promise<number | null> {
@@ -391,26 +395,57 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
     return c.json(page);
   });
 
+  /**
+   * A file a trust person sent this visitor (issue 15, "Documents"), by its message id: only an outbound
+   * message of the visitor's own chat that the page may still show (not up to `clearedUpTo`: deleted in
+   * discreet mode, or of a case closed long enough ago). Anything else is 404, whoever's it is. Always a
+   * download (`Content-Disposition: attachment`), `nosniff`, under the sandboxing CSP of the inbox's media.
+   */
+  app.get('/chat/api/files/:messageId', async (c) => {
+    const messageId = Number(c.req.param('messageId'));
+    const missing = new HttpError(404, 'not_found', 'no such file in this chat');
+    if (!Number.isSafeInteger(messageId) || messageId < 1) throw missing;
+    const [resident] = await database.db
+      .select({ id: residents.id })
+      .from(residents)
+      .where(and(eq(residents.channel, 'web'), eq(residents.externalId, c.get('visitorId'))));
+    if (!resident || messageId <= (await clearedUpToOf(resident.id))) throw missing;
+    const [file] = await database.db
+      .select({ kind: media.kind, contentType: media.contentType, content: media.content })
+      .from(messages)
+      .innerJoin(media, eq(media.id, messages.mediaId))
+      .where(and(eq(messages.id, messageId), eq(messages.residentId, resident.id), eq(messages.direction, 'out')));
+    if (!file) throw missing;
+    const name = outboundFileName(file.contentType).replace(/\.[a-z]+$/, '');
+    return mediaResponse({ ...file, content: database.cipher.decryptBytes(file.content) }, { name, download: true });
+  });
+
+  /**
+   * The page shows nothing up to this message id (the organisation's copy stays; the inbox reads it, this
+   * page does not): in discreet mode the newest message deleted from the resident's screen; and the last
+   * message of a case closed more than WEBCHAT_CLOSED_TRANSCRIPT_HOURS ago (a later conversation, which
+   * the resident starts by writing again, has higher ids and shows).
+   */
+  async function clearedUpToOf(residentId: string): Promise<number> {
+    const closedBefore = new Date(now() - deps.closedTranscriptHours * HOUR_MS).toISOString();
+    const [cleared] = await database.rows<{ deleted: number | string | null; closed: number | string | null }>(sql`
+      select
+        (select max(m.id) from messages m join outbox o on o.message_id = m.id
+         where m.resident_id = ${residentId} and m.direction = 'out' and o.delivery_status = 'deleted') as "deleted",
+        (select max(m.id) from messages m join conversations c on c.id = m.conversation_id
+         where m.resident_id = ${residentId} and c.mode = 'closed'
+           and coalesce((select max(h.closed_at) from handoffs h where h.conversation_id = c.id), c.updated_at)
+               <= ${closedBefore}::timestamptz) as "closed"`);
+    return Math.max(Number(cleared?.deleted ?? 0), Number(cleared?.closed ?? 0));
+  }
+
   async function readMessages(visitorId: string, after: number) {
     const [resident] = await database.db
       .select({ id: residents.id, locale: residents.locale })
       .from(residents)
       .where(and(eq(residents.channel, 'web'), eq(residents.externalId, visitorId)));
     if (!resident) return { messages: [], locale: null, clearedUpTo: 0 };
-    // The page shows nothing up to `clearedUpTo` (the organisation's copy stays; the inbox reads it, this
-    // page does not): in discreet mode the newest message deleted from the resident's screen; and the last
-    // message of a case closed more than WEBCHAT_CLOSED_TRANSCRIPT_HOURS ago (a later conversation, which
-    // the resident starts by writing again, has higher ids and shows).
-    const closedBefore = new Date(now() - deps.closedTranscriptHours * HOUR_MS).toISOString();
-    const [cleared] = await database.rows<{ deleted: number | string | null; closed: number | string | null }>(sql`
-      select
-        (select max(m.id) from messages m join outbox o on o.message_id = m.id
-         where m.resident_id = ${resident.id} and m.direction = 'out' and o.delivery_status = 'deleted') as "deleted",
-        (select max(m.id) from messages m join conversations c on c.id = m.conversation_id
-         where m.resident_id = ${resident.id} and c.mode = 'closed'
-           and coalesce((select max(h.closed_at) from handoffs h where h.conversation_id = c.id), c.updated_at)
-               <= ${closedBefore}::timestamptz) as "closed"`);
-    const clearedUpTo = Math.max(Number(cleared?.deleted ?? 0), Number(cleared?.closed ?? 0));
+    const clearedUpTo = await clearedUpToOf(resident.id);
     const rows = await database.db
       .select({
         id: messages.id,
@@ -419,21 +454,27 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
         text: messages.text,
         choices: messages.choices,
         mediaKind: messages.mediaKind,
+        mediaId: messages.mediaId,
+        contentType: media.contentType,
         locale: messages.locale,
         createdAt: messages.createdAt,
       })
       .from(messages)
+      .leftJoin(media, eq(media.id, messages.mediaId))
       .where(and(eq(messages.residentId, resident.id), gt(messages.id, Math.max(after, clearedUpTo))))
       .orderBy(asc(messages.id))
       .limit(200);
-    // A human face (issue 15): a trust person's message shows their first name and looks unlike the bot's.
+    // A human face (issue 15): a trust person's message shows their first name (or role label) and looks unlike the bot's.
     const authors = [...new Set(rows.map((m) => m.author).filter((a): a is string => !!a && UUID.test(a)))];
     const names = new Map(
       authors.length === 0
         ? []
-        : (await database.db.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, authors))).map(
-            (s) => [s.id, s.name.trim().split(/\s+/)[0] ?? ''] as const,
-          ),
+        : (
+            await database.db
+              .select({ id: staff.id, name: staff.name, residentLabel: staff.residentLabel })
+              .from(staff)
+              .where(inArray(staff.id, authors))
+          ).map((s) => [s.id, nameForResidents(s)?.name ?? ''] as const),
     );
     return {
       locale: resident.locale,
@@ -446,6 +487,10 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
         text: database.cipher.decryptText(m.text),
         choices: m.choices,
         media: m.mediaKind ? { kind: m.mediaKind } : null,
+        // A trust person's file (issue 15): the page fetches it with the visitor token and offers it to save.
+        ...(m.direction === 'out' && m.mediaId && m.contentType
+          ? { file: { kind: m.mediaKind, name: outboundFileName(m.contentType), url: `/chat/api/files/${m.id}` } }
+          : {}),
         dir: m.locale ? texts.dir(m.locale) : 'auto',
         createdAt: m.createdAt.toISOString(),
       })),

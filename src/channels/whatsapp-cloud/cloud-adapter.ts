@@ -1,17 +1,21 @@
 import type { Texts } from '../../engine/texts.js';
-import type { OutboundMessage } from '../../engine/types.js';
+import type { OutboundFile, OutboundMessage } from '../../engine/types.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ChannelAdapter, Recipient, SendResult } from '../../outbox/channel-adapter.js';
 import { giveUp, unreachable } from '../../retry/outcome.js';
 import { cloudFailure, isTokenInvalid, isWindowClosed, WAITING_FOR_RESIDENT, WINDOW_CLOSED } from './classify-cloud-error.js';
 import { CUSTOMER_WINDOW_MS, type WindowCheck } from './customer-window.js';
-import type { GraphApi, GraphError } from './graph-api.js';
+import type { CloudMessageBody, GraphApi, GraphError } from './graph-api.js';
 import { waIdOfJid } from './normalize-cloud-message.js';
 import { templateFor, type CloudTemplate, type CloudTemplates } from './outbound-template.js';
 import { renderForCloud } from './render-cloud.js';
 
+/** What WhatsApp shows as a photo: JPEG and PNG up to 5 MB (Meta's limit for images); anything else is a document. */
+const CLOUD_PHOTO_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png']);
+const CLOUD_PHOTO_LIMIT = 5 * 1000 * 1000;
+
 export interface CloudAdapterOptions {
-  graph: Pick<GraphApi, 'sendMessage' | 'sendTemplate'>;
+  graph: Pick<GraphApi, 'sendMessage' | 'sendTemplate' | 'uploadMedia'>;
   texts: Texts;
   /** The label of the button that opens a list, per locale (`whatsapp:cloud.listButton`); undefined: no lists. */
   listButtonLabel: (locale: string) => string | undefined;
@@ -63,6 +67,7 @@ export class CloudAdapter implements ChannelAdapter {
           : this.sendTemplate(to, template, message);
       return giveUp(`${WINDOW_CLOSED}: the resident last wrote more than 24 hours ago; WhatsApp only delivers a template now`);
     }
+    if (message.file) return this.sendFile(to, recipient, message, message.file, template);
     const parts = renderForCloud(message, {
       texts: this.options.texts,
       listButtonLabel: this.options.listButtonLabel(message.locale),
@@ -83,6 +88,39 @@ export class CloudAdapter implements ChannelAdapter {
     }
     this.#tokenInvalidSince = null;
     return { ok: true, channelMessageId: wamids.join(',') };
+  }
+
+  /**
+   * A staff member's file (issue 15): uploaded first (a media id Meta keeps for 30 days), then sent as
+   * an image (JPEG or PNG up to 5 MB, what WhatsApp shows as a photo) or as a document with its name,
+   * with the caption. Each try uploads again: a failed send leaves nothing to reuse that we keep.
+   */
+  private async sendFile(
+    to: string,
+    recipient: Recipient,
+    message: OutboundMessage,
+    file: OutboundFile,
+    template: CloudTemplate | undefined,
+  ): Promise<SendResult> {
+    const uploaded = await this.options.graph.uploadMedia({ bytes: file.bytes, contentType: file.contentType, name: file.name });
+    if (!uploaded.ok) return this.failed(uploaded.error);
+    const caption = message.text ? { caption: message.text } : {};
+    const asPhoto =
+      file.kind === 'image' && CLOUD_PHOTO_TYPES.has(file.contentType) && file.bytes.byteLength <= CLOUD_PHOTO_LIMIT;
+    const body: CloudMessageBody = asPhoto
+      ? { type: 'image', image: { id: uploaded.value.id, ...caption } }
+      : { type: 'document', document: { id: uploaded.value.id, filename: file.name, ...caption } };
+    const sent = await this.options.graph.sendMessage(to, body);
+    if (!sent.ok) {
+      if (isWindowClosed(sent.error) && template) {
+        return message.template === 'reply_waiting'
+          ? this.standIn(to, recipient, template, message)
+          : this.sendTemplate(to, template, message);
+      }
+      return this.failed(sent.error);
+    }
+    this.#tokenInvalidSince = null;
+    return { ok: true, channelMessageId: sent.value.wamid };
   }
 
   private async sendTemplate(to: string, template: CloudTemplate, message: OutboundMessage): Promise<SendResult> {

@@ -75,8 +75,28 @@ export interface CloudTemplateBody {
   };
 }
 
+/** A photo uploaded first (`uploadMedia`), by its media id. */
+export interface CloudImageBody {
+  type: 'image';
+  image: { id: string; caption?: string };
+}
+
+/** A document (a PDF) uploaded first, by its media id, with the name the resident's phone shows. */
+export interface CloudDocumentBody {
+  type: 'document';
+  document: { id: string; filename: string; caption?: string };
+}
+
 /** One message as the /messages endpoint takes it, without `messaging_product` and `to`. */
-export type CloudMessageBody = CloudTextBody | CloudInteractiveBody | CloudTemplateBody;
+export type CloudMessageBody = CloudTextBody | CloudInteractiveBody | CloudTemplateBody | CloudImageBody | CloudDocumentBody;
+
+/** A file to upload for sending (`POST /<phone number id>/media`). */
+export interface MediaUpload {
+  bytes: Uint8Array;
+  /** `image/jpeg`, `image/png`, `application/pdf` … */
+  contentType: string;
+  name: string;
+}
 
 /** An approved message template, for messages outside the 24-hour customer service window. */
 export interface TemplateMessage {
@@ -111,6 +131,8 @@ export interface GraphApi {
   mediaInfo(mediaId: string): Promise<GraphResult<MediaInfo>>;
   /** A file the resident sent, read up to `maxBytes` (the declared size first, then while reading). */
   downloadMedia(mediaId: string, maxBytes: number): Promise<MediaDownload>;
+  /** Uploads a file to send (a staff member's photo or PDF); its media id goes in an image or document message. */
+  uploadMedia(file: MediaUpload): Promise<GraphResult<{ id: string }>>;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -124,10 +146,10 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
   const mediaTimeoutMs = options.mediaTimeoutMs ?? DEFAULT_MEDIA_TIMEOUT_MS;
   const messagesUrl = `${base}/${encodeURIComponent(options.phoneNumberId)}/messages`;
 
-  async function call(url: string, init: RequestInit = {}): Promise<GraphResult<unknown>> {
+  async function call(url: string, init: RequestInit = {}, limitMs = timeoutMs): Promise<GraphResult<unknown>> {
     let response: Response;
     try {
-      response = await fetch(url, { ...init, headers: { ...auth, ...init.headers }, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, { ...init, headers: { ...auth, ...init.headers }, signal: AbortSignal.timeout(limitMs) });
     } catch (error) {
       return { ok: false, error: noAnswer(error) };
     }
@@ -225,8 +247,31 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
     }
   }
 
+  /**
+   * Multipart, as Meta documents it: `messaging_product=whatsapp`, the file's `type`, and the `file`
+   * itself. Given as long as a media download (a file of several megabytes on a slow line).
+   */
+  async function uploadMedia(file: MediaUpload): Promise<GraphResult<{ id: string }>> {
+    const form = new FormData();
+    form.set('messaging_product', 'whatsapp');
+    form.set('type', file.contentType);
+    form.set('file', new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.contentType }), file.name);
+    const result = await call(
+      `${base}/${encodeURIComponent(options.phoneNumberId)}/media`,
+      { method: 'POST', body: form },
+      mediaTimeoutMs,
+    );
+    if (!result.ok) return result;
+    const id = (result.value as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string' || id === '') {
+      return { ok: false, error: { httpStatus: 200, code: null, message: 'Graph answered the upload without a media id' } };
+    }
+    return { ok: true, value: { id } };
+  }
+
   return {
     sendMessage: send,
+    uploadMedia,
     sendTemplate: (to, template) => send(to, templateBody(template)),
     async markRead(wamid) {
       const result = await postMessage({ status: 'read', message_id: wamid });

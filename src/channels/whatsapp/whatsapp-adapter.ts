@@ -1,5 +1,5 @@
 import type { Texts } from '../../engine/texts.js';
-import type { OutboundMessage } from '../../engine/types.js';
+import type { OutboundFile, OutboundMessage } from '../../engine/types.js';
 import {
   tooOldToDelete,
   type ChannelAdapter,
@@ -12,7 +12,20 @@ import { retryLater } from '../../retry/outcome.js';
 import { whatsappFailure, whatsappNotConnected as notConnected } from '../../retry/classify.js';
 import { renderForWhatsApp } from './render-whatsapp.js';
 import type { SendPacer } from './send-pacer.js';
-import type { WhatsAppSocket } from './whatsapp-socket.js';
+import type { SentMedia } from './sent-media.js';
+import type { WhatsAppContent, WhatsAppSocket } from './whatsapp-socket.js';
+
+/** WhatsApp shows JPEG and PNG as photos; anything else (WebP is a sticker format there) goes as a document. */
+const PHOTO_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png']);
+
+/** A staff member's file as WhatsApp content: a photo in the chat, or a document with its name; the caption with it. */
+export function whatsappFileContent(file: OutboundFile, caption: string): WhatsAppContent {
+  const withCaption = caption ? { caption } : {};
+  const bytes = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+  return file.kind === 'image' && PHOTO_TYPES.has(file.contentType)
+    ? { image: bytes, mimetype: file.contentType, ...withCaption }
+    : { document: bytes, mimetype: file.contentType, fileName: file.name, ...withCaption };
+}
 
 /**
  * Sends outbox rows over the WhatsApp socket this instance holds. Shows "typing…" while the pacer
@@ -27,6 +40,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
     private readonly connection: { socket(): WhatsAppSocket | null },
     private readonly pacer: SendPacer,
     private readonly texts: Texts,
+    /** Where a sent file's message is kept for a resident's retry (Baileys' getMessage). */
+    private readonly sentMedia?: SentMedia,
   ) {}
 
   /** Only an instance with an open socket takes WhatsApp rows from the outbox (see the dispatcher). */
@@ -46,9 +61,13 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const socket = this.connection.socket();
     if (!socket) return notConnected();
     try {
-      const sent = await socket.sendMessage(jid, { text: renderForWhatsApp(message, this.texts) });
+      const content = message.file
+        ? whatsappFileContent(message.file, message.text)
+        : { text: renderForWhatsApp(message, this.texts) };
+      const sent = await socket.sendMessage(jid, content);
       const id = sent?.key?.id;
       if (!id) return retryLater('WhatsApp returned no message id');
+      if (message.file && sent.message) this.sentMedia?.remember(id, sent.message);
       return { ok: true, channelMessageId: id };
     } catch (error) {
       return whatsappFailure(error);

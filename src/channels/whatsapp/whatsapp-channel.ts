@@ -10,6 +10,7 @@ import { createLease } from './lease.js';
 import { createMessageLookup } from './message-store.js';
 import { printQrToTerminal } from './qr-code.js';
 import { SendPacer } from './send-pacer.js';
+import { SentMedia } from './sent-media.js';
 import { WhatsAppAdapter } from './whatsapp-adapter.js';
 import { createWhatsAppConnection, type WhatsAppConnection, type WhatsAppStatus } from './whatsapp-connection.js';
 import { createInboundHandler } from './whatsapp-inbound.js';
@@ -68,6 +69,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions, deps: Wha
   const logger = deps.logger.child({ channel: 'whatsapp' });
   const authStore = createAuthStateStore(database);
   const receiptTimers = new Set<NodeJS.Timeout>();
+  const sentMedia = new SentMedia();
   let qrLoggedAt = 0;
 
   const onMessages = createInboundHandler({
@@ -94,7 +96,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions, deps: Wha
     authStore,
     lease: createLease(database, WHATSAPP_LEASE_NAME, options.instanceId, options.leaseMs),
     socketFactory: options.socketFactory ?? baileysSocketFactory,
-    getMessage: createMessageLookup(database, texts),
+    getMessage: createMessageLookup(database, texts, sentMedia),
     handlers: { onMessages, onMessageUpdates, onOpen: () => deps.onReady?.(), onLoggedOut: () => deps.onLoggedOut?.() },
     logger,
     leaseMs: options.leaseMs,
@@ -117,7 +119,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions, deps: Wha
     globalPerMinute: options.messagesPerMinute,
     jitterMs: options.jitterMs,
   });
-  const adapter = new WhatsAppAdapter(connection, pacer, texts);
+  const adapter = new WhatsAppAdapter(connection, pacer, texts, sentMedia);
 
   return {
     adapter,

@@ -37,8 +37,11 @@ export interface WhatsAppSocket {
   };
   /** The paired account once connected (`31612345678:12@s.whatsapp.net`). */
   readonly user: Contact | undefined;
-  /** A text, or `{ delete: key }`: "delete for everyone" of a message we sent (Baileys' revoke). */
-  sendMessage(jid: string, content: { text: string } | { delete: WAMessageKey }): Promise<WAMessage | undefined>;
+  /**
+   * A text; a photo or a document (a staff member's file, uploaded by Baileys from its bytes); or
+   * `{ delete: key }`: "delete for everyone" of a message we sent (Baileys' revoke).
+   */
+  sendMessage(jid: string, content: WhatsAppContent): Promise<WAMessage | undefined>;
   readMessages(keys: WAMessageKey[]): Promise<void>;
   sendPresenceUpdate(type: WAPresence, jid?: string): Promise<void>;
   /** Pairing by code: the phone number in international digits, no plus. */
@@ -50,6 +53,13 @@ export interface WhatsAppSocket {
   /** v7's LID ↔ phone number store, when the socket has one. */
   readonly signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
 }
+
+/** What the channel sends: the part of Baileys' `AnyMessageContent` it uses. */
+export type WhatsAppContent =
+  | { text: string }
+  | { delete: WAMessageKey }
+  | { image: Buffer; mimetype: string; caption?: string }
+  | { document: Buffer; mimetype: string; fileName: string; caption?: string };
 
 /** What the channel gives a socket: the auth state from the database, a logger, and the message store. */
 export interface WhatsAppSocketConfig {

@@ -156,6 +156,28 @@
     });
   }
 
+  // The case page on a phone (issue 16), on a case one works on: the sections beside the conversation fold
+  // away behind their titles, so the conversation and the reply box are in reach; a tap opens one.
+  if (config.page === 'case' && window.matchMedia('(max-width: 1023px)').matches) {
+    const working = '.case-grid--working';
+    for (const card of document.querySelectorAll(`${working} .case-side > .card, ${working} .case-extra > .card`)) {
+      const title = card.querySelector(':scope > h2');
+      if (!title || card.classList.contains('actions')) continue;
+      const toggle = document.createElement('button');
+      toggle.type = 'button';
+      toggle.className = 'fold-toggle';
+      toggle.append(...title.childNodes);
+      title.appendChild(toggle);
+      const fold = (folded) => {
+        card.classList.toggle('is-folded', folded);
+        toggle.setAttribute('aria-expanded', String(!folded));
+      };
+      // What a link points at (#reminders) or a confirmation concerns stays open.
+      fold(location.hash !== '#' + card.id);
+      toggle.addEventListener('click', () => fold(!card.classList.contains('is-folded')));
+    }
+  }
+
   const form = document.getElementById('reply-form');
   if (form) {
     const text = document.getElementById('reply-text');
@@ -227,6 +249,24 @@
         text.focus();
       }
     });
+    // Issue 16: a canned reply goes into the box where the cursor is; the trust person can still change it.
+    const canned = document.getElementById('canned-reply');
+    const cannedPicker = document.getElementById('canned-picker');
+    if (canned && cannedPicker) {
+      cannedPicker.hidden = false;
+      canned.addEventListener('change', () => {
+        const option = canned.selectedOptions[0];
+        const snippet = option && option.dataset.text;
+        if (!snippet) return;
+        const start = text.selectionStart ?? text.value.length;
+        const end = text.selectionEnd ?? text.value.length;
+        text.value = text.value.slice(0, start) + snippet + text.value.slice(end);
+        text.selectionStart = text.selectionEnd = start + snippet.length;
+        canned.value = '';
+        text.dispatchEvent(new Event('input'));
+        text.focus();
+      });
+    }
     function replyFields() {
       const fields = { text: text.value };
       if (panel && !panel.hidden && translation.value.trim()) {
@@ -237,6 +277,34 @@
     }
     text.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+    });
+  }
+
+  // Issue 15: a file for the resident. The form posts itself (multipart); this only says at once that a
+  // chosen file is too large, instead of after the upload. The server checks size and type again.
+  const fileForm = document.getElementById('send-file-form');
+  if (fileForm) {
+    const input = document.getElementById('send-file-input');
+    const status = document.getElementById('send-file-status');
+    const submit = document.getElementById('send-file-submit');
+    const max = Number(fileForm.dataset.maxBytes) || Infinity;
+    const tooLarge = () => Boolean(input.files && input.files[0] && input.files[0].size > max);
+    input.addEventListener('change', () => {
+      status.textContent = tooLarge() ? fileForm.dataset.tooLarge : '';
+    });
+    fileForm.addEventListener('submit', (event) => {
+      if (tooLarge()) {
+        event.preventDefault();
+        status.textContent = fileForm.dataset.tooLarge;
+        return;
+      }
+      status.textContent = fileForm.dataset.sending;
+      submit.disabled = true; // one upload per press; the page that follows has the button back
+    });
+    // Back to this page from the browser's cache: the button works again.
+    window.addEventListener('pageshow', () => {
+      submit.disabled = false;
+      if (!tooLarge()) status.textContent = '';
     });
   }
 })();

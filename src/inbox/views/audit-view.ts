@@ -30,6 +30,10 @@ export function auditPage(
     r.action === 'transcript.export' && r.detail?.export === 'resident' ? 'resident_export' : r.action.replace('.', '_');
   /** Repeated failed log-ins name the account (its staff id in the entry, shown by name). */
   const actionVars = (r: AuditRecord) => {
+    if (r.action === 'case.search') {
+      const fields = Array.isArray(r.detail?.fields) ? (r.detail.fields as unknown[]).map(String) : [];
+      return { fields: fields.join(', '), results: Number(r.detail?.results ?? 0) };
+    }
     if (r.action !== 'staff.login_failures') return undefined;
     const staffId = String(r.detail?.staffId ?? '');
     return { name: m.names?.get(staffId) ?? staffId, failures: Number(r.detail?.failures ?? 0) };

@@ -1,7 +1,10 @@
 import type { Reminder } from '../../continuity/reminders.js';
 import type { CaseRecord, ResidentCase, StaffLoad, TranscriptMessage } from '../../handoff/handoff-queries.js';
 import { PHASES, TRAJECTORIES } from '../../handoff/handoff-service.js';
-import { rankMatches } from '../../handoff/matching.js';
+import { MAX_CAPTION_LENGTH } from '../../handoff/staff-file.js';
+import { UPLOAD_TYPES } from '../../media/sniff-upload-type.js';
+import { matchWarnings, rankMatches } from '../../handoff/matching.js';
+import { PREVENTED_OUTCOMES } from '../../handoff/prevented.js';
 import type { StaffMember } from '../../staff/staff-types.js';
 import { markup, type Html } from '../../server/html.js';
 import type { Labels } from '../../i18n/labels.js';
@@ -20,7 +23,16 @@ export interface CaseViewModel {
   staffList: StaffMember[];
   staffLoad: StaffLoad[];
   agencies: string[];
-  can: { claim: boolean; work: boolean; assign: boolean; close: boolean; exportResident?: boolean; eraseResident?: boolean };
+  can: {
+    claim: boolean;
+    work: boolean;
+    assign: boolean;
+    close: boolean;
+    exportResident?: boolean;
+    eraseResident?: boolean;
+    /** Change what a closed case likely prevented (who closed it, or a coordinator; issue 16). */
+    prevented?: boolean;
+  };
   dirOf: (locale: string) => 'ltr' | 'rtl';
   /** The default closing message in the resident's language, for the close form to offer (editable). */
   closingMessage: string;
@@ -29,6 +41,10 @@ export interface CaseViewModel {
   windowClosed?: boolean;
   /** The resident's language when the reply box offers a machine translation into it (issue 15). */
   translateTo?: string | null;
+  /** Canned replies to insert (issue 16), filled in, the resident's language first. */
+  cannedReplies?: { id: number; locale: string; title: string; text: string }[];
+  /** STAFF_MAX_FILE_BYTES: the largest file the "send a file" form takes (issue 15). */
+  maxFileBytes?: number;
   /** The aftercare question's default delay at closing (AFTERCARE_AFTER_DAYS), for the close form. */
   aftercareDays?: number;
   /** The reader's own reminders on this case (a full reader only). */
@@ -37,6 +53,26 @@ export interface CaseViewModel {
   tomorrow?: string;
   /** A short confirmation after a form post (`claimed`, `replied`, …). */
   done?: string | undefined;
+}
+
+/**
+ * Issue 16: the person who holds or was assigned the case does not fit the resident's language or
+ * gender wish. A warning, not a block: the coordinator may know better (a colleague who speaks it too).
+ */
+function matchWarningNotice(l: Labels, m: CaseViewModel): Html {
+  const r = m.record;
+  const personId = r.assignedTo ?? r.claimedBy;
+  if (!personId || r.status === 'closed') return markup``;
+  const warnings = matchWarnings(
+    m.staffLoad.find((p) => p.id === personId),
+    r,
+  );
+  if (warnings.length === 0) return markup``;
+  const name = m.names.get(personId) ?? personId;
+  const language = l.language(r.writtenLanguage && r.writtenLanguage !== 'darija-latin' ? r.writtenLanguage : r.language);
+  return markup`<p class="notice notice--warning" id="match-warning" role="status">
+    ${warnings.map((w) => markup`<span>${l.t(`match.warning.${w}`, { name, language, gender: l.helper(r.helperGender ?? '') })}</span> `)}
+  </p>`;
 }
 
 export function casePage(p: PageContext, m: CaseViewModel): Html {
@@ -57,7 +93,8 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
       ${assignee && r.assignedTo !== r.claimedBy ? markup`<span>${l.t('case.assignedTo')}: <strong>${assignee}</strong></span>` : ''}
       ${writtenLanguage(l, r.writtenLanguage)}
     </p>
-    ${m.done ? markup`<p class="notice" role="status">${l.t(`done.${m.done}`)}</p>` : ''}
+    ${matchWarningNotice(l, m)}
+    ${m.done ? markup`<p class="notice" role="status">${m.done === 'fileSent' ? l.t('sendFile.done') : l.t(`done.${m.done}`)}</p>` : ''}
   </section>`;
 
   const actions = markup`<section class="card actions" aria-label="${l.t('case.actions')}">
@@ -73,10 +110,15 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
                 ${m.staffList
                   .filter((s) => s.active)
                   .map(
-                    (s) =>
-                      markup`<option value="${s.id}" ${s.id === r.assignedTo ? markup`selected` : ''}>
-                        ${s.name} (${l.role(s.role)})
-                      </option>`,
+                    (s) => {
+                      const misfit = matchWarnings(
+                        m.staffLoad.find((p) => p.id === s.id),
+                        r,
+                      );
+                      return markup`<option value="${s.id}" ${s.id === r.assignedTo ? markup`selected` : ''}>
+                        ${s.name} (${l.role(s.role)})${misfit.length ? ` — ${misfit.map((w) => l.t(`match.misfit.${w}`)).join(', ')}` : ''}
+                      </option>`;
+                    },
                   )}
               </select>
             </label>
@@ -104,6 +146,7 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
                 >${l.t('aftercare.days')}
                 <input type="number" name="aftercareDays" min="0" max="730" inputmode="numeric" value="${m.aftercareDays ?? 0}" />
               </label>
+              ${preventedChoice(l, null, 'close-prevented')}
               <button type="submit" class="button button--danger">${l.t('case.closeConfirm')}</button>
             </form>
           </details>`
@@ -129,6 +172,7 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
         : ''
     }
     ${r.status === 'closed' && r.closedAt ? markup`<p class="muted">${l.t('case.closedAt', { when: l.dateTime(r.closedAt), who: r.closedBy ? (m.names.get(r.closedBy) ?? r.closedBy) : '' })}</p>` : ''}
+    ${r.status === 'closed' && m.full ? preventedOnClosedCase(l, m, csrf) : ''}
   </section>`;
 
   const summary = markup`<section class="card summary">
@@ -239,7 +283,7 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
         <ol class="transcript" id="transcript" data-handoff="${r.id}">
           ${m.transcript.map((msg) => messageItem(ctx, msg))}
         </ol>
-        ${replyBox(l, m, csrf)}
+        ${replyBox(l, m, csrf)}${m.can.work ? sendFileForm(l, m, csrf) : ''}
       </section>`
     : '';
 
@@ -303,12 +347,42 @@ export function casePage(p: PageContext, m: CaseViewModel): Html {
     : '';
 
   const body = markup`${header}
-    <div class="case-grid">
+    <div class="case-grid${m.can.work ? ' case-grid--working' : ''}">
       <div class="case-side">${actions}${summary}${otherCasesSection(l, m)}</div>
       <div class="case-main">${conversation}</div>
       <div class="case-extra">${progress}${notes}${m.full ? remindersSection(l, m, csrf) : ''}</div>
     </div>`;
   return layout(p, l.t('case.pageTitle'), body, { page: 'case', caseId: r.id });
+}
+
+/**
+ * "What did the work likely prevent?" (issue 16, reports for funders): one choice, optional, counted
+ * anonymously in the estimate of costs prevented.
+ */
+function preventedChoice(l: Labels, current: string | null, id: string): Html {
+  return markup`<label class="field"
+    >${l.t('funderReport.prevented.label')}
+    <select name="prevented" id="${id}">
+      <option value="" ${current ? '' : markup`selected`}>${l.t('funderReport.prevented.notRecorded')}</option>
+      ${PREVENTED_OUTCOMES.map(
+        (o) =>
+          markup`<option value="${o}" ${current === o ? markup`selected` : ''}>${l.t(`funderReport.outcomes.${o}`)}</option>`,
+      )}
+    </select>
+    <span class="muted">${l.t('funderReport.prevented.hint')}</span>
+  </label>`;
+}
+
+/** A closed case: what it likely prevented, and for who closed it (or a coordinator) a form to change that. */
+function preventedOnClosedCase(l: Labels, m: CaseViewModel, csrf: Html): Html {
+  const r = m.record;
+  const shown = r.prevented ? l.t(`funderReport.outcomes.${r.prevented}`) : l.t('funderReport.prevented.notRecorded');
+  if (!m.can.prevented)
+    return markup`<p class="muted" id="prevented">${l.t('funderReport.prevented.current', { outcome: shown })}</p>`;
+  return markup`<form method="post" action="/inbox/handoffs/${r.id}/prevented" class="inline-form" id="prevented">
+    ${csrf}${preventedChoice(l, r.prevented, 'prevented-outcome')}
+    <button type="submit" class="button">${l.t('funderReport.prevented.save')}</button>
+  </form>`;
 }
 
 /** Where the case's aftercare question stands: planned, asked (and the answer), not asked (and why), or none. */
@@ -470,6 +544,7 @@ function replyBox(l: Labels, m: CaseViewModel, csrf: Html): Html {
         placeholder="${l.t('reply.placeholder')}"
       ></textarea>
     </label>
+    ${m.cannedReplies && m.cannedReplies.length > 0 ? cannedReplyPicker(l, m.cannedReplies) : ''}
     ${m.translateTo ? translationPanel(l, m.translateTo) : ''}
     <div class="reply-bar">
       <span class="muted" id="reply-status" role="status"></span
@@ -482,6 +557,66 @@ function replyBox(l: Labels, m: CaseViewModel, csrf: Html): Html {
       }<button type="submit" class="button button--primary" id="reply-send">${l.t('reply.send')}</button></span>
     </div>
   </form>`;
+}
+
+/**
+ * Issue 15, "Documents": a file for the resident (a filled-in form, a letter, a photo), below the reply
+ * box, for whoever may reply. A plain multipart form that works without the page's script; the script
+ * only says at once when a chosen file is too large (the server checks size and type again).
+ */
+function sendFileForm(l: Labels, m: CaseViewModel, csrf: Html): Html {
+  const r = m.record;
+  const max = m.maxFileBytes ?? 10 * 1024 * 1024;
+  const size = `${Math.round((max / (1024 * 1024)) * 10) / 10} MB`;
+  return markup`<details class="send-file" id="send-file">
+    <summary>${l.t('sendFile.title')}</summary>
+    <form
+      method="post"
+      action="/inbox/handoffs/${r.id}/files"
+      enctype="multipart/form-data"
+      class="stack"
+      id="send-file-form"
+      data-max-bytes="${max}"
+      data-too-large="${l.t('sendFile.tooLarge', { max: size })}"
+      data-sending="${l.t('sendFile.sending')}"
+    >
+      ${csrf}
+      <p class="muted">${l.t('sendFile.hint', { max: size })}</p>
+      <label class="field"
+        >${l.t('sendFile.file')}
+        <input type="file" name="file" id="send-file-input" accept="${UPLOAD_TYPES.join(',')}" required />
+      </label>
+      <label class="field"
+        >${l.t('sendFile.caption')}
+        <textarea name="caption" id="send-file-caption" rows="2" maxlength="${MAX_CAPTION_LENGTH}" dir="auto"></textarea>
+      </label>
+      <div class="reply-bar">
+        <span class="muted" id="send-file-status" role="status"></span>
+        <button type="submit" class="button" id="send-file-submit">${l.t('sendFile.send')}</button>
+      </div>
+    </form>
+  </details>`;
+}
+
+/**
+ * Issue 16: canned replies to insert into the reply box (its script puts the chosen text in; without the
+ * script the picker stays hidden). Grouped by language, the resident's first.
+ */
+function cannedReplyPicker(l: Labels, replies: NonNullable<CaseViewModel['cannedReplies']>): Html {
+  const locales = [...new Set(replies.map((r) => r.locale))];
+  return markup`<label class="field canned-picker" id="canned-picker" hidden
+    ><span class="visually-hidden">${l.t('canned.insert')}</span>
+    <select id="canned-reply">
+      <option value="">${l.t('canned.insert')}</option>
+      ${locales.map(
+        (locale) => markup`<optgroup label="${l.language(locale)}">
+          ${replies
+            .filter((r) => r.locale === locale)
+            .map((r) => markup`<option value="${String(r.id)}" data-text="${r.text}" data-locale="${r.locale}">${r.title}</option>`)}
+        </optgroup>`,
+      )}
+    </select>
+  </label>`;
 }
 
 /**

@@ -76,11 +76,12 @@ export function layout(
                       >${l.t('nav.mine')}</a
                     >
                     ${staff.role === 'coordinator' ? markup`<a href="/inbox/audit" ${options.page === 'audit' ? markup`aria-current="page"` : ''}>${l.t('nav.audit')}</a>` : ''}
+                    ${staff.role === 'coordinator' ? markup`<a href="/inbox/replies" ${options.page === 'replies' ? markup`aria-current="page"` : ''}>${l.t('canned.nav')}</a>` : ''}
                     ${staff.role === 'coordinator' ? markup`<a href="/inbox/reports" ${options.page === 'reports' ? markup`aria-current="page"` : ''}>${l.t('nav.reports')}</a>` : ''}
                     ${staff.role === 'coordinator' ? markup`<a href="/whatsapp">${l.t('nav.whatsapp')}</a>` : ''}
                   </nav>
                   <div class="me">
-                    <span class="me-name" title="${l.role(staff.role)}">${staff.name}</span>
+                    <a class="me-name" href="/inbox/me" title="${l.t('residentName.link')}">${staff.name}</a>
                     <form method="post" action="/inbox/logout" class="inline">
                       <input type="hidden" name="_csrf" value="${p.csrfToken}" />
                       <button type="submit" class="link-button">${l.t('nav.logout')}</button>

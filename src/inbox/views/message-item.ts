@@ -39,8 +39,14 @@ export function authorLabel(l: Labels, names: Map<string, string>, m: Pick<Trans
   return names.get(m.author) ?? (m.author === 'api' ? 'API' : l.t('transcript.staff'));
 }
 
-/** A voice note, image, video or file of the resident, served through the authorised media route. */
-export function mediaBlock(ctx: MessageContext, m: Pick<TranscriptMessage, 'mediaId' | 'mediaKind'>): Html {
+/**
+ * A voice note, image, video or file of the resident, or a photo or PDF a trust person sent them (issue
+ * 15), served through the authorised media route.
+ */
+export function mediaBlock(
+  ctx: MessageContext,
+  m: Pick<TranscriptMessage, 'mediaId' | 'mediaKind'> & Partial<Pick<TranscriptMessage, 'direction'>>,
+): Html {
   const l = ctx.labels;
   if (!m.mediaKind) return markup``;
   if (!m.mediaId) return markup`<p class="media-missing">${l.t('transcript.mediaMissing')}</p>`;
@@ -52,12 +58,12 @@ export function mediaBlock(ctx: MessageContext, m: Pick<TranscriptMessage, 'medi
         ><a class="media-download" href="${src}?download=1">${l.t('transcript.download')}</a>`;
     case 'image':
       return markup`<a href="${src}" target="_blank" rel="noopener"
-        ><img class="media-image" src="${src}" alt="${l.t('transcript.image')}" loading="lazy"
+        ><img class="media-image" src="${src}" alt="${m.direction === 'out' ? l.t('sendFile.photoSent') : l.t('transcript.image')}" loading="lazy"
       /></a>`;
     case 'video':
       return markup`<video class="media-video" controls preload="none" src="${src}"></video>`;
     default:
-      return markup`<a class="media-download" href="${src}?download=1">${l.t('transcript.file')}</a>`;
+      return markup`<a class="media-download" href="${src}?download=1">${m.direction === 'out' ? l.t('sendFile.documentSent') : l.t('transcript.file')}</a>`;
   }
 }
 

@@ -2,16 +2,20 @@ import type { AftercareReportRow } from '../../continuity/aftercare-report.js';
 import type { Labels } from '../../i18n/labels.js';
 import type { ErasureCountRow } from '../../privacy/erasure-report.js';
 import { markup, type Html } from '../../server/html.js';
+import { funderReportSection, type FunderReportModel } from './funder-report-view.js';
 import { layout, type PageContext } from './layout.js';
 
 /**
- * Coordinators' reports: the anonymous counts that erasure leaves behind, and the aftercare answers per
- * month. Counts only.
+ * Coordinators' reports: the report for funders over a period (issue 16), the anonymous counts that
+ * erasure leaves behind, and the aftercare answers per month. Counts only.
  */
-export function reportPage(p: PageContext, m: { erasures: ErasureCountRow[]; aftercare?: AftercareReportRow[] }): Html {
+export function reportPage(
+  p: PageContext,
+  m: { erasures: ErasureCountRow[]; aftercare?: AftercareReportRow[]; funder?: FunderReportModel },
+): Html {
   const l = p.labels;
-  const body = markup`<section class="card">
-    <h1>${l.t('reports.title')}</h1>
+  const body = markup`${m.funder ? funderReportSection(l, m.funder) : ''}<section class="card" id="erasure-report">
+    ${m.funder ? markup`<h2>${l.t('reports.title')}</h2>` : markup`<h1>${l.t('reports.title')}</h1>`}
     <p class="muted">${l.t('reports.intro')}</p>
     ${
       m.erasures.length === 0
@@ -50,7 +54,7 @@ export function reportPage(p: PageContext, m: { erasures: ErasureCountRow[]; aft
     }
   </section>
   ${aftercareSection(l, m.aftercare ?? [])}`;
-  return layout(p, l.t('reports.title'), body, { page: 'reports' });
+  return layout(p, m.funder ? l.t('funderReport.title') : l.t('reports.title'), body, { page: 'reports' });
 }
 
 /** The aftercare answers per month in which the question was asked. */

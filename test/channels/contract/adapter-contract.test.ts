@@ -34,7 +34,21 @@ describeAdapterContract('Telegram', {
         fake
           .visibleTo(chatId)
           .map((m) => [m.text, ...(m.reply_markup?.inline_keyboard.flat().map((b) => b.text) ?? [])].join('\n')),
+      filesShown: () =>
+        fake
+          .visibleTo(chatId)
+          .flatMap((m) => (m.file ? [m.file] : []))
+          .map((f) => ({
+            shownAs: f.method === 'sendPhoto' ? 'photo' : 'document',
+            bytes: f.bytes,
+            name: f.method === 'sendDocument' ? f.filename : undefined,
+            caption: f.caption ?? '',
+          })),
       failNext: (kind) => failures[kind](),
+      failNextFile: (kind) => {
+        if (kind !== 'transient') throw new Error(`no ${kind} failure for files in this harness`);
+        fake.failNext('sendDocument', serverError(502));
+      },
       close: () => fake.close(),
     };
   },
@@ -59,6 +73,16 @@ describeAdapterContract('WhatsApp Web', {
       recipient: { residentId: 'r-whatsapp', externalUserId: jid },
       textLimit: 65_536,
       shown: () => fake.visibleTo(jid).map((m) => m.text),
+      filesShown: () =>
+        fake
+          .visibleTo(jid)
+          .filter((m) => m.file)
+          .map((m) => ({
+            shownAs: m.file!.kind === 'image' ? 'photo' : 'document',
+            bytes: m.file!.bytes,
+            name: m.file!.fileName,
+            caption: m.text,
+          })),
       failNext: (kind) => failures[kind as Exclude<FailureKind, 'blocked'>](),
       close: async () => undefined,
     };

@@ -9,6 +9,14 @@ import type { ChannelAdapter, Recipient } from '../../../src/outbox/channel-adap
  * API) adds a harness there and passes the same cases.
  */
 
+/** A file as the resident's chat shows it: in the chat as a photo, or as a document to open. */
+export interface ShownFile {
+  shownAs: 'photo' | 'document';
+  bytes: Uint8Array;
+  name: string | undefined;
+  caption: string;
+}
+
 /** The failures a channel can report; each harness says which its channel has. */
 export type FailureKind = 'wait' | 'blocked' | 'transient' | 'refused';
 
@@ -22,10 +30,18 @@ export interface AdapterHarness {
    * buttons' labels; null for a channel whose page reads the stored messages itself (the web chat).
    */
   shown(): string[] | null;
+  /**
+   * The photos and documents the resident's chat shows, oldest first (issue 15: a trust person's file):
+   * how the channel shows it, its bytes, its name where the channel shows one, and its caption. Absent
+   * for a channel whose page reads the stored messages itself (the web chat).
+   */
+  filesShown?(): ShownFile[];
   /** For a channel without a screen to read: resolves true once a send reached the resident's open page. */
   nextDelivery?(): Promise<boolean>;
   /** Makes the next send (or deletion) fail the way the channel does. */
   failNext(kind: FailureKind): void;
+  /** The same for a file, where the channel sends one another way (Telegram: sendDocument); else failNext. */
+  failNextFile?(kind: FailureKind): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +57,13 @@ export interface HarnessFactory {
 
 const message = (text: string, choices?: OutboundMessage['choices']): OutboundMessage =>
   ({ text, locale: 'nl', ...(choices ? { choices } : {}) }) as OutboundMessage;
+
+const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+/** A JPEG and a PDF by their first bytes, as the dispatcher hands a trust person's file over (issue 15). */
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, ...ascii('JFIF'), 0, ...new Array(300).fill(9)]);
+const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
+const withFile = (caption: string, file: NonNullable<OutboundMessage['file']>): OutboundMessage =>
+  ({ text: caption, locale: 'nl', dir: 'ltr', file }) as OutboundMessage;
 
 export function describeAdapterContract(name: string, factory: HarnessFactory): void {
   describe(`the ${name} adapter keeps the outbox's contract`, () => {
@@ -97,6 +120,43 @@ export function describeAdapterContract(name: string, factory: HarnessFactory): 
       expect(result.ok).toBe(true);
       const shown = shownNow().at(-1)!;
       for (const label of ['School', 'Geld en schulden', 'Iemand spreken']) expect(shown).toContain(label);
+    });
+
+    it('sends a trust person’s photo with its caption, shown as a photo in the chat', async () => {
+      const before = h.filesShown?.().length ?? 0;
+      const delivery = h.nextDelivery?.();
+      const result = await send(
+        withFile('Dit is de brief van school.', { kind: 'image', contentType: 'image/jpeg', name: 'photo.jpg', bytes: JPEG }),
+      );
+      if (delivery) expect(await delivery).toBe(true);
+      expect(result).toMatchObject({ ok: true, channelMessageId: expect.any(String) });
+      if (!h.filesShown) return;
+      const shown = h.filesShown().slice(before);
+      expect(shown).toHaveLength(1);
+      expect(shown[0]).toMatchObject({ shownAs: 'photo', caption: 'Dit is de brief van school.' });
+      expect(Buffer.from(shown[0]!.bytes).equals(Buffer.from(JPEG))).toBe(true);
+    });
+
+    it('sends a PDF as a document under its name, with its caption, or without one', async () => {
+      const before = h.filesShown?.().length ?? 0;
+      const pdf = { kind: 'document' as const, contentType: 'application/pdf', name: 'document.pdf', bytes: PDF };
+      expect((await send(withFile('Het ingevulde formulier', pdf))).ok).toBe(true);
+      expect((await send(withFile('', pdf))).ok).toBe(true);
+      if (!h.filesShown) return;
+      const shown = h.filesShown().slice(before);
+      expect(shown.map((f) => [f.shownAs, f.name, f.caption])).toEqual([
+        ['document', 'document.pdf', 'Het ingevulde formulier'],
+        ['document', 'document.pdf', ''],
+      ]);
+      expect(Buffer.from(shown[0]!.bytes).equals(Buffer.from(PDF))).toBe(true);
+    });
+
+    it.runIf(factory.failures.includes('transient'))('tries a file again after a passing failure, like a text', async () => {
+      (h.failNextFile ?? h.failNext)('transient');
+      const result = await send(
+        withFile('', { kind: 'document', contentType: 'application/pdf', name: 'document.pdf', bytes: PDF }),
+      );
+      expect(result).toMatchObject({ ok: false, retry: true });
     });
 
     it.runIf(factory.deletes === false)('has no way to delete a sent message, so discreet mode says so', () => {

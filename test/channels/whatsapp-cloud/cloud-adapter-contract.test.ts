@@ -41,6 +41,13 @@ describe('WhatsApp Cloud API', () => {
         recipient: { residentId: 'r-whatsapp-cloud', externalUserId: RESIDENT_JID },
         textLimit: 4096,
         shown: () => fake.visibleTo(RESIDENT_WA_ID),
+        filesShown: () =>
+          fake.filesTo(RESIDENT_WA_ID).map((f) => ({
+            shownAs: f.type === 'image' ? 'photo' : 'document',
+            bytes: f.upload.bytes,
+            name: f.filename,
+            caption: f.caption ?? '',
+          })),
         failNext: (kind) => failures[kind](),
         close: () => fake.close(),
       };

@@ -27,6 +27,9 @@
     ['image', { icon: 'image', key: 'photo' }],
     ['document', { icon: 'document', key: 'document' }],
   ]);
+  /** Where a trust person's file is fetched from (with the visitor token), and the names it may carry. */
+  const FILE_URL = /^\/chat\/api\/files\/\d+$/;
+  const FILE_NAME = /^[A-Za-z0-9._-]{1,80}$/;
   const NOTICE_MS = 8000;
   const MAX_BACKOFF_MS = 30000;
 
@@ -102,6 +105,7 @@
     micPending: false,
     atBottom: true,
     removed: false, // the resident removed the chat from this device: no requests until they start again
+    files: new Map(), // a trust person's photos fetched for their picture, by url: saved without fetching again
   };
 
   const sleepers = new Set();
@@ -346,6 +350,7 @@
   /** The old session is gone: show the new, empty conversation and keep what is still being sent. */
   function resetConversation() {
     state.epoch += 1;
+    state.files.clear();
     state.lastId = 0;
     state.clearedUpTo = 0;
     state.seen.clear();
@@ -420,6 +425,7 @@
   /** Discreet mode: the resident asked that the bot's messages be deleted; the page shows none up to `upTo`. */
   function clearTranscript(upTo) {
     state.clearedUpTo = upTo;
+    state.files.clear();
     state.lastId = Math.max(state.lastId, upTo);
     el.messages.querySelectorAll('.chat-message[data-message-id]').forEach((row) => {
       if (Number(row.dataset.messageId) <= upTo) row.remove();
@@ -500,12 +506,117 @@
       who.textContent = typeof message.name === 'string' && message.name ? `${message.name} · ${t('person')}` : t('person');
       row.appendChild(who);
     }
-    if (text || media) {
+    const file = direction === 'out' ? sentFileOf(message) : null;
+    if (file) {
+      row.appendChild(buildSentFileBubble(file, text, bubbleDir(message.dir)));
+    } else if (text || media) {
       // A voice note, photo or document without text holds our own UI label, so it follows the page direction.
       // Phone numbers in what the bot or a trust person wrote become tap-to-call links.
       row.appendChild(buildBubble(text, media, text ? bubbleDir(message.dir) : null, direction === 'out'));
     }
     return row;
+  }
+
+  /** A file a trust person sent (a form, a letter, a photo): { kind, name, url }, or null when the message has none. */
+  function sentFileOf(message) {
+    const file = message.file;
+    if (!file || typeof file !== 'object' || typeof file.url !== 'string' || !FILE_URL.test(file.url)) return null;
+    return {
+      kind: file.kind === 'image' ? 'image' : 'document',
+      name: typeof file.name === 'string' && FILE_NAME.test(file.name) ? file.name : 'document',
+      url: file.url,
+    };
+  }
+
+  /**
+   * A trust person's file: its label and name, the caption, and a button that saves it on the device. The
+   * file is fetched with the visitor token (a plain link could not carry it) and saved under its name; a
+   * photo is fetched at once and shown as a small picture drawn here (a data: URL, as the resident's own).
+   */
+  function buildSentFileBubble(file, text, dir) {
+    const bubble = buildBubble('', file.kind, null);
+    bubble.classList.add('chat-bubble--file', 'chat-bubble--sent-file');
+    const name = document.createElement('span');
+    name.className = 'chat-file__name';
+    name.dir = 'ltr';
+    name.textContent = file.name;
+    bubble.appendChild(name);
+    if (text) {
+      const caption = document.createElement('span');
+      caption.className = 'chat-bubble__text';
+      caption.dir = dir;
+      appendWithPhoneLinks(caption, text);
+      bubble.appendChild(caption);
+    }
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'chat-file__download';
+    button.appendChild(icon('download'));
+    button.appendChild(localizedNode('span', 'download', 'chat-file__download-label'));
+    button.addEventListener('click', () => saveSentFile(file, button));
+    bubble.appendChild(button);
+    if (file.kind === 'image') showSentPhoto(file, bubble);
+    return bubble;
+  }
+
+  async function showSentPhoto(file, bubble) {
+    let blob;
+    try {
+      blob = await fetchSentFile(file.url);
+    } catch {
+      return; // the line and the button stay: the resident can still save it
+    }
+    state.files.set(file.url, blob);
+    const url = await makeThumbnail(blob);
+    if (!url || !bubble.isConnected) return;
+    const picture = document.createElement('img');
+    picture.className = 'chat-thumb';
+    picture.alt = ''; // the label beside it ("Photo") says what it is
+    picture.src = url;
+    bubble.insertBefore(picture, bubble.firstChild);
+    if (state.atBottom) scrollToNewest();
+  }
+
+  async function saveSentFile(file, button) {
+    if (button.getAttribute('aria-busy') === 'true') return;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      const blob = state.files.get(file.url) || (await fetchSentFile(file.url));
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.name;
+      link.hidden = true;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch {
+      showNotice('downloadFailed');
+    } finally {
+      button.removeAttribute('aria-busy');
+    }
+  }
+
+  /** A trust person's file as a Blob, fetched with the visitor token (never put in a URL). */
+  async function fetchSentFile(url) {
+    const token = state.token;
+    if (!token || state.removed) throw new HttpError(0, null);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), FILE_TIMEOUT_MS);
+    try {
+      const response = await fetch(url, {
+        headers: { Authorization: `Bearer ${token}` },
+        cache: 'no-store',
+        credentials: 'same-origin',
+        signal: controller.signal,
+      });
+      if (!response.ok) throw new HttpError(response.status, null);
+      keepRenewedToken(token, response.headers.get('x-visitor-token'));
+      return await response.blob();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   function buildRow(direction) {
@@ -1226,6 +1337,7 @@
     state.choiceMessage = null;
     state.renderedChoicesFor = null;
     state.locals = [];
+    state.files.clear();
     if (state.composerItem) finishComposer(false);
     el.messages.textContent = '';
     el.input.value = '';
