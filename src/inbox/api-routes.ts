@@ -335,7 +335,7 @@ export function createApiRoutes(deps: InboxDeps) {
   app.get('/api/handoffs/:id/media/:mediaId', async (c) => {
     const file = await reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId'));
     if (c.get('actor').via !== 'api-token') deps.voiceNotePlayed?.(file, c.req.param('mediaId'));
-    return mediaResponse(file, { name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}`, download: true });
+    return mediaResponse(file, { name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}` });
   });
 
   /** Everything stored about one resident (subject access request): coordinators only, audited. */

@@ -423,10 +423,7 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   app.get('/inbox/handoffs/:id/media/:mediaId', async (c) => {
     const file = await reader.media(c.get('actor'), c.req.param('id'), c.req.param('mediaId'));
     deps.voiceNotePlayed?.(file, c.req.param('mediaId'));
-    return mediaResponse(file, {
-      name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}`,
-      download: c.req.query('download') === '1',
-    });
+    return mediaResponse(file, { name: `${file.kind}-${c.req.param('mediaId').slice(0, 8)}` });
   });
 
   /** New messages and delivery states of one case, live (audited once per connection). */

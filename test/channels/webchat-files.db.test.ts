@@ -109,7 +109,7 @@ describe('web chat photos and PDFs', () => {
     expect(listed.map((m) => m.media)).toEqual(sent.map((f) => ({ kind: f.kind })));
     expect(JSON.stringify(listed)).not.toMatch(/url|\/media\//);
 
-    // Staff see them on the case page like a Telegram photo or document: the pictures inline, the PDF a download.
+    // Staff see them on the case page like a Telegram photo or document: the pictures in the page, every file served as an attachment.
     const coordinator = await addStaff(app, { role: 'coordinator' });
     const staff = new StaffBrowser(app.server);
     await staff.login(coordinator.email);
@@ -122,7 +122,7 @@ describe('web chat photos and PDFs', () => {
       const res = await staff.request(src);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe(type);
-      expect(res.headers.get('content-disposition')).toBe('inline');
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="image-[0-9a-f]{8}\.(jpg|png|webp)"$/);
     }
     const pdf = await staff.request(`${downloads[0]}?download=1`);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');

@@ -40,7 +40,7 @@ async function staffBrowser(role: 'trust_person' | 'coordinator') {
 }
 
 describe('media for staff', () => {
-  it('plays a voice note to an authorised reader: its stored type, inline, nosniff, audited', async () => {
+  it('plays a voice note to an authorised reader: its stored type, as an attachment, nosniff, audited', async () => {
     const { chat, handoffId } = await residentAsksForPerson(app);
     const voice = await chat.post({ id: 'not-used-0001', text: 'hier een spraakbericht' });
     expect(voice.status).toBe(202);
@@ -57,7 +57,8 @@ describe('media for staff', () => {
     const res = await browser.request(src!);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('audio/ogg');
-    expect(res.headers.get('content-disposition')).toBe('inline');
+    // Played in the page; opened on its own, it is saved, never rendered.
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="voice-[0-9a-f]{8}\.ogg"$/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('cache-control')).toMatch(/no-store/);
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(OGG);

@@ -85,8 +85,8 @@ describe('a transcript message', () => {
 describe('media responses', () => {
   const file = (contentType: string) => ({ contentType, content: new Uint8Array([1, 2, 3]), kind: 'image' });
   it.each([
-    ['image/jpeg', 'image/jpeg', 'inline'],
-    ['audio/ogg; codecs=opus', 'audio/ogg', 'inline'],
+    ['image/jpeg', 'image/jpeg', 'attachment'],
+    ['audio/ogg; codecs=opus', 'audio/ogg', 'attachment'],
     ['image/svg+xml', 'application/octet-stream', 'attachment'],
     ['text/html', 'application/octet-stream', 'attachment'],
     ['application/xhtml+xml', 'application/octet-stream', 'attachment'],

@@ -417,7 +417,7 @@ export function createWebchatRoutes(deps: WebchatDeps): Hono<Env> {
       .where(and(eq(messages.id, messageId), eq(messages.residentId, resident.id), eq(messages.direction, 'out')));
     if (!file) throw missing;
     const name = outboundFileName(file.contentType).replace(/\.[a-z]+$/, '');
-    return mediaResponse({ ...file, content: database.cipher.decryptBytes(file.content) }, { name, download: true });
+    return mediaResponse({ ...file, content: database.cipher.decryptBytes(file.content) }, { name });
   });
 
   /**
