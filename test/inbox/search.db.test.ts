@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { handoffs, residents } from '../../src/db/schema.js';
@@ -109,7 +110,8 @@ describe(`searching cases (${onPostgres ? 'Postgres' : 'PGlite'})`, () => {
     expect(await asKarim('/api/handoffs?phase=refer')).toEqual([whatsapp]);
     expect(await asKarim('/api/handoffs?trajectory=heavy&agency=debtHelp')).toEqual([whatsapp]);
     expect(await asKarim(`/api/handoffs?staffId=${samira.id}`)).toEqual([debts]);
-    const today = new Date().toISOString().slice(0, 10);
+    // Days are the organisation's (ORG_TIMEZONE): near midnight UTC and Amsterdam are on different dates.
+    const today = DateTime.now().setZone('Europe/Amsterdam').toISODate()!;
     expect((await asKarim(`/api/handoffs?from=${today}&to=${today}`)).sort()).toEqual([debts, school, whatsapp].sort());
     expect(await asKarim('/api/handoffs?to=2020-01-01')).toEqual([]);
     const bad = await app.server.request('/api/handoffs?phase=done&from=yesterday', { headers: { authorization: `Bearer ${API_TOKEN}` } });
