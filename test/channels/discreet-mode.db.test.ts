@@ -67,7 +67,7 @@ async function telegramResident(options: { env?: Record<string, string>; app?: T
     },
     { telegramBotInfo: testBotInfo, ...options.app },
   );
-  const user = new TelegramUser(telegram, testDb.database, viaWebhook(app.server, SECRET), {
+  const user = new TelegramUser(telegram, testDb.database, viaWebhook(app.server, SECRET, telegram), {
     chatId: ++chatSeq,
     languageCode: options.locale ?? 'nl',
   });

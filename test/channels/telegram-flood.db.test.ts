@@ -52,7 +52,7 @@ afterEach(async () => {
 });
 
 const user = (chatId: number, languageCode?: string) =>
-  new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET), { chatId, languageCode });
+  new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET, fake), { chatId, languageCode });
 
 async function inboundTexts(chatId: number): Promise<{ id: number; text: string | null }[]> {
   return testDb.database.db

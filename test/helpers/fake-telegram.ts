@@ -44,6 +44,8 @@ export interface RecordedCall {
   at: number;
   /** The HTTP status the fake answered with. */
   status: number;
+  /** Named in a webhook's response body instead of sent as a request of its own. */
+  webhookReply?: true;
 }
 
 export interface InlineKeyboard {
@@ -196,6 +198,17 @@ export class FakeTelegram {
   }
 
   /** The recorded calls of one method. */
+  /**
+   * A webhook's response body that names a call (`{"method": …}`): Telegram carries it out without
+   * telling the bot the result. The fake takes the calls the app may answer this way.
+   */
+  takeWebhookReply(body: Record<string, unknown>): void {
+    const { method, ...payload } = body;
+    if (method !== 'answerCallbackQuery') throw new Error(`unexpected webhook reply ${String(method)}`);
+    if (!payload.callback_query_id) throw new Error('a webhook reply answerCallbackQuery without a query id');
+    this.calls.push({ method, payload, at: Date.now(), status: 200, webhookReply: true });
+  }
+
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method);
   }

@@ -12,11 +12,16 @@ export const newUpdateId = () => ++nextUpdateId;
 /** How an update reaches the app: posted to the webhook, or queued for the long poll. */
 export type Deliver = (update: Update) => Promise<void>;
 
-/** Posts updates to the app's webhook as Telegram does, and expects 200. */
-export function viaWebhook(server: Hono, secret: string): Deliver {
+/**
+ * Posts updates to the app's webhook as Telegram does, and expects 200. A call named in the response
+ * body (a webhook reply) is carried out by the fake, as Telegram would.
+ */
+export function viaWebhook(server: Hono, secret: string, fake: FakeTelegram): Deliver {
   return async (update) => {
     const res = await postUpdate(server, update, secret);
-    if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${body}`);
+    if (body.startsWith('{')) fake.takeWebhookReply(JSON.parse(body) as Record<string, unknown>);
   };
 }
 

@@ -107,14 +107,14 @@ describe('Telegram', () => {
   });
 
   it('gives the numbers to Darija in Latin letters, in Arabic, and hands a Turkish person request over', async () => {
-    const darija = new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET), {
+    const darija = new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET, fake), {
       chatId: 8_100_001,
       languageCode: 'nl',
     });
     const replies = await darija.say('wlah ma bghit n3ich had l7ayat kolha');
     expect(replies.map((r) => r.text)).toContain(t('ar', 'bot:emergency.text'));
 
-    const turkish = new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET), {
+    const turkish = new TelegramUser(fake, testDb.database, viaWebhook(app.server, SECRET, fake), {
       chatId: 8_100_002,
       languageCode: 'tr',
     });
