@@ -76,11 +76,21 @@ export function renderSay(
   };
 }
 
+/** Building an Intl formatter costs far more than using one (a few hundred µs): one per language and kind. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A date's weekday ("maandag", "الاثنين") or day and month ("28 december") in a language, from the platform's ICU data. */
 function dateName(date: string, show: 'weekday' | 'dayMonth', locale: string): string {
-  const format: Intl.DateTimeFormatOptions =
-    show === 'weekday'
-      ? { weekday: 'long', timeZone: 'UTC' }
-      : { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' };
-  return new Intl.DateTimeFormat(locale, format).format(new Date(`${date}T12:00:00Z`));
+  const key = `${locale} ${show}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      locale,
+      show === 'weekday'
+        ? { weekday: 'long', timeZone: 'UTC' }
+        : { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' },
+    );
+    dateFormats.set(key, format);
+  }
+  return format.format(new Date(`${date}T12:00:00Z`));
 }
