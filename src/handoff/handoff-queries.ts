@@ -1,5 +1,5 @@
 import type { FieldCipher } from '../crypto/field-cipher.js';
-import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { ON_BEHALF_OF_INTEGRATION } from '../audit/audit-log.js';
 import { auditLog, handoffReferrals, handoffs, intakes, media, messages, outbox, residents, staff } from '../db/schema.js';
@@ -513,6 +513,38 @@ export function createHandoffQueries(database: Database) {
     },
 
     /** Delivery states of some messages (for updating a live view). */
+    /**
+     * Staff replies of a conversation, up to `upToId`, whose delivery mark may still change: not sent yet,
+     * or sent since `sentSince` and not yet read or failed. A page that opens its live stream has them
+     * drawn as they were; the stream sends them again as they change.
+     */
+    async changingStaffReplies(conversationId: string, upToId: number, sentSince: Date): Promise<number[]> {
+      const rows = await db
+        .select({ id: messages.id })
+        .from(messages)
+        .innerJoin(outbox, eq(outbox.messageId, messages.id))
+        .where(
+          and(
+            eq(messages.conversationId, conversationId),
+            lte(messages.id, upToId),
+            eq(messages.direction, 'out'),
+            isNotNull(messages.author),
+            ne(messages.author, 'bot'),
+            or(
+              eq(outbox.status, 'pending'),
+              and(
+                eq(outbox.status, 'sent'),
+                gte(messages.createdAt, sentSince),
+                sql`coalesce(${outbox.deliveryStatus}, '') not in ('read', 'played')`,
+              ),
+            ),
+          ),
+        )
+        .orderBy(asc(messages.id))
+        .limit(200);
+      return rows.map((r) => Number(r.id));
+    },
+
     async deliveries(messageIds: number[]): Promise<Map<number, TranscriptMessage['delivery']>> {
       if (messageIds.length === 0) return new Map();
       const rows = await db

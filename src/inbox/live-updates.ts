@@ -54,6 +54,11 @@ async function sendQueue(stream: SSEStreamingApi, change: string, h: QueueItem |
   });
 }
 
+/** How long after sending a staff reply's mark is still followed when a page opens its stream. */
+const CHANGING_REPLY_WINDOW_MS = 60 * 60 * 1000;
+/** A tracked reply's state before this stream sent it: unlike any real one, so it is sent. */
+const AS_DRAWN = 'as drawn by the page';
+
 /**
  * One case: each new message as its rendered item (`message`, with the message id as the event id, so a
  * reconnect resumes after it), a staff reply again whenever its delivery state changes until it is read
@@ -73,11 +78,19 @@ export function caseUpdates(deps: {
   let { names, lastId } = deps;
   /** Staff replies whose delivery state may still change, with the state last sent. */
   const tracked = new Map<number, string>();
+  let seeded = false;
   let caseState = `${record.status}/${record.claimedBy}/${record.assignedTo}`;
   const stateOf = (m: TranscriptMessage) => JSON.stringify(m.delivery);
   return {
     relevant: (e) => e.residentId === record.residentId || (e.type === 'handoff' && e.handoffId === record.id),
     async tick(stream) {
+      if (!seeded) {
+        // Replies the page drew still changing (a file sent by a form reloads the page with it "pending"):
+        // their state as drawn is not known here, so each is sent once more now, then as it changes.
+        seeded = true;
+        const recent = new Date(Date.now() - CHANGING_REPLY_WINDOW_MS);
+        for (const id of await queries.changingStaffReplies(record.conversationId, lastId, recent)) tracked.set(id, AS_DRAWN);
+      }
       const since = Math.min(lastId, ...[...tracked.keys()].map((id) => id - 1));
       const messages = await queries.transcript(record.conversationId, since);
       for (const m of messages) {

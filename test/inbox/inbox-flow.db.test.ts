@@ -345,6 +345,26 @@ describe('live updates (server-sent events)', () => {
     expect(deliveries.at(-1)).toBe('sent');
   });
 
+  it('follows a reply the page drew still pending (the page reloaded after sending) until it is sent', async () => {
+    const { handoffId } = await residentAsksForPerson(app);
+    const { browser } = await loggedIn('coordinator');
+    await browser.post(`/inbox/handoffs/${handoffId}/claim`);
+    channel.script = [
+      { ok: false, retry: true, reason: 'network down' },
+      { ok: false, retry: true, reason: 'network down' },
+    ];
+    await browser.post(`/inbox/handoffs/${handoffId}/messages`, { text: 'ik stuur je het formulier' });
+    const page = await browser.page(`/inbox/handoffs/${handoffId}`);
+    expect(page.html).toMatch(/data-delivery="(pending|retrying)"/);
+    // The page's stream starts after its last message: the reply itself.
+    const stream = await browser.request(`/inbox/handoffs/${handoffId}/events?after=${await lastMessageId()}`, {
+      headers: { accept: 'text/event-stream' },
+    });
+    const sent = readEvents(stream, (e) => e.event === 'message' && e.data.includes('data-delivery=\\"sent\\"'), 15_000);
+    const events = await sent;
+    expect(events.at(-1)!.data).toContain('ik stuur je het formulier');
+  });
+
   it('tells a stream whose session ended, and closes it', async () => {
     const { browser } = await loggedIn('coordinator');
     const stream = await browser.request('/inbox/events', { headers: { accept: 'text/event-stream' } });
