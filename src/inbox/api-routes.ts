@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { DateTime } from 'luxon';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { dueAtFrom } from '../continuity/reminders.js';
@@ -32,6 +31,7 @@ import { composeReply } from '../language/reply-translation.js';
 import { requireApiActor } from './staff-auth.js';
 import { readStaffFile, staffFileBodyLimit } from './staff-file-upload.js';
 import { periodFromQuery, summaryCsvResponse } from './report-download.js';
+import { startOfOrgDay } from '../reports/report-period.js';
 
 const MAX_JSON_BYTES = 32 * 1024;
 
@@ -190,8 +190,6 @@ export function createApiRoutes(deps: InboxDeps) {
   app.get('/api/handoffs', async (c) => {
     const q = listQuery.parse(c.req.query());
     const actor = c.get('actor');
-    const day = (d: string | undefined, plus = 0) =>
-      d ? DateTime.fromISO(d, { zone: deps.timezone }).startOf('day').plus({ days: plus }).toJSDate() : undefined;
     const searched = [q.text, q.words, q.phase, q.trajectory, q.from, q.to, q.agency, q.staffId].some(Boolean);
     const { items } = await findCases({ queries, audit: deps.audit }, actor, {
       // A search looks through every case unless a status is asked for, as on the page.
@@ -205,8 +203,8 @@ export function createApiRoutes(deps: InboxDeps) {
         text: q.text,
         phase: q.phase,
         trajectory: q.trajectory,
-        from: day(q.from),
-        to: day(q.to, 1),
+        from: startOfOrgDay(q.from, deps.timezone),
+        to: startOfOrgDay(q.to, deps.timezone, 1),
         agency: q.agency,
         staffId: q.staffId,
       },

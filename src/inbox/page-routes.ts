@@ -46,6 +46,7 @@ import {
   MAX_REPORT_YEARS,
   PERIOD_KINDS,
   ReportPeriodError,
+  startOfOrgDay,
   type PeriodChoice,
   type ReportPeriod,
 } from '../reports/report-period.js';
@@ -91,14 +92,12 @@ export function parseQueueFilters(query: (name: string) => string | undefined): 
 
 /** A queue filter's search part: dates as the organisation's days (`to` includes its whole day). */
 export function caseSearchOf(f: QueueFilters, timezone: string): CaseSearch {
-  const day = (d: string, plus = 0) =>
-    d ? DateTime.fromISO(d, { zone: timezone }).startOf('day').plus({ days: plus }).toJSDate() : undefined;
   return {
     text: f.text || undefined,
     phase: f.phase || undefined,
     trajectory: f.trajectory || undefined,
-    from: day(f.from),
-    to: day(f.to, 1),
+    from: startOfOrgDay(f.from, timezone),
+    to: startOfOrgDay(f.to, timezone, 1),
     agency: f.agency || undefined,
     staffId: f.staff || undefined,
   };

@@ -37,6 +37,14 @@ export class ReportPeriodError extends Error {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * The instant a day (YYYY-MM-DD) starts in the organisation's `timezone`, `plusDays` days later
+ * (`1`: the end of that day, for a search up to and including it); undefined for no day.
+ */
+export function startOfOrgDay(date: string | undefined, timezone: string, plusDays = 0): Date | undefined {
+  return date ? DateTime.fromISO(date, { zone: timezone }).startOf('day').plus({ days: plusDays }).toJSDate() : undefined;
+}
+
 function day(text: string | undefined, name: 'from' | 'to', timezone: string): DateTime {
   if (!text) throw new ReportPeriodError('missing', `${name} is missing: give a date as YYYY-MM-DD`, name);
   if (!ISO_DATE.test(text)) {
