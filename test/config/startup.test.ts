@@ -20,6 +20,16 @@ function start(env: Record<string, string>) {
   return { code: result.status, stderr: result.stderr };
 }
 
+/** What start-up would refuse in `env`: its message, or '' when the settings are accepted. */
+function problems(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return '';
+}
+
 describe('configuration', () => {
   it('uses documented defaults when nothing is set', () => {
     const config = loadConfig({});
@@ -44,14 +54,6 @@ describe('configuration', () => {
 });
 
 describe('office hours and continuity settings', () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    return '';
-  };
 
   it('default to weekdays 09:00-17:00 in Amsterdam, returning residents for 90 days, escalation after 15 minutes', () => {
     const config = loadConfig({});
@@ -82,14 +84,6 @@ describe('office hours and continuity settings', () => {
 });
 
 describe('WhatsApp settings', () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    return '';
-  };
   const cloud = {
     WHATSAPP_MODE: 'cloud',
     WHATSAPP_CLOUD_TOKEN: 'EAAG0123456789abcdefghijklmnop',
@@ -130,14 +124,6 @@ describe('WhatsApp settings', () => {
 });
 
 describe('web chat file settings', () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    return '';
-  };
 
   it('take photos and PDFs up to 10 MB by default, never more than the smallest upload quota', () => {
     expect(loadConfig({}).WEBCHAT_MAX_FILE_BYTES).toBe(10 * 1024 * 1024);
