@@ -465,17 +465,13 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
           if (!due) return 'taken';
           const consent = database.cipher.decryptJson<PersistedConversation>(due.snapshot).context.consent;
           const open = await selectOpenConversation(query, database.cipher, address);
-          const skipped: AftercareSkipped | null = open
-            ? 'active'
-            : resident.discreet
-              ? 'discreet'
-              : due.safety === 'later'
-                ? 'later'
-                : consent === false
-                  ? 'consent'
-                  : due.unreachable
-                    ? 'unreachable'
-                    : null;
+          const skipped = aftercareSkipped({
+            active: Boolean(open),
+            discreet: resident.discreet,
+            safety: due.safety,
+            consent,
+            unreachable: due.unreachable,
+          });
           if (skipped) {
             await query('update handoffs set aftercare_skipped = $2 where id = $1::uuid', [handoffId, skipped]);
             return skipped;
@@ -632,4 +628,23 @@ function cleanInbound(message: InboundMessage): InboundMessage {
     displayName: cleanOptionalText(message.displayName),
     knownPhone: cleanOptionalText(message.knownPhone),
   };
+}
+
+/**
+ * Why the aftercare question is not asked, first reason first: a conversation is going on, the resident
+ * chose discretion, said it is not safe to write later, withdrew consent, or cannot be reached.
+ */
+function aftercareSkipped(why: {
+  active: boolean;
+  discreet: boolean;
+  safety: string | null;
+  consent: boolean | null;
+  unreachable: boolean;
+}): AftercareSkipped | null {
+  if (why.active) return 'active';
+  if (why.discreet) return 'discreet';
+  if (why.safety === 'later') return 'later';
+  if (why.consent === false) return 'consent';
+  if (why.unreachable) return 'unreachable';
+  return null;
 }
