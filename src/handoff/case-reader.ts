@@ -97,7 +97,13 @@ export function createCaseReader(deps: {
         .select({ contentType: media.contentType, content: media.content, kind: media.kind, byteSize: media.byteSize })
         .from(media)
         .innerJoin(messages, eq(messages.mediaId, media.id))
-        .where(and(eq(media.id, mediaId), eq(messages.conversationId, record.conversationId)))
+        .where(
+          and(
+            eq(media.id, mediaId),
+            eq(messages.residentId, record.residentId),
+            eq(messages.conversationId, record.conversationId),
+          ),
+        )
         .limit(1);
       if (!file) throw new HandoffError('not_found', 'no such file in this case');
       return {

@@ -93,7 +93,14 @@ export async function casesWithWords(database: Database, handoffIds: readonly st
   const rows = await database.db
     .select({ handoffId: handoffs.id, text: messages.text, translation: messages.translation, transcript: media.transcript })
     .from(handoffs)
-    .innerJoin(messages, and(eq(messages.conversationId, handoffs.conversationId), eq(messages.direction, 'in')))
+    .innerJoin(
+      messages,
+      and(
+        eq(messages.residentId, handoffs.residentId),
+        eq(messages.conversationId, handoffs.conversationId),
+        eq(messages.direction, 'in'),
+      ),
+    )
     .leftJoin(media, eq(media.id, messages.mediaId))
     .where(inArray(handoffs.id, handoffIds.slice(0, MAX_CASES_SCANNED)));
   const textOf = new Map<string, string[]>();

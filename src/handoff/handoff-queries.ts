@@ -190,6 +190,17 @@ function toQueueItem(row: QueueRow, cipher: FieldCipher): QueueItem {
 }
 
 /** Reads for the inbox and the API. Authorisation and auditing are the caller's (see case-reader.ts). */
+/**
+ * Messages of one conversation, found through the resident's index (`messages_resident_id`): there is no
+ * index on the conversation, which would cost every message written one more entry.
+ */
+function ofConversation(conversationId: string): SQL {
+  return and(
+    sql`${messages.residentId} = (select resident_id from conversations where id = ${conversationId}::uuid)`,
+    eq(messages.conversationId, conversationId),
+  )!;
+}
+
 export function createHandoffQueries(database: Database) {
   const { db, cipher } = database;
   return {
@@ -247,21 +258,28 @@ export function createHandoffQueries(database: Database) {
             createdAt: messages.createdAt,
           })
           .from(handoffs)
-          .innerJoin(messages, eq(messages.conversationId, handoffs.conversationId))
+          .innerJoin(messages, and(eq(messages.residentId, handoffs.residentId), eq(messages.conversationId, handoffs.conversationId)))
           .where(inArray(handoffs.id, ids))
           .orderBy(handoffs.id, desc(messages.id)),
         db
           .select({ handoffId: handoffs.id, unread: sql<number>`count(${messages.id})::int` })
           .from(handoffs)
-          .innerJoin(messages, and(eq(messages.conversationId, handoffs.conversationId), eq(messages.direction, 'in')))
+          .innerJoin(
+            messages,
+            and(
+              eq(messages.residentId, handoffs.residentId),
+              eq(messages.conversationId, handoffs.conversationId),
+              eq(messages.direction, 'in'),
+            ),
+          )
           .where(
             and(
               inArray(handoffs.id, ids),
               sql`${messages.createdAt} > greatest(
                 (select max(a.at) from ${auditLog} a where a.handoff_id = ${handoffs.id} and a.actor_id = ${staffId}
                    and a.action in ('transcript.view', 'transcript.live') and a.outcome = 'allowed'),
-                (select max(o.created_at) from ${messages} o where o.conversation_id = ${handoffs.conversationId}
-                   and o.direction = 'out' and o.author = ${staffId}),
+                (select max(o.created_at) from ${messages} o where o.resident_id = ${handoffs.residentId}
+                   and o.conversation_id = ${handoffs.conversationId} and o.direction = 'out' and o.author = ${staffId}),
                 '-infinity'::timestamptz)`,
             ),
           )
@@ -481,7 +499,7 @@ export function createHandoffQueries(database: Database) {
         .from(messages)
         .leftJoin(outbox, eq(outbox.messageId, messages.id))
         .leftJoin(media, eq(media.id, messages.mediaId))
-        .where(and(eq(messages.conversationId, conversationId), gt(messages.id, afterId)))
+        .where(and(ofConversation(conversationId), gt(messages.id, afterId)))
         .orderBy(asc(messages.id))
         .limit(2000);
       return rows.map(
@@ -525,7 +543,7 @@ export function createHandoffQueries(database: Database) {
         .innerJoin(outbox, eq(outbox.messageId, messages.id))
         .where(
           and(
-            eq(messages.conversationId, conversationId),
+            ofConversation(conversationId),
             lte(messages.id, upToId),
             eq(messages.direction, 'out'),
             isNotNull(messages.author),
