@@ -248,68 +248,44 @@ function costsCard(l: Labels, r: SummaryReport): Html {
               shown: f.count(line.cases),
             })),
           })}
-          <h3 class="table-title">${t('preventedCaption')}</h3>
-          <div class="table-wrap">
-            <table class="report arithmetic" id="costs-prevented">
-              <thead>
-                <tr>
-                  <th scope="col">${t('outcome')}</th>
-                  <th scope="col" class="num">${l.t('funderReport.cases')}</th>
-                  <th scope="col" class="num">${t('perCase')}</th>
-                  <th scope="col" class="num">${t('total')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${c.prevented.map(
-                  (line) => markup`<tr data-outcome="${line.outcome}">
-                    <th scope="row">${l.t(`funderReport.outcomes.${line.outcome}`)}</th>
-                    <td class="num">${f.count(line.cases)}</td>
-                    <td class="num">${line.perCase ? markup`× <bdi>${f.range(line.perCase)}</bdi>` : t('noFigure')}</td>
-                    <td class="num"><bdi>${line.total ? f.range(line.total) : '–'}</bdi></td>
-                  </tr>`,
-                )}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row">${t('preventedSum')}</th>
-                  <td class="num">${f.count(c.recordedCases)}</td>
-                  <td></td>
-                  <td class="num" id="costs-prevented-total"><bdi>${f.range(c.preventedTotal)}</bdi></td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
-          <h3 class="table-title">${t('trajectoryTitle')}</h3>
-          <div class="table-wrap">
-            <table class="report arithmetic" id="costs-trajectories">
-              <thead>
-                <tr>
-                  <th scope="col">${t('trajectory')}</th>
-                  <th scope="col" class="num">${l.t('funderReport.cases')}</th>
-                  <th scope="col" class="num">${t('perCase')}</th>
-                  <th scope="col" class="num">${t('total')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${c.trajectories.map(
-                  (line) => markup`<tr data-trajectory="${line.trajectory}">
-                    <th scope="row">${line.trajectory === 'unknown' ? t('unknownTrajectory') : l.trajectory(line.trajectory)}</th>
-                    <td class="num">${f.count(line.cases)}</td>
-                    <td class="num">× <bdi>${f.euro(line.perCase)}</bdi></td>
-                    <td class="num"><bdi>${f.euro(line.total)}</bdi></td>
-                  </tr>`,
-                )}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row">${t('trajectorySum')}</th>
-                  <td class="num">${f.count(c.recordedCases)}</td>
-                  <td></td>
-                  <td class="num" id="costs-trajectory-total"><bdi>${f.euro(c.trajectoryTotal)}</bdi></td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
+          ${arithmeticTable(l, {
+            id: 'costs-prevented',
+            title: t('preventedCaption'),
+            heading: t('outcome'),
+            data: 'outcome',
+            rows: c.prevented.map((line) => ({
+              key: line.outcome,
+              label: l.t(`funderReport.outcomes.${line.outcome}`),
+              cases: line.cases,
+              perCase: line.perCase ? f.range(line.perCase) : null,
+              total: line.total ? f.range(line.total) : null,
+            })),
+            sum: {
+              label: t('preventedSum'),
+              cases: c.recordedCases,
+              id: 'costs-prevented-total',
+              total: f.range(c.preventedTotal),
+            },
+          })}
+          ${arithmeticTable(l, {
+            id: 'costs-trajectories',
+            title: t('trajectoryTitle'),
+            heading: t('trajectory'),
+            data: 'trajectory',
+            rows: c.trajectories.map((line) => ({
+              key: line.trajectory,
+              label: line.trajectory === 'unknown' ? t('unknownTrajectory') : l.trajectory(line.trajectory),
+              cases: line.cases,
+              perCase: f.euro(line.perCase),
+              total: f.euro(line.total),
+            })),
+            sum: {
+              label: t('trajectorySum'),
+              cases: c.recordedCases,
+              id: 'costs-trajectory-total',
+              total: f.euro(c.trajectoryTotal),
+            },
+          })}
           <p class="net-estimate" id="costs-net">
             <strong>${t('net')} (${t('estimate')}):</strong>
             <span class="arithmetic-line" dir="ltr"
@@ -324,4 +300,53 @@ function costsCard(l: Labels, r: SummaryReport): Html {
       <li>${t('source', { source: isolate(c.source) })}</li>
     </ul>
   </section>`;
+}
+
+/** One table of the costs arithmetic: a row per line (cases × the amount per case = the total), then the sum. */
+interface ArithmeticTable {
+  id: string;
+  title: string;
+  /** The first column's heading: what a row is. */
+  heading: string;
+  /** Names the rows' `data-…` attribute, which holds their key. */
+  data: 'outcome' | 'trajectory';
+  /** Amounts already formatted; a null amount per case is "no figure", a null total a dash. */
+  rows: { key: string; label: string; cases: number; perCase: string | null; total: string | null }[];
+  sum: { label: string; cases: number; id: string; total: string };
+}
+
+function arithmeticTable(l: Labels, table: ArithmeticTable): Html {
+  const t = (key: string) => l.t(`funderReport.costs.${key}`);
+  const f = formats(l);
+  return markup`<h3 class="table-title">${table.title}</h3>
+    <div class="table-wrap">
+      <table class="report arithmetic" id="${table.id}">
+        <thead>
+          <tr>
+            <th scope="col">${table.heading}</th>
+            <th scope="col" class="num">${l.t('funderReport.cases')}</th>
+            <th scope="col" class="num">${t('perCase')}</th>
+            <th scope="col" class="num">${t('total')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${table.rows.map(
+            (row) => markup`<tr data-${table.data}="${row.key}">
+              <th scope="row">${row.label}</th>
+              <td class="num">${f.count(row.cases)}</td>
+              <td class="num">${row.perCase === null ? t('noFigure') : markup`× <bdi>${row.perCase}</bdi>`}</td>
+              <td class="num"><bdi>${row.total ?? '–'}</bdi></td>
+            </tr>`,
+          )}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">${table.sum.label}</th>
+            <td class="num">${f.count(table.sum.cases)}</td>
+            <td></td>
+            <td class="num" id="${table.sum.id}"><bdi>${table.sum.total}</bdi></td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>`;
 }
