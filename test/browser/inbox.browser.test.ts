@@ -1,47 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { DateTime } from 'luxon';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOTS, useBrowserApp, watchPage } from '../helpers/browser.js';
 import { eventually } from '../helpers/sse.js';
-import { addStaff, openHandoffOf, TEST_PASSWORD } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { addStaff, openHandoffOf } from '../helpers/staff-client.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
-const SCREENSHOTS = 'test-results/screenshots';
-const run = browserAvailable();
-let testDb: TestDatabase;
-let app: App;
-let server: ServerType;
-let baseUrl: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!run) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, {}, { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 } });
-  await app.start();
-  server = serve({ fetch: app.server.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  if (!run) return;
-  await browser?.close();
-  await app?.close();
-  server?.close();
-  await testDb?.destroy();
-});
+const site = useBrowserApp({ app: { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 } } });
 
 /** A resident who goes through the intake in Arabic, with their own words, and is handed over. */
 async function arabicResident(): Promise<WebchatClient> {
-  const chat = await new WebchatClient(app.server).startSession();
+  const chat = await new WebchatClient(site.app.server).startSession();
   await chat.say('السلام عليكم');
   await chat.press('language:ar');
   await chat.press('consent:yes');
@@ -55,37 +24,32 @@ async function arabicResident(): Promise<WebchatClient> {
   return chat;
 }
 
-async function logIn(page: Page, email: string, screenshot?: string) {
-  await page.goto(`${baseUrl}/inbox`);
-  await page.waitForURL(/\/inbox\/login/);
-  if (screenshot) await page.screenshot({ path: `${SCREENSHOTS}/${screenshot}.png` });
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', TEST_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${baseUrl}/inbox`);
-}
-
 const direction = (page: Page, selector: string) =>
   page
     .locator(selector)
     .first()
     .evaluate((el) => getComputedStyle(el).direction);
 
-describe.runIf(run)('the inbox in a real browser', () => {
+describe.runIf(site.available)('the inbox in a real browser', () => {
   it.each([
     { name: 'desktop', viewport: { width: 1280, height: 860 }, uiLocale: 'nl' },
     { name: 'phone', viewport: { width: 390, height: 844 }, uiLocale: 'ar' },
   ])(
     'on a $name: log in, see a handoff arrive live, claim it, reply, see the answer arrive',
     async ({ name, viewport, uiLocale }) => {
-      await testDb.truncate();
-      const person = await addStaff(app, { name: 'Nadia El Amrani', languages: ['nl', 'ar', 'rif'], gender: 'woman', uiLocale });
-      await addStaff(app, { name: 'Karim Ouali', languages: ['ar', 'nl'], gender: 'man' });
-      const page = await browser.newPage({ viewport, locale: uiLocale === 'ar' ? 'ar' : 'nl-NL' });
+      await site.testDb.truncate();
+      const person = await addStaff(site.app, {
+        name: 'Nadia El Amrani',
+        languages: ['nl', 'ar', 'rif'],
+        gender: 'woman',
+        uiLocale,
+      });
+      await addStaff(site.app, { name: 'Karim Ouali', languages: ['ar', 'nl'], gender: 'man' });
+      const page = await site.browser.newPage({ viewport, locale: uiLocale === 'ar' ? 'ar' : 'nl-NL' });
       // uncaught errors, console errors and Content-Security-Policy violations
       const errors = await watchPage(page);
 
-      await logIn(page, person.email, `inbox-${name}-login`);
+      await site.logIn(page, person, { startAt: '/inbox', screenshot: `inbox-${name}-login` });
       expect(await page.getAttribute('html', 'dir')).toBe(uiLocale === 'ar' ? 'rtl' : 'ltr');
       await page.locator('.empty').waitFor();
 
@@ -97,7 +61,7 @@ describe.runIf(run)('the inbox in a real browser', () => {
       expect(await page.locator('.case-card .lang').first().textContent()).toBe(uiLocale === 'ar' ? 'العربية' : 'Arabisch');
       expect(await page.locator('.case-card .match-name').first().textContent()).toBe('Nadia El Amrani');
       // then someone in danger: the urgent one comes in live and goes to the top
-      const urgent = await new WebchatClient(app.server).startSession();
+      const urgent = await new WebchatClient(site.app.server).startSession();
       await urgent.say('hallo');
       await urgent.say('mijn man slaat mij, ik ben bang');
       await page.locator('.case-card--urgent').waitFor({ timeout: 10_000 });
@@ -106,7 +70,7 @@ describe.runIf(run)('the inbox in a real browser', () => {
       expect(await page.locator('.case-card').first().getAttribute('class')).toContain('case-card--urgent');
       await page.screenshot({ path: `${SCREENSHOTS}/inbox-${name}-queue.png`, fullPage: true });
 
-      await page.locator(`.case-card[data-id="${await openHandoffOf(app, chat)}"] a.case-link`).click();
+      await page.locator(`.case-card[data-id="${await openHandoffOf(site.app, chat)}"] a.case-link`).click();
       await page.locator('#claim').click();
       await page.waitForURL(/done=claimed/);
       // On a phone the summary (with the resident's own words) is folded on a case one works on: open it.
@@ -150,7 +114,7 @@ describe.runIf(run)('the inbox in a real browser', () => {
       await page.fill('#reminders textarea[name="note"]', 'Nabellen over de school');
       await page.click('#reminders button[type="submit"]');
       await page.waitForURL(/done=reminded/);
-      await page.goto(`${baseUrl}/inbox?mine=1`);
+      await page.goto(`${site.baseUrl}/inbox?mine=1`);
       await page.locator('#my-reminders li', { hasText: 'Nabellen over de school' }).waitFor();
       const dueAt = DateTime.fromISO(`${dueDate}T10:30`, { zone: 'Europe/Amsterdam' }).toUTC().toISO();
       expect(await page.locator('#my-reminders time').first().getAttribute('datetime')).toBe(dueAt);
@@ -164,14 +128,14 @@ describe.runIf(run)('the inbox in a real browser', () => {
   );
 
   it('shows a resident’s HTML as text in the page, and runs none of it', async () => {
-    await testDb.truncate();
-    const person = await addStaff(app, { role: 'coordinator' });
-    const chat = await new WebchatClient(app.server).startSession();
+    await site.testDb.truncate();
+    const person = await addStaff(site.app, { role: 'coordinator' });
+    const chat = await new WebchatClient(site.app.server).startSession();
     await chat.say('<img src=x onerror="window.hacked=1"><script>window.hacked=2</script><b>vet</b>');
     await chat.say('persoon');
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems = await watchPage(page);
-    await logIn(page, person.email);
+    await site.logIn(page, person, { startAt: '/inbox' });
     await page.locator('.case-card a.case-link').first().click();
     await page.locator('#claim').click();
     await page.waitForURL(/done=claimed/);
@@ -187,20 +151,20 @@ describe.runIf(run)('the inbox in a real browser', () => {
   });
 
   it('sends an expired session to the log-in page', async () => {
-    await testDb.truncate();
-    const person = await addStaff(app);
-    const context = await browser.newContext({ locale: 'nl-NL' });
+    await site.testDb.truncate();
+    const person = await addStaff(site.app);
+    const context = await site.browser.newContext({ locale: 'nl-NL' });
     const inbox = await context.newPage();
     const problems = await watchPage(inbox);
-    await logIn(inbox, person.email);
+    await site.logIn(inbox, person, { startAt: '/inbox' });
     // The inbox closed (its live stream would notice the end itself and go to the log-in page), the cookie kept.
     await inbox.close();
-    await testDb.database.db.execute(
+    await site.testDb.database.db.execute(
       (await import('drizzle-orm')).sql`update staff_sessions set last_seen_at = now() - interval '1 day'`,
     );
     const later = await context.newPage();
     problems.push(...(await watchPage(later)));
-    await later.goto(`${baseUrl}/inbox?urgent=1`);
+    await later.goto(`${site.baseUrl}/inbox?urgent=1`);
     await later.waitForURL(/\/inbox\/login\?expired=1/);
     expect(await later.locator('.notice').textContent()).toContain('Je sessie is verlopen');
     expect(problems).toEqual([]);

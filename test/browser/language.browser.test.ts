@@ -1,16 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SCREENSHOTS, useBrowserApp, watchPage } from '../helpers/browser.js';
 import { FakeSpeechServer } from '../helpers/fake-speech-server.js';
 import { FakeTranslateServer } from '../helpers/fake-translate-server.js';
 import { eventually } from '../helpers/sse.js';
-import { addStaff, openHandoffOf, TEST_PASSWORD } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { addStaff, openHandoffOf } from '../helpers/staff-client.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
 /**
@@ -18,21 +11,17 @@ import { WebchatClient } from '../helpers/webchat-client.js';
  * under the resident's words, and a reply previewed, corrected and sent in the resident's language.
  */
 
-const SCREENSHOTS = 'test-results/screenshots';
 const OGG = new Uint8Array([0x4f, 0x67, 0x67, 0x53, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 9, 8, 7, 6]);
-const run = browserAvailable();
-let testDb: TestDatabase;
-let app: App;
-let server: ServerType;
-let baseUrl: string;
-let browser: Browser;
 let speech: FakeSpeechServer;
 let translate: FakeTranslateServer;
 
-beforeAll(async () => {
-  if (!run) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  testDb = await createTestDatabase();
+// Registered before useBrowserApp's hooks, so that it runs after them (afterAll hooks run last first):
+// the fakes close after the app that calls them.
+afterAll(async () => {
+  await speech?.close();
+  await translate?.close();
+});
+const site = useBrowserApp(async () => {
   speech = await FakeSpeechServer.start();
   translate = await FakeTranslateServer.start();
   speech.respondWith(() => ({ body: { text: 'ابني لا يذهب إلى المدرسة منذ أسبوعين', language: 'ar' } }));
@@ -42,34 +31,19 @@ beforeAll(async () => {
         request.body!['target'] === 'nl' ? `NL: ${String(request.body!['q']).slice(0, 20)}` : 'سأتصل بك غدًا في الساعة العاشرة.',
     },
   }));
-  app = await createTestApp(
-    testDb.database,
-    { TRANSCRIBE_URL: speech.url, TRANSLATE_URL: translate.url },
-    { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 }, languagePollMs: 100 },
-  );
-  await app.start();
-  server = serve({ fetch: app.server.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  if (!run) return;
-  await browser?.close();
-  await app?.close();
-  server?.close();
-  await testDb?.destroy();
-  await speech?.close();
-  await translate?.close();
+  return {
+    env: { TRANSCRIBE_URL: speech.url, TRANSLATE_URL: translate.url },
+    app: { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 }, languagePollMs: 100 },
+  };
 });
 
-describe.runIf(run)('bridging language in a real browser', () => {
+describe.runIf(site.available)('bridging language in a real browser', () => {
   it('on a phone: reads the transcript and translation, previews a reply in Arabic, corrects it and sends only the translation', async () => {
-    const chat = await new WebchatClient(app.server).startSession();
+    const chat = await new WebchatClient(site.app.server).startSession();
     await chat.say('السلام عليكم');
     await chat.press('language:ar');
     await chat.press('consent:yes');
-    const voice = await app.server.request('/chat/api/voice?id=voice-note-1', {
+    const voice = await site.app.server.request('/chat/api/voice?id=voice-note-1', {
       method: 'POST',
       headers: { authorization: `Bearer ${chat.token}`, 'content-type': 'audio/ogg' },
       body: OGG,
@@ -77,7 +51,7 @@ describe.runIf(run)('bridging language in a real browser', () => {
     expect(voice.status).toBe(202);
     await chat.say('عندي أيضا مشكلة مع الإيجار');
     await chat.press('cmd:person');
-    const handoffId = await openHandoffOf(app, chat);
+    const handoffId = await openHandoffOf(site.app, chat);
     // The worker runs on its own (started app); wait until both are stored.
     await eventually(
       async () => speech.requests.length === 1 && translate.requests.length >= 2,
@@ -85,15 +59,11 @@ describe.runIf(run)('bridging language in a real browser', () => {
       'transcribed and translated',
     );
 
-    const person = await addStaff(app, { name: 'Nadia El Amrani', uiLocale: 'nl' });
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' });
+    const person = await addStaff(site.app, { name: 'Nadia El Amrani', uiLocale: 'nl' });
+    const page = await site.browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' });
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/inbox/login`);
-    await page.fill('input[name=email]', person.email);
-    await page.fill('input[name=password]', TEST_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${baseUrl}/inbox`);
-    await page.goto(`${baseUrl}/inbox/handoffs/${handoffId}`);
+    await site.logIn(page, person);
+    await page.goto(`${site.baseUrl}/inbox/handoffs/${handoffId}`);
     await page.locator('#claim').click();
     await page.waitForURL(/done=claimed/);
 

@@ -1,13 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
-import { addStaff, openHandoffOf, TEST_PASSWORD } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOTS, useBrowserApp, watchPage } from '../helpers/browser.js';
+import { addStaff, openHandoffOf } from '../helpers/staff-client.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
 /**
@@ -15,59 +8,43 @@ import { WebchatClient } from '../helpers/webchat-client.js';
  * the rest; "Mijn zaken" shows what is new; the search and canned replies fit the screen.
  */
 
-const SCREENSHOTS = 'test-results/screenshots';
-const run = browserAvailable();
-let testDb: TestDatabase;
-let app: App;
-let server: ServerType;
-let baseUrl: string;
-let browser: Browser;
+const site = useBrowserApp({ app: { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 } } });
 
-beforeAll(async () => {
-  if (!run) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, {}, { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 } });
-  await app.start();
-  server = serve({ fetch: app.server.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  if (!run) return;
-  await browser?.close();
-  await app?.close();
-  server?.close();
-  await testDb?.destroy();
-});
-
-async function logIn(page: Page, email: string) {
-  await page.goto(`${baseUrl}/inbox/login`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', TEST_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${baseUrl}/inbox`);
-}
-
-describe.runIf(run)('the inbox on a phone', () => {
+describe.runIf(site.available)('the inbox on a phone', () => {
   it.each(['nl', 'ar'])('in %s: the reply box in reach, sections folded, Mijn zaken with what is new', async (uiLocale) => {
-    await testDb.truncate();
-    const chat = await new WebchatClient(app.server).startSession();
+    await site.testDb.truncate();
+    const chat = await new WebchatClient(site.app.server).startSession();
     await chat.say('السلام عليكم');
-    for (const choice of ['language:ar', 'consent:yes', 'domains:school', 'domains:money', 'cmd:continue', 'urgency:week', 'contact:chat', 'helper:woman', 'summary:confirm']) {
+    for (const choice of [
+      'language:ar',
+      'consent:yes',
+      'domains:school',
+      'domains:money',
+      'cmd:continue',
+      'urgency:week',
+      'contact:chat',
+      'helper:woman',
+      'summary:confirm',
+    ]) {
       await chat.press(choice);
     }
-    const handoffId = await openHandoffOf(app, chat);
+    const handoffId = await openHandoffOf(site.app, chat);
     for (let i = 1; i <= 12; i++) await chat.say(`رسالة رقم ${i}: ابني لا يذهب إلى المدرسة وأنا قلقة جدا عليه`);
-    const person = await addStaff(app, { name: 'Nadia El Amrani', uiLocale, languages: ['nl', 'ar'], gender: 'woman' });
-    const coordinator = await addStaff(app, { role: 'coordinator', name: 'Coördinator' });
-    await app.services.cannedReplies.create(coordinator.id, { locale: 'ar', title: 'Moment', body: 'لحظة من فضلك، أنا {{name}}.' });
+    const person = await addStaff(site.app, { name: 'Nadia El Amrani', uiLocale, languages: ['nl', 'ar'], gender: 'woman' });
+    const coordinator = await addStaff(site.app, { role: 'coordinator', name: 'Coördinator' });
+    await site.app.services.cannedReplies.create(coordinator.id, {
+      locale: 'ar',
+      title: 'Moment',
+      body: 'لحظة من فضلك، أنا {{name}}.',
+    });
 
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: uiLocale === 'ar' ? 'ar' : 'nl-NL' });
+    const page = await site.browser.newPage({
+      viewport: { width: 390, height: 844 },
+      locale: uiLocale === 'ar' ? 'ar' : 'nl-NL',
+    });
     const problems = await watchPage(page);
-    await logIn(page, person.email);
-    await page.goto(`${baseUrl}/inbox/handoffs/${handoffId}`);
+    await site.logIn(page, person);
+    await page.goto(`${site.baseUrl}/inbox/handoffs/${handoffId}`);
     await page.locator('#claim').click();
     await page.waitForURL(/done=claimed/);
 
@@ -92,7 +69,7 @@ describe.runIf(run)('the inbox on a phone', () => {
 
     // Mijn zaken: the newest message and how many are new since the case was read.
     await chat.say('شكرا، أنا في انتظارك');
-    await page.goto(`${baseUrl}/inbox?mine=1&status=open`);
+    await page.goto(`${site.baseUrl}/inbox?mine=1&status=open`);
     const card = page.locator(`.case-card[data-id="${handoffId}"]`);
     await card.locator('.last-message').waitFor();
     expect(await card.locator('.last-text').textContent()).toBe('شكرا، أنا في انتظارك');

@@ -1,15 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SCREENSHOTS, useBrowserApp, watchPage } from '../helpers/browser.js';
 import { amsterdam, seedCase } from '../helpers/report-cases.js';
-import { addStaff, TEST_PASSWORD } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { addStaff } from '../helpers/staff-client.js';
 
 /**
  * Issue 16: the coordinators' report page with the report for funders, in a real browser, at desktop
@@ -18,13 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  * download work. Screenshots in test-results/screenshots/reports-*.png.
  */
 
-const SCREENSHOTS = 'test-results/screenshots';
-const run = browserAvailable();
-let testDb: TestDatabase;
-let app: App;
-let server: ServerType;
-let baseUrl: string;
-let browser: Browser;
+const site = useBrowserApp({ app: { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 } } });
 
 /** March 2026: cases on three channels and in three languages, some closed with what they likely prevented. */
 async function seedMonth() {
@@ -72,7 +61,7 @@ async function seedMonth() {
   ] as const;
   for (const c of made) {
     const day = String(c.day).padStart(2, '0');
-    const id = await seedCase(app, {
+    const id = await seedCase(site.app, {
       channel: c.channel,
       language: c.language,
       reason: 'intake-complete',
@@ -80,45 +69,21 @@ async function seedMonth() {
       createdAt: `2026-03-${day}T10:00`,
       summary: { domains: [...c.domains], urgency: c.urgency },
     });
-    await app.database
+    await site.app.database
       .rows(sql`update handoffs set phase = ${c.closed ? 'refer' : 'trust'}::tussen_in_phase, trajectory = ${c.trajectory}::trajectory
                                 where id = ${id}::uuid`);
     if (c.closed) {
-      await app.database.rows(sql`update handoffs set status = 'closed', prevented = ${c.closed},
+      await site.app.database.rows(sql`update handoffs set status = 'closed', prevented = ${c.closed},
                                     closed_at = ${amsterdam(`2026-03-${day}T16:00`).toISOString()}::timestamptz where id = ${id}::uuid`);
-      await app.database.rows(sql`insert into handoff_referrals (handoff_id, agency, created_by, created_at)
+      await site.app.database.rows(sql`insert into handoff_referrals (handoff_id, agency, created_by, created_at)
                                   values (${id}::uuid, 'youthParenting', 'test', ${amsterdam(`2026-03-${day}T12:00`).toISOString()}::timestamptz)`);
     }
   }
 }
 
 beforeAll(async () => {
-  if (!run) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, {}, { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 } });
-  await app.start();
-  server = serve({ fetch: app.server.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-  await seedMonth();
+  if (site.available) await seedMonth();
 });
-afterAll(async () => {
-  if (!run) return;
-  await browser?.close();
-  await app?.close();
-  server?.close();
-  await testDb?.destroy();
-});
-
-async function logIn(page: Page, email: string) {
-  await page.goto(`${baseUrl}/inbox/login`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', TEST_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${baseUrl}/inbox`);
-}
 
 /** Where an element is, in CSS pixels of the page. */
 const box = async (page: Page, selector: string) => {
@@ -127,7 +92,7 @@ const box = async (page: Page, selector: string) => {
   return found;
 };
 
-describe.runIf(run)('the report for funders in a real browser', () => {
+describe.runIf(site.available)('the report for funders in a real browser', () => {
   it.each([
     { name: 'desktop-nl', viewport: { width: 1280, height: 900 }, uiLocale: 'nl' },
     { name: 'phone-nl', viewport: { width: 390, height: 844 }, uiLocale: 'nl' },
@@ -136,11 +101,11 @@ describe.runIf(run)('the report for funders in a real browser', () => {
   ])(
     'on a $name screen: charts that read in the page’s direction, no sideways scrolling, no CSP errors',
     async ({ name, viewport, uiLocale }) => {
-      const coordinator = await addStaff(app, { role: 'coordinator', name: 'Fatima Amrani', uiLocale });
-      const page = await browser.newPage({ viewport, locale: uiLocale === 'ar' ? 'ar' : 'nl-NL', acceptDownloads: true });
+      const coordinator = await addStaff(site.app, { role: 'coordinator', name: 'Fatima Amrani', uiLocale });
+      const page = await site.browser.newPage({ viewport, locale: uiLocale === 'ar' ? 'ar' : 'nl-NL', acceptDownloads: true });
       const problems = await watchPage(page);
-      await logIn(page, coordinator.email);
-      await page.goto(`${baseUrl}/inbox/reports?period=month&year=2026&month=3`);
+      await site.logIn(page, coordinator);
+      await page.goto(`${site.baseUrl}/inbox/reports?period=month&year=2026&month=3`);
       expect(await page.getAttribute('html', 'dir')).toBe(uiLocale === 'ar' ? 'rtl' : 'ltr');
       await page.locator('#funder-report').waitFor();
       expect(await page.locator('#kf-new dd').textContent()).toBe('8');

@@ -1,15 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { messages } from '../../src/db/schema.js';
-import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
+import { useBrowserApp, watchPage } from '../helpers/browser.js';
 import { texts } from '../helpers/engine-driver.js';
 import { FakeWhatsApp, waitFor } from '../helpers/fake-whatsapp.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
  * The security headers in a real browser: the pages work under the Content-Security-Policy and the
@@ -18,42 +12,19 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  */
 
 const STAFF_TOKEN = 'staff-token-staff-token-staff-token-123';
-const run = browserAvailable();
-let testDb: TestDatabase;
-let app: App;
-let server: ServerType;
-let baseUrl: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!run) return;
-  testDb = await createTestDatabase();
-  const fake = new FakeWhatsApp();
-  app = await createTestApp(
-    testDb.database,
-    { WHATSAPP_ENABLED: 'true', STAFF_API_TOKEN: STAFF_TOKEN },
-    { whatsappSocketFactory: fake.factory, whatsappMediaDownloader: fake.downloadMedia, whatsappPrintQr: () => undefined },
-  );
-  await app.start();
-  server = serve({ fetch: app.server.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const fake = new FakeWhatsApp();
+const site = useBrowserApp({
+  env: { WHATSAPP_ENABLED: 'true', STAFF_API_TOKEN: STAFF_TOKEN },
+  app: { whatsappSocketFactory: fake.factory, whatsappMediaDownloader: fake.downloadMedia, whatsappPrintQr: () => undefined },
   // A fake microphone that needs no click on a permission prompt: only the Permissions-Policy decides.
-  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
-});
-afterAll(async () => {
-  if (!run) return;
-  await browser?.close();
-  server?.close();
-  await app?.close();
-  await testDb?.destroy();
+  chromiumArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
 });
 
-describe.runIf(run)('the security headers in a real browser', () => {
+describe.runIf(site.available)('the security headers in a real browser', () => {
   it('fail a test on any CSP violation: inline script, inline style, a picture from elsewhere', async () => {
-    const page = await browser.newPage();
+    const page = await site.browser.newPage();
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat`);
+    await page.goto(`${site.baseUrl}/chat`);
     await page.locator('#chat-start').waitFor();
     expect(problems).toEqual([]);
     await page.evaluate(() => {
@@ -78,9 +49,9 @@ describe.runIf(run)('the security headers in a real browser', () => {
   });
 
   it('let the web chat record and send a voice note (microphone allowed there), and no other page', async () => {
-    const page = await browser.newPage({ locale: 'nl-NL' });
+    const page = await site.browser.newPage({ locale: 'nl-NL' });
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat?lang=nl`);
+    await page.goto(`${site.baseUrl}/chat?lang=nl`);
     await page.click('#chat-start');
     await page.locator('.chat-choice[data-choice-id="language:nl"]').click();
     await page.locator('.chat-choice[data-choice-id="consent:yes"]').click();
@@ -92,14 +63,14 @@ describe.runIf(run)('the security headers in a real browser', () => {
     await page.locator('#chat-record').click();
     // the bot keeps it as the resident's own words for the trust person
     await page.getByText(texts.t('nl', 'bot:domains.ackWords')).waitFor({ timeout: 15_000 });
-    const voice = await testDb.database.db.select().from(messages).where(eq(messages.mediaKind, 'voice'));
+    const voice = await site.testDb.database.db.select().from(messages).where(eq(messages.mediaKind, 'voice'));
     expect(voice).toHaveLength(1);
     expect(problems).toEqual([]);
     await page.close();
 
     // The inbox may not use the microphone, whatever the browser would allow.
-    const inbox = await browser.newPage();
-    await inbox.goto(`${baseUrl}/inbox/login`);
+    const inbox = await site.browser.newPage();
+    await inbox.goto(`${site.baseUrl}/inbox/login`);
     const refused = await inbox.evaluate(() =>
       navigator.mediaDevices.getUserMedia({ audio: true }).then(
         () => 'allowed',
@@ -112,14 +83,14 @@ describe.runIf(run)('the security headers in a real browser', () => {
 
   it('show the WhatsApp pairing page with its QR and no violation', async () => {
     await waitFor(
-      () => app.whatsapp!.status().state === 'qr',
+      () => site.app.whatsapp!.status().state === 'qr',
       5000,
       () => 'a QR code',
     );
-    const context = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${STAFF_TOKEN}` } });
+    const context = await site.browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${STAFF_TOKEN}` } });
     const page = await context.newPage();
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/whatsapp`);
+    await page.goto(`${site.baseUrl}/whatsapp`);
     const qr = page.locator('figure.qr svg');
     await qr.waitFor();
     const box = (await qr.boundingBox())!;

@@ -1,15 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOTS, useBrowserApp, watchPage } from '../helpers/browser.js';
 import { texts } from '../helpers/engine-driver.js';
 import { pngImage } from '../helpers/png-image.js';
-import { addStaff, openHandoffOf, TEST_PASSWORD } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { addStaff, openHandoffOf } from '../helpers/staff-client.js';
 import { WebchatClient } from '../helpers/webchat-client.js';
 
 /**
@@ -19,45 +14,11 @@ import { WebchatClient } from '../helpers/webchat-client.js';
  * run under the strict CSP, and any violation or console error fails the test.
  */
 
-const SCREENSHOTS = 'test-results/screenshots';
 const PHONE = { width: 390, height: 844 };
-const run = browserAvailable();
-let testDb: TestDatabase;
-let app: App;
-let server: ServerType;
-let baseUrl: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!run) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database, {}, { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 } });
-  await app.start();
-  server = serve({ fetch: app.server.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  if (!run) return;
-  await browser?.close();
-  await app?.close();
-  server?.close();
-  await testDb?.destroy();
-});
+const site = useBrowserApp({ app: { inbox: { livePollMs: 500, loginAttemptsPerMinute: 1000 } } });
 
 const PDF = Buffer.from('%PDF-1.4\n% ingevuld formulier toeslagen\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
 const t = (locale: string, key: string, vars: Record<string, unknown> = {}) => texts.t(locale, key, { org: 'Al Amal', ...vars });
-
-async function logIn(page: Page, email: string) {
-  await page.goto(`${baseUrl}/inbox`);
-  await page.waitForURL(/\/inbox\/login/);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', TEST_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${baseUrl}/inbox`);
-}
 
 /** Sends a file from the case page's "send a file" form, as a trust person on a phone does. */
 async function sendFile(page: Page, file: { name: string; mimeType: string; buffer: Buffer }, caption: string) {
@@ -69,30 +30,30 @@ async function sendFile(page: Page, file: { name: string; mimeType: string; buff
   await page.waitForURL(/done=fileSent/);
 }
 
-describe.runIf(run)('a trust person sends a file to the web chat, in real browsers', () => {
+describe.runIf(site.available)('a trust person sends a file to the web chat, in real browsers', () => {
   it('on phones: a PDF the resident can save, and a photo shown as a small picture', async () => {
     // The resident, on their phone, asks for a person.
-    const resident = await browser.newPage({ viewport: PHONE, locale: 'nl-NL', acceptDownloads: true });
+    const resident = await site.browser.newPage({ viewport: PHONE, locale: 'nl-NL', acceptDownloads: true });
     const residentProblems = await watchPage(resident);
-    await resident.goto(`${baseUrl}/chat?lang=nl`);
+    await resident.goto(`${site.baseUrl}/chat?lang=nl`);
     await resident.click('#chat-start');
     await resident.locator('.chat-choice[data-choice-id="language:nl"]').click();
     await resident.getByText(t('nl', 'bot:consent.prompt')).waitFor();
     await resident.fill('#chat-input', 'Ik wil graag met iemand praten');
     await resident.press('#chat-input', 'Enter');
-    const chat = new WebchatClient(app.server);
+    const chat = new WebchatClient(site.app.server);
     await expect
       .poll(async () => (chat.token = (await resident.evaluate(() => localStorage.getItem('tussenin.chat.token'))) ?? ''))
       .not.toBe('');
-    await expect.poll(() => openHandoffOf(app, chat).catch(() => null), { timeout: 10_000 }).not.toBeNull();
-    const handoffId = await openHandoffOf(app, chat);
+    await expect.poll(() => openHandoffOf(site.app, chat).catch(() => null), { timeout: 10_000 }).not.toBeNull();
+    const handoffId = await openHandoffOf(site.app, chat);
 
     // The trust person, on hers, claims the case and sends the filled-in form with a word.
-    const samira = await addStaff(app, { name: 'Samira El Idrissi' });
-    const staff = await browser.newPage({ viewport: PHONE, locale: 'nl-NL' });
+    const samira = await addStaff(site.app, { name: 'Samira El Idrissi' });
+    const staff = await site.browser.newPage({ viewport: PHONE, locale: 'nl-NL' });
     const staffProblems = await watchPage(staff);
-    await logIn(staff, samira.email);
-    await staff.goto(`${baseUrl}/inbox/handoffs/${handoffId}`);
+    await site.logIn(staff, samira, { startAt: '/inbox' });
+    await staff.goto(`${site.baseUrl}/inbox/handoffs/${handoffId}`);
     await staff.click('#claim');
     await staff.waitForURL(/done=claimed/);
     await staff.locator('#send-file summary').click();

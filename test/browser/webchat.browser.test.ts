@@ -1,45 +1,14 @@
 import { eq } from 'drizzle-orm';
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { browserAvailable, launchChromium, watchPage } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOTS, useBrowserApp, watchPage } from '../helpers/browser.js';
 import { texts } from '../helpers/engine-driver.js';
 import { media } from '../../src/db/schema.js';
 import { pngImage } from '../helpers/png-image.js';
-import { addStaff, openHandoffOf, TEST_PASSWORD } from '../helpers/staff-client.js';
-import { createTestApp } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { addStaff, openHandoffOf } from '../helpers/staff-client.js';
 import type { WebchatClient } from '../helpers/webchat-client.js';
 
-const SCREENSHOTS = 'test-results/screenshots';
-const run = browserAvailable();
-let testDb: TestDatabase;
-let app: App;
-let server: ServerType;
-let baseUrl: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!run) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  testDb = await createTestDatabase();
-  app = await createTestApp(testDb.database);
-  await app.start();
-  server = serve({ fetch: app.server.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  if (!run) return;
-  await browser?.close();
-  server?.close();
-  await app?.close();
-  await testDb?.destroy();
-});
+const site = useBrowserApp();
 
 const lastBotBubble = (page: Page) => page.locator('.chat-message--out .chat-bubble').last();
 
@@ -66,12 +35,12 @@ const leftEdges = (page: Page, href: string, parts: [string, string]) =>
       return [x(first!), x(second!)];
     }, parts) as Promise<[number, number]>;
 
-describe.runIf(run)('the web chat in a real browser', () => {
+describe.runIf(site.available)('the web chat in a real browser', () => {
   it('runs the intake on a phone, right to left in Arabic, with the emergency numbers when danger is named', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' });
+    const page = await site.browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' });
     // uncaught errors, console errors and Content-Security-Policy violations
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat`);
+    await page.goto(`${site.baseUrl}/chat`);
     await expect(page.locator('html')).toBeTruthy();
     expect(await page.getAttribute('html', 'dir')).toBe('ltr');
     await page.click('#chat-start');
@@ -106,9 +75,9 @@ describe.runIf(run)('the web chat in a real browser', () => {
   });
 
   it('shows what a resident typed as text, never as markup', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat?lang=nl`);
+    await page.goto(`${site.baseUrl}/chat?lang=nl`);
     await page.click('#chat-start');
     await page.locator('.chat-choice').first().waitFor();
     await page.fill('#chat-input', '<img src=x onerror="window.hacked=1"><b>vet</b>');
@@ -122,9 +91,9 @@ describe.runIf(run)('the web chat in a real browser', () => {
   });
 
   it('clears the transcript on the page when the resident asks for discreet mode, also after a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await site.browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat?lang=nl`);
+    await page.goto(`${site.baseUrl}/chat?lang=nl`);
     await page.click('#chat-start');
     await page.locator('.chat-choice[data-choice-id="language:nl"]').click();
     const consent = texts.t('nl', 'bot:consent.prompt', { org: 'Al Amal' });
@@ -145,9 +114,9 @@ describe.runIf(run)('the web chat in a real browser', () => {
   });
   it.each(['nl', 'ar'])('removes the chat from this device when the resident asks and confirms (%s)', async (locale) => {
     const t = (key: string) => texts.t(locale, key, { org: 'Al Amal' });
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await site.browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat?lang=${locale}`);
+    await page.goto(`${site.baseUrl}/chat?lang=${locale}`);
     // Nothing to remove before a chat exists.
     expect(await page.getByRole('button', { name: t('webchat:removeChat') }).isVisible()).toBe(false);
     await page.click('#chat-start');
@@ -193,7 +162,7 @@ describe.runIf(run)('the web chat in a real browser', () => {
     // The server no longer opens the chat with that token either.
     await expect
       .poll(async () => {
-        const res = await fetch(`${baseUrl}/chat/api/messages?after=0`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${site.baseUrl}/chat/api/messages?after=0`, { headers: { authorization: `Bearer ${token}` } });
         return ((await res.json()) as { messages: unknown[] }).messages.length;
       })
       .toBe(0);
@@ -210,9 +179,9 @@ describe.runIf(run)('the web chat in a real browser', () => {
   });
 
   it('turns the emergency numbers into tap-to-call links that read left to right inside Arabic text', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await site.browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat`);
+    await page.goto(`${site.baseUrl}/chat`);
     await page.click('#chat-start');
     await page.locator('.chat-choice[data-choice-id="language:ar"]').click();
     await page.getByText(texts.t('ar', 'bot:consent.prompt', { org: 'Al Amal' })).waitFor();
@@ -251,9 +220,9 @@ describe.runIf(run)('the web chat in a real browser', () => {
   });
 
   it('links the numbers in a trust person’s reply, never the resident’s own words', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await site.browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat?lang=nl`);
+    await page.goto(`${site.baseUrl}/chat?lang=nl`);
     await page.click('#chat-start');
     await page.locator('.chat-choice[data-choice-id="language:nl"]').click();
     await page.getByText(texts.t('nl', 'bot:consent.prompt', { org: 'Al Amal' })).waitFor();
@@ -264,12 +233,12 @@ describe.runIf(run)('the web chat in a real browser', () => {
     await page.locator('.chat-message--in[data-message-id]', { hasText: 'Mijn nummer is 0612345678' }).waitFor();
 
     const token = await page.evaluate(() => localStorage.getItem('tussenin.chat.token'));
-    const handoffId = await openHandoffOf(app, { token } as WebchatClient);
-    const staff = await addStaff(app, { name: 'Samira' });
+    const handoffId = await openHandoffOf(site.app, { token } as WebchatClient);
+    const staff = await addStaff(site.app, { name: 'Samira' });
     const actor = { id: staff.id, name: staff.name, role: staff.role, uiLocale: 'nl', via: 'session' as const };
-    await app.services.handoffs.claim(actor, handoffId);
+    await site.app.services.handoffs.claim(actor, handoffId);
     const reply = 'Hoi, ik ben Samira. Bel me op 06 12345678 of +31 6 1234 5678, niet op 05-03-2026. Bij gevaar: 112.';
-    await app.services.handoffs.reply(actor, handoffId, reply);
+    await site.app.services.handoffs.reply(actor, handoffId, reply);
     const bubble = page.locator('.chat-message--out .chat-bubble', { hasText: 'ik ben Samira' });
     await bubble.waitFor();
 
@@ -303,9 +272,9 @@ describe.runIf(run)('the web chat in a real browser', () => {
   it('sends a photo and a PDF on a phone in Arabic: the photo shows as a small picture, the PDF as a line', async () => {
     const t = (key: string) => texts.t('ar', key, { org: 'Al Amal' });
     const width = 375;
-    const page = await browser.newPage({ viewport: { width, height: 812 }, locale: 'ar' });
+    const page = await site.browser.newPage({ viewport: { width, height: 812 }, locale: 'ar' });
     const problems = await watchPage(page);
-    await page.goto(`${baseUrl}/chat?lang=ar`);
+    await page.goto(`${site.baseUrl}/chat?lang=ar`);
     await page.click('#chat-start');
     await page.locator('.chat-choice[data-choice-id="language:ar"]').click();
     await page.getByText(t('bot:consent.prompt')).waitFor();
@@ -344,7 +313,7 @@ describe.runIf(run)('the web chat in a real browser', () => {
     expect(await page.locator('.chat-message--in .chat-bubble--thumb .chat-media__label').textContent()).toBe(t('webchat:photo'));
     await page.screenshot({ path: `${SCREENSHOTS}/webchat-phone-ar-photo.png` });
     // Stored under the type its content shows.
-    const stored = await app.database.db
+    const stored = await site.app.database.db
       .select({ contentType: media.contentType, kind: media.kind, size: media.byteSize })
       .from(media);
     expect(stored).toContainEqual({ contentType: 'image/png', kind: 'image', size: png.byteLength });
@@ -356,7 +325,10 @@ describe.runIf(run)('the web chat in a real browser', () => {
     await choose({ name: 'IMG_2041.png', mimeType: 'image/png', buffer: big });
     await expect.poll(() => page.locator('.chat-message--in[data-message-id] .chat-thumb').count(), { timeout: 10_000 }).toBe(2);
     const jpegs = () =>
-      app.database.db.select({ content: media.content, size: media.byteSize }).from(media).where(eq(media.contentType, 'image/jpeg'));
+      site.app.database.db
+        .select({ content: media.content, size: media.byteSize })
+        .from(media)
+        .where(eq(media.contentType, 'image/jpeg'));
     await expect.poll(async () => (await jpegs()).length, { timeout: 10_000 }).toBe(1);
     const [shrunk] = await jpegs();
     expect(shrunk!.size).toBeLessThan(big.byteLength);
@@ -397,17 +369,13 @@ describe.runIf(run)('the web chat in a real browser', () => {
     await page.fill('#chat-input', 'persoon');
     await page.press('#chat-input', 'Enter');
     const token = await page.evaluate(() => localStorage.getItem('tussenin.chat.token'));
-    await expect.poll(() => openHandoffOf(app, { token } as WebchatClient).catch(() => null)).not.toBeNull();
-    const handoffId = await openHandoffOf(app, { token } as WebchatClient);
-    const coordinator = await addStaff(app, { role: 'coordinator', uiLocale: 'nl' });
-    const inbox = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await expect.poll(() => openHandoffOf(site.app, { token } as WebchatClient).catch(() => null)).not.toBeNull();
+    const handoffId = await openHandoffOf(site.app, { token } as WebchatClient);
+    const coordinator = await addStaff(site.app, { role: 'coordinator', uiLocale: 'nl' });
+    const inbox = await site.browser.newPage({ viewport: { width: 390, height: 844 } });
     const inboxProblems = await watchPage(inbox);
-    await inbox.goto(`${baseUrl}/inbox/login`);
-    await inbox.fill('input[name=email]', coordinator.email);
-    await inbox.fill('input[name=password]', TEST_PASSWORD);
-    await inbox.click('button[type=submit]');
-    await inbox.waitForURL(`${baseUrl}/inbox`);
-    await inbox.goto(`${baseUrl}/inbox/handoffs/${handoffId}`);
+    await site.logIn(inbox, coordinator);
+    await inbox.goto(`${site.baseUrl}/inbox/handoffs/${handoffId}`);
     const image = inbox.locator('img.media-image').first();
     await image.scrollIntoViewIfNeeded();
     await expect.poll(() => image.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(600);
