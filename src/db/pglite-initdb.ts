@@ -1,15 +1,47 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+const PG_VERSION = 'PG_VERSION';
+
 /**
- * Creates a new PGlite data folder in a worker thread. PGlite runs `initdb` as a WebAssembly module of
- * its own whose memory (about 650 MB) would otherwise stay with the process for its whole life; a
- * worker's memory goes when the worker ends. The app then opens the folder as usual. Nothing to do
- * when the folder holds a database already.
+ * Where `npm install` left an empty database for the installed PGlite (src/db/pglite-template-install.mjs
+ * makes it, in the same place): `node_modules/.cache/tussenin/pglite-<version>` beside the package, so
+ * the same from the sources (tsx) and from the build (dist/).
  */
-export async function initPgliteFolder(folder: string): Promise<void> {
-  if (existsSync(path.join(folder, 'PG_VERSION'))) return;
+export function pgliteTemplateFolder(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  const { version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
+  return path.join(dir, '..', '..', '.cache', 'tussenin', `pglite-${version}`);
+}
+
+/**
+ * Creates a new PGlite data folder; nothing to do when the folder holds a database already. The empty
+ * database `npm install` made is copied when there is one (its `PG_VERSION` last, so a copy cut short
+ * is made again on the next start). Else PGlite runs `initdb`, in a worker thread: a WebAssembly module of
+ * its own whose memory (about 650 MB) would otherwise stay with the process for its whole life; a worker's
+ * memory goes when the worker ends. The app then opens the folder as usual.
+ */
+export async function initPgliteFolder(
+  folder: string,
+  template = pgliteTemplateFolder(),
+): Promise<'existing' | 'copied' | 'initdb'> {
+  if (existsSync(path.join(folder, PG_VERSION))) return 'existing';
+  if (existsSync(path.join(template, PG_VERSION))) {
+    cpSync(template, folder, {
+      recursive: true,
+      filter: (source) => path.basename(source) !== PG_VERSION || path.dirname(source) !== template,
+    });
+    copyFileSync(path.join(template, PG_VERSION), path.join(folder, PG_VERSION));
+    return 'copied';
+  }
+  await initdbInWorker(folder);
+  return 'initdb';
+}
+
+async function initdbInWorker(folder: string): Promise<void> {
   const entry = import.meta.resolve('@electric-sql/pglite');
   const code = `const { workerData, parentPort } = require('node:worker_threads');
 import(workerData.entry)
