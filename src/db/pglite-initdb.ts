@@ -6,15 +6,20 @@ import { Worker } from 'node:worker_threads';
 const PG_VERSION = 'PG_VERSION';
 
 /**
- * Where `npm install` left an empty database for the installed PGlite (src/db/pglite-template-install.mjs
+ * Where `npm install` leaves an empty database for the installed PGlite (src/db/pglite-template-install.mjs
  * makes it, in the same place): `node_modules/.cache/tussenin/pglite-<version>` beside the package, so
- * the same from the sources (tsx) and from the build (dist/).
+ * the same from the sources (tsx) and from the build (dist/). Null when the package cannot be found.
  */
-export function pgliteTemplateFolder(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  const { version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
-  return path.join(dir, '..', '..', '.cache', 'tussenin', `pglite-${version}`);
+export function pgliteTemplateFolder(): string | null {
+  for (let dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite'))); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (name === '@electric-sql/pglite' && version)
+        return path.join(dir, '..', '..', '.cache', 'tussenin', `pglite-${version}`);
+    }
+    if (path.dirname(dir) === dir) return null;
+  }
 }
 
 /**
@@ -26,10 +31,10 @@ export function pgliteTemplateFolder(): string {
  */
 export async function initPgliteFolder(
   folder: string,
-  template = pgliteTemplateFolder(),
+  template: string | null = pgliteTemplateFolder(),
 ): Promise<'existing' | 'copied' | 'initdb'> {
   if (existsSync(path.join(folder, PG_VERSION))) return 'existing';
-  if (existsSync(path.join(template, PG_VERSION))) {
+  if (template && existsSync(path.join(template, PG_VERSION))) {
     cpSync(template, folder, {
       recursive: true,
       filter: (source) => path.basename(source) !== PG_VERSION || path.dirname(source) !== template,

@@ -9,8 +9,15 @@ import { fileURLToPath } from 'node:url';
 try {
   // Keep in step with pgliteTemplateFolder() in src/db/pglite-initdb.ts.
   let dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  const { version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  const manifestOf = (folder) => {
+    const file = path.join(folder, 'package.json');
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  };
+  while (manifestOf(dir).name !== '@electric-sql/pglite') {
+    if (path.dirname(dir) === dir) throw new Error('the @electric-sql/pglite package was not found');
+    dir = path.dirname(dir);
+  }
+  const { version } = manifestOf(dir);
   const template = path.join(dir, '..', '..', '.cache', 'tussenin', `pglite-${version}`);
   if (existsSync(path.join(template, 'PG_VERSION'))) process.exit(0);
   const making = `${template}.making-${process.pid}`;

@@ -18,7 +18,7 @@ afterEach(() => {
 
 describe('the embedded database on a first start', () => {
   it('is copied from the empty database npm install made, and opens and migrates as a new one', async () => {
-    const template = pgliteTemplateFolder();
+    const template = pgliteTemplateFolder()!;
     expect(existsSync(path.join(template, 'PG_VERSION'))).toBe(true); // made by postinstall
     const dataDir = scratch();
     const folder = path.join(dataDir, 'pglite');
