@@ -173,6 +173,16 @@ describe('the intake, step by step without a database', () => {
     expect(r.answers.urgency).toBe('notUrgent');
   });
 
+  it.each(['ah', 'Aah', 'wakha', 'iyeh'])('takes the Darija "%s" in Latin letters as a yes to the privacy question', (yes) => {
+    const r = new EngineResident();
+    r.say('salam');
+    r.say('darija');
+    expect(r.step).toBe('consent');
+    r.say(yes);
+    expect(r.last.intake.consent).toBe(true);
+    expect(r.step).toBe('domains');
+  });
+
   it('offers a person and the emergency numbers when consent is declined, and keeps no answers', () => {
     const r = new EngineResident();
     r.say('hoi');
