@@ -44,10 +44,7 @@ export function searchConditions(search: CaseSearch): SQL[] {
   const text = search.text?.trim();
   if (text) {
     const like = `%${escapeLike(text)}%`;
-    const matches: SQL[] = [
-      sql`${residents.displayName} ilike ${like}`,
-      sql`${residents.externalId} ilike ${like}`,
-    ];
+    const matches: SQL[] = [sql`${residents.displayName} ilike ${like}`, sql`${residents.externalId} ilike ${like}`];
     // A case number: the first characters of its id, as the case page shows it.
     if (/^[0-9a-f-]{4,36}$/i.test(text)) matches.push(sql`${handoffs.id}::text like ${`${text.toLowerCase()}%`}`);
     const phone = phoneDigits(text);
@@ -153,7 +150,9 @@ export async function findCases(
 ): Promise<{ items: QueueItem[]; scanLimited: boolean }> {
   const { words, ...queueFilter } = filter;
   let items = await deps.queries.queue(words ? { ...queueFilter, limit: 500 } : queueFilter);
-  const fields = Object.entries({ ...filter.search, words }).filter(([, v]) => v !== undefined && v !== '').map(([k]) => k);
+  const fields = Object.entries({ ...filter.search, words })
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k]) => k);
   if (fields.length === 0) return { items, scanLimited: false };
   if (filter.search?.text || words) items = readableBy(actor, items);
   let scanLimited = false;

@@ -189,7 +189,6 @@ function toQueueItem(row: QueueRow, cipher: FieldCipher): QueueItem {
   };
 }
 
-/** Reads for the inbox and the API. Authorisation and auditing are the caller's (see case-reader.ts). */
 /**
  * Messages of one conversation, found through the resident's index (`messages_resident_id`): there is no
  * index on the conversation, which would cost every message written one more entry.
@@ -201,6 +200,7 @@ function ofConversation(conversationId: string): SQL {
   )!;
 }
 
+/** Reads for the inbox and the API. Authorisation and auditing are the caller's (see case-reader.ts). */
 export function createHandoffQueries(database: Database) {
   const { db, cipher } = database;
   return {
@@ -258,7 +258,10 @@ export function createHandoffQueries(database: Database) {
             createdAt: messages.createdAt,
           })
           .from(handoffs)
-          .innerJoin(messages, and(eq(messages.residentId, handoffs.residentId), eq(messages.conversationId, handoffs.conversationId)))
+          .innerJoin(
+            messages,
+            and(eq(messages.residentId, handoffs.residentId), eq(messages.conversationId, handoffs.conversationId)),
+          )
           .where(inArray(handoffs.id, ids))
           .orderBy(handoffs.id, desc(messages.id)),
         db
@@ -530,7 +533,6 @@ export function createHandoffQueries(database: Database) {
       );
     },
 
-    /** Delivery states of some messages (for updating a live view). */
     /**
      * Staff replies of a conversation, up to `upToId`, whose delivery mark may still change: not sent yet,
      * or sent since `sentSince` and not yet read or failed. A page that opens its live stream has them
@@ -563,6 +565,7 @@ export function createHandoffQueries(database: Database) {
       return rows.map((r) => Number(r.id));
     },
 
+    /** Delivery states of some messages (for updating a live view). */
     async deliveries(messageIds: number[]): Promise<Map<number, TranscriptMessage['delivery']>> {
       if (messageIds.length === 0) return new Map();
       const rows = await db

@@ -52,7 +52,10 @@ const listQuery = z.strictObject({
   trajectory: z.enum(TRAJECTORIES, { message: `trajectory must be one of ${TRAJECTORIES.join(', ')}` }).optional(),
   from: z.iso.date({ message: 'from must be a date YYYY-MM-DD' }).optional(),
   to: z.iso.date({ message: 'to must be a date YYYY-MM-DD' }).optional(),
-  agency: z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'agency must be an agency id such as debtHelp').optional(),
+  agency: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/i, 'agency must be an agency id such as debtHelp')
+    .optional(),
   staffId: z.uuid('staffId must be a staff id').optional(),
 });
 const auditQuery = z.strictObject({
@@ -95,7 +98,12 @@ function caseJson(full: FullCase, otherCases: ResidentCase[], overdue: boolean, 
   return {
     ...summaryJson(r, overdue),
     /** Issue 16: what the holder (or assignee) does not fit of the resident's language and gender wish; a warning only. */
-    matchWarnings: personId ? matchWarnings(staffLoad.find((p) => p.id === personId), r) : [],
+    matchWarnings: personId
+      ? matchWarnings(
+          staffLoad.find((p) => p.id === personId),
+          r,
+        )
+      : [],
     residentId: r.residentId,
     conversationId: r.conversationId,
     residentUnreachable: r.residentUnreachable,
@@ -215,7 +223,10 @@ export function createApiRoutes(deps: InboxDeps) {
 
   app.get('/api/handoffs/:id', async (c) => {
     const full = await reader.open(c.get('actor'), c.req.param('id'));
-    const [otherCases, staffLoad] = await Promise.all([queries.otherCases(full.record.residentId, full.record.id), queries.staffLoad()]);
+    const [otherCases, staffLoad] = await Promise.all([
+      queries.otherCases(full.record.residentId, full.record.id),
+      queries.staffLoad(),
+    ]);
     return c.json(caseJson(full, otherCases, deps.isOverdue(full.record), staffLoad));
   });
 

@@ -154,8 +154,13 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     // "Voice note not yet listened to": no staff member fetched the file yet (see unheardVoiceNotes).
     const unheard = await queries.unheardVoiceNotes(items.map((h) => h.id));
     // "Mijn zaken" (issue 16): on the staff member's own cases, the newest message and how many are new.
-    const own = filters.mine ? items.filter((h) => canReadCase(actor, h) && (h.claimedBy === actor.id || h.assignedTo === actor.id)) : [];
-    const details = await queries.cardDetails(actor.id, own.map((h) => h.id));
+    const own = filters.mine
+      ? items.filter((h) => canReadCase(actor, h) && (h.claimedBy === actor.id || h.assignedTo === actor.id))
+      : [];
+    const details = await queries.cardDetails(
+      actor.id,
+      own.map((h) => h.id),
+    );
     await previews.record(actor, own, details);
     const cards = items.map((h) => ({
       ...h,
@@ -165,7 +170,17 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
     }));
     // "Mijn zaken" also lists the staff member's own reminders.
     const reminders = filters.mine ? await deps.reminders.mine(actor.id) : [];
-    return { items: cards, filters, languages, staffLoad, names, reminders, scanLimited, agencies: deps.agencies, now: new Date() };
+    return {
+      items: cards,
+      filters,
+      languages,
+      staffLoad,
+      names,
+      reminders,
+      scanLimited,
+      agencies: deps.agencies,
+      now: new Date(),
+    };
   }
 
   app.get('/inbox', async (c) => {
@@ -445,7 +460,10 @@ export function createPageRoutes(deps: InboxDeps & { assetVersion: string }) {
   app.get('/inbox/me', (c) => {
     const me = c.get('staff');
     const who = nameForResidents(me) ?? { name: me.name, role: false };
-    const example = texts.t(me.uiLocale, who.role ? 'bot:handoff.joinedAs' : 'bot:handoff.joined', { org: deps.org, name: who.name });
+    const example = texts.t(me.uiLocale, who.role ? 'bot:handoff.joinedAs' : 'bot:handoff.joined', {
+      org: deps.org,
+      name: who.name,
+    });
     return c.html(
       residentNamePage(ctx(c), {
         firstName: nameForResidents({ name: me.name, residentLabel: null })?.name ?? me.name,

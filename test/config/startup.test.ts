@@ -54,7 +54,6 @@ describe('configuration', () => {
 });
 
 describe('office hours and continuity settings', () => {
-
   it('default to weekdays 09:00-17:00 in Amsterdam, returning residents for 90 days, escalation after 15 minutes', () => {
     const config = loadConfig({});
     expect(config.ORG_TIMEZONE).toBe('Europe/Amsterdam');
@@ -124,7 +123,6 @@ describe('WhatsApp settings', () => {
 });
 
 describe('web chat file settings', () => {
-
   it('take photos and PDFs up to 10 MB by default, never more than the smallest upload quota', () => {
     expect(loadConfig({}).WEBCHAT_MAX_FILE_BYTES).toBe(10 * 1024 * 1024);
     expect(loadConfig({ WEBCHAT_MAX_FILE_BYTES: '2000000' }).WEBCHAT_MAX_FILE_BYTES).toBe(2_000_000);

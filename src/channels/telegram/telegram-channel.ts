@@ -163,7 +163,11 @@ export function createTelegramChannel(options: TelegramChannelOptions, deps: Tel
         }
         return next();
       },
-      webhookCallback(bot, honoWebhookAdapter, { secretToken: options.webhookSecret!, onTimeout: 'throw', timeoutMilliseconds: 55_000 }),
+      webhookCallback(bot, honoWebhookAdapter, {
+        secretToken: options.webhookSecret!,
+        onTimeout: 'throw',
+        timeoutMilliseconds: 55_000,
+      }),
     );
   }
 
