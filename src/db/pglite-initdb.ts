@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -39,7 +39,9 @@ export async function initPgliteFolder(
       recursive: true,
       filter: (source) => path.basename(source) !== PG_VERSION || path.dirname(source) !== template,
     });
+    ownOnly(folder);
     copyFileSync(path.join(template, PG_VERSION), path.join(folder, PG_VERSION));
+    chmodSync(path.join(folder, PG_VERSION), 0o600);
     return 'copied';
   }
   await initdbInWorker(folder);
@@ -62,5 +64,15 @@ import(workerData.entry)
     if (answer !== 'ready') throw new Error(`could not create the database in ${folder}: ${(answer as { error: string }).error}`);
   } finally {
     await worker.terminate();
+  }
+}
+
+/** The data folder is the app user's alone (the template is readable by all, for installs as another user). */
+function ownOnly(folder: string): void {
+  chmodSync(folder, 0o700);
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const entryPath = path.join(folder, entry.name);
+    if (entry.isDirectory()) ownOnly(entryPath);
+    else chmodSync(entryPath, 0o600);
   }
 }

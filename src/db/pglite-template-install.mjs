@@ -2,7 +2,7 @@
 // packages, so that the app's first start copies it instead of running PGlite's initdb, a WebAssembly
 // module of about 650 MB while it runs (src/db/pglite-initdb.ts). Plain JavaScript: it runs before
 // anything is built. It never fails the install: without a template the first start runs initdb itself.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +27,17 @@ try {
   const db = new PGlite(making);
   await db.waitReady;
   await db.close();
+  // Readable by every user: the app may run as another user than the one who installed (Docker's `node`).
+  // It holds nothing but an empty database; the copy in the data folder is the app user's alone.
+  const readable = (folder) => {
+    chmodSync(folder, 0o755);
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const entryPath = path.join(folder, entry.name);
+      if (entry.isDirectory()) readable(entryPath);
+      else chmodSync(entryPath, 0o644);
+    }
+  };
+  readable(making);
   rmSync(template, { recursive: true, force: true });
   renameSync(making, template);
   console.log(`tussenin: an empty embedded database is ready for the first start (${template})`);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -24,6 +24,18 @@ describe('the embedded database on a first start', () => {
     const folder = path.join(dataDir, 'pglite');
     expect(await initPgliteFolder(folder)).toBe('copied');
     expect(readdirSync(folder).sort()).toEqual(readdirSync(template).sort());
+    // The copy is the app user's alone, whatever the template's modes (readable by all, for Docker's user).
+    const modes = new Set<string>();
+    const collect = (dir: string) => {
+      modes.add(`dir ${(statSync(dir).mode & 0o777).toString(8)}`);
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const entryPath = path.join(dir, entry.name);
+        if (entry.isDirectory()) collect(entryPath);
+        else modes.add(`file ${(statSync(entryPath).mode & 0o777).toString(8)}`);
+      }
+    };
+    collect(folder);
+    expect([...modes].sort()).toEqual(['dir 700', 'file 600']);
 
     const database = await openDatabase({ dataDir });
     try {
