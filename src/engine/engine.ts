@@ -228,7 +228,15 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
           aboutThePerson: step.aboutThePerson,
         };
       case 'multi':
-        return { id: step.id, answers: 'many', optionIds: step.options.map((o) => o.id), done: 'continue', keepsStories: false };
+        return {
+          id: step.id,
+          answers: 'many',
+          optionIds: step.options.map((o) => o.id),
+          done: 'continue',
+          keepsStories: false,
+          hearsMore: step.goOn !== undefined,
+          catchAll: step.options.filter((o) => o.catchAll).map((o) => o.id),
+        };
       case 'summary':
         return { id: step.id, answers: 'one', optionIds: ['confirm', 'change'], done: 'confirm', keepsStories: false };
       case 'details': {

@@ -18,6 +18,8 @@ export type MachineEvent =
   | { type: 'VALUE'; value: string }
   /** A phone number seen in a message at another question: kept for when a call is chosen. */
   | { type: 'DETAIL'; detail: 'phone'; value: string }
+  /** A bare "yes" where the step asks whether there is more to tell: go on, the bot listens. */
+  | { type: 'MORE' }
   | { type: 'SKIP' }
   | { type: 'CONTINUE' }
   | { type: 'PERSON' }

@@ -18,6 +18,11 @@ const option = z.strictObject({
   askSafety: z.boolean().optional(),
   /** Said when it is chosen, before the next question (the walk-in hours and address). */
   say: textKey.optional(),
+  /**
+   * A catch-all such as "something else": chosen by a short answer that names it, not by a story or a
+   * "no" that uses its words in passing ("nee, niets anders", "the other day").
+   */
+  catchAll: z.boolean().optional(),
 });
 
 const base = {
@@ -57,6 +62,8 @@ const multiStep = z.strictObject({
   prompt: textKey,
   ack: textKey,
   ackNote: textKey,
+  /** What a bare "yes" to "anything else?" gets: go on, I'm listening (no note is kept). Absent: read as words. */
+  goOn: textKey.optional(),
   save: z.string().min(1),
   next: stepId,
   options: z.array(option).min(1),

@@ -42,7 +42,7 @@ export function renderSay(
       if (typeof value === 'number') return String(value);
       if ('t' in value) return texts.t(l, value.t, { ...baseVars(l), ...resolveVars(value.vars, l), ...context });
       if ('date' in value) return dateName(value.date, value.show, l);
-      return value.join.map(resolveIn(l)).join(value.sep);
+      return value.join.map(resolveIn(l)).join(resolveIn(l)(value.sep));
     };
   const resolveVars = (vars: Record<string, TextValue> | undefined, l: string) => {
     const out: Record<string, string | number> = {};

@@ -7,7 +7,8 @@ export type TextValue =
   | string
   | number
   | { t: string; vars?: Record<string, TextValue> | undefined }
-  | { join: TextValue[]; sep: string }
+  /** Values joined; `sep` is a text too, so a list of labels is separated as its language does ("، " in Arabic). */
+  | { join: TextValue[]; sep: TextValue }
   /** A calendar date (`YYYY-MM-DD`) as the renderer's language names it: the weekday, or day and month. */
   | { date: string; show: 'weekday' | 'dayMonth' };
 

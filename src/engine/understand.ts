@@ -18,6 +18,10 @@ export interface StepView {
   keepsStories: boolean;
   /** A details step: the text is a phone number or an address, not an option. */
   detail?: 'phone' | 'address' | undefined;
+  /** Catch-all options ("something else"): chosen only by a short answer without a "no" in it. */
+  catchAll?: string[] | undefined;
+  /** The step asks whether there is more to tell: a bare "yes" means go on, the bot listens (MORE). */
+  hearsMore?: boolean | undefined;
   /** The question is who they want to talk to: a request for a person that names an option answers it. */
   aboutThePerson?: boolean | undefined;
   /** The conversation is urgent already (the numbers were given): the danger model no longer interrupts. */
@@ -122,6 +126,11 @@ function readText(
     }
   }
 
+  // "Anything else?" "Yes": they have more to tell; not a note, and not "ok, go on" (that is `done`).
+  if (step.hearsMore && localesInOrder.some((l) => vocabulary.get(l)!.more.some((w) => matchesEntry(raw, text, w)))) {
+    return [{ type: 'MORE' }];
+  }
+
   if (step.detail) {
     if (reading.done && step.done !== 'unclear') return [doneEvent(step)];
     // "1" takes the offered number or address; a longer row of digits is a phone number, read below.
@@ -136,11 +145,7 @@ function readText(
   }
 
   const words = wordCount(text);
-  // An option named in a sentence, when nothing in it turns the option around ("liever geen man").
-  const loose =
-    words <= MAX_WORDS_FOR_ANSWER_IN_SENTENCE && step.answers !== 'none' && !reading.negated
-      ? looseOptions(step, localesInOrder, vocabulary, text)
-      : { ids: [], phrases: [] };
+  const loose = namedOptions(step, words, reading, localesInOrder, vocabulary, text);
   const answered = loose.ids.length === 1 || (loose.ids.length > 1 && step.answers === 'many');
 
   // A person asked for in any words, unless those words are the option itself ("bel me" is a phone call).
@@ -157,9 +162,17 @@ function readText(
     return [{ type: 'UNCLEAR' }];
   }
 
+  // Topics named in a story are chosen, and the story kept: "no money", "geen geld meer" is about money,
+  // however the sentence ends. Not in thanks beside a "that's all" ("bu kadar, eline sağlık").
+  if (answered && step.answers === 'many' && !reading.doneIsWhole) {
+    return words < MIN_WORDS_FOR_STORY
+      ? [answerEvent(step, loose.ids)]
+      : [{ type: 'NOTE', messageId: content.messageId }, answerEvent(step, loose.ids)];
+  }
+
   // "That's all" where it means something; at consent "ja hoor" is read as the option it names. Words
-  // beside it ("param yok": no money, that's all) are kept as the resident's own.
-  if (reading.done && step.answers !== 'none' && step.done !== 'unclear') {
+  // beside it are kept as the resident's own, unless they name an option ("ja, heel dringend").
+  if (reading.done && step.answers !== 'none' && step.done !== 'unclear' && (reading.doneIsWhole || !answered)) {
     return reading.doneIsWhole ? [doneEvent(step)] : [{ type: 'NOTE', messageId: content.messageId }, doneEvent(step)];
   }
 
@@ -226,6 +239,31 @@ function readChoice(choice: string, step: StepView, content: InboundContent): Ma
 
 function answerEvent(step: StepView, optionIds: string[]): MachineEvent {
   return step.answers === 'many' ? { type: 'ANSWERS', options: optionIds } : { type: 'ANSWER', option: optionIds[0]! };
+}
+
+/**
+ * The options a message names in its words. At a question with one answer, only in a short sentence
+ * and when nothing in it turns the option around ("liever geen man"). At a question with several
+ * (topics), in a story of any length and whatever its negations: "ik heb geen geld", "param yok" and
+ * "ma3ndich flous" are about money; only a catch-all ("iets anders") still needs a short answer
+ * without a "no" in it.
+ */
+function namedOptions(
+  step: StepView,
+  words: number,
+  reading: Reading,
+  localesInOrder: string[],
+  vocabulary: Vocabulary,
+  text: string,
+): { ids: string[]; phrases: string[] } {
+  if (step.answers === 'none') return { ids: [], phrases: [] };
+  const short = words <= MAX_WORDS_FOR_ANSWER_IN_SENTENCE;
+  if (step.answers === 'one') {
+    return short && !reading.negated ? looseOptions(step, localesInOrder, vocabulary, text) : { ids: [], phrases: [] };
+  }
+  const named = looseOptions(step, localesInOrder, vocabulary, text);
+  if ((short && !reading.negated && !reading.done) || !step.catchAll?.length) return named;
+  return { ids: named.ids.filter((id) => !step.catchAll!.includes(id)), phrases: named.phrases };
 }
 
 /** Options whose word or phrase a sentence contains (the resident's locale first), and those phrases. */

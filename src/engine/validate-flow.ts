@@ -87,7 +87,9 @@ function textKeysOf(step: FlowStep): string[] {
         (k): k is string => k !== undefined,
       );
     case 'multi':
-      return [step.prompt, step.ack, step.ackNote, ...step.options.map((o) => o.label)];
+      return [step.prompt, step.ack, step.ackNote, step.goOn, ...step.options.map((o) => o.label)].filter(
+        (k): k is string => k !== undefined,
+      );
     case 'summary':
       return [step.prompt, step.confirm.label, step.change.label, step.ownWords, step.skipped, ...step.lines.map((l) => l.label)];
     case 'details':

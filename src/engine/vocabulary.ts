@@ -26,6 +26,8 @@ export interface WordEntry {
 
 export interface LocaleVocabulary {
   commands: Map<Command, WordEntry[]>;
+  /** A whole message that says "yes, there is more" where a step asks whether there is (`words:more`). */
+  more: WordEntry[];
   /** step id -> option id -> words that choose it (the option's label first). */
   options: Map<string, Map<string, WordEntry[]>>;
 }
@@ -85,11 +87,14 @@ export function buildVocabulary(flow: FlowDefinition, texts: Texts): Vocabulary 
       new Map(
         AFTERCARE_ANSWERS.map((id) => [
           id,
-          [entry(texts.t(locale, `bot:aftercare.options.${id}`)), ...texts.list(locale, `words:options.aftercare.${id}`).map(entry)],
+          [
+            entry(texts.t(locale, `bot:aftercare.options.${id}`)),
+            ...texts.list(locale, `words:options.aftercare.${id}`).map(entry),
+          ],
         ]),
       ),
     );
-    vocabulary.set(locale, { commands, options });
+    vocabulary.set(locale, { commands, more: texts.list(locale, 'words:more').map(entry), options });
   }
   return vocabulary;
 }

@@ -130,6 +130,88 @@ describe('free text at a question', () => {
   });
 });
 
+describe('a story at the topics question', () => {
+  it.each([
+    ['nl', 'mijn huisbaas wil dat ik eruit ga en ik heb geen geld om de huur te betalen', ['money', 'housing']],
+    ['nl', 'ik heb geen geld meer', ['money']],
+    ['ar', 'ma3ndich flous', ['money']],
+    ['ar', 'mol ddar bgha ykhrjni o ana ma3ndich flous bach nkhless lkra dyal had chhar', ['money', 'housing']],
+    ['ar', 'ما عنديش الفلوس باش نخلص الكراء ديال الدار', ['money', 'housing']],
+    ['tr', 'ev sahibi beni evden atmak istiyor ve kira ödeyecek param yok', ['money', 'housing']],
+    ['en', 'my landlord wants me out and I cannot pay the rent, there is no money left at all', ['money', 'housing']],
+  ] as const)('in %s picks the topics it names, whatever its length or its "no" (%s)', (locale, story, topics) => {
+    const r = atTopics(locale);
+    r.say(story);
+    expect(r.step).toBe('domains');
+    expect([...(r.answers.domains as string[])].sort()).toEqual([...topics].sort());
+    // The ack names what was noted, in the resident's language.
+    for (const topic of topics) expect(r.replyText).toContain(t(locale, `bot:domains.${topic}`));
+  });
+
+  it('names the topics noted as the resident’s language lists them (Arabic with its own comma)', () => {
+    const r = atTopics('ar');
+    r.say('ما عنديش الفلوس باش نخلص الكراء ديال الدار');
+    expect(r.replyText).toContain(`${t('ar', 'bot:domains.money')}، ${t('ar', 'bot:domains.housing')}`);
+  });
+
+  it('keeps a story of four words or more as the resident’s own words beside its topics', () => {
+    const r = atTopics();
+    r.say('mijn zoon gaat niet naar school');
+    expect(r.answers.domains).toEqual(['school']);
+    expect(r.last.snapshot.context.notes).toEqual([{ step: 'domains', messageId: expect.any(Number), kind: 'text' }]);
+  });
+
+  it('does not choose "something else" from a story or a "no" that uses its words in passing', () => {
+    for (const [locale, text] of [
+      ['nl', 'ik weet het anders ook niet meer, alles loopt door elkaar en ik kan niet meer slapen van de zorgen'],
+      ['nl', 'nee niets anders'],
+      ['en', 'no other thing'],
+      ['tr', 'başka bir şey yok'],
+    ] as const) {
+      const r = atTopics(locale);
+      r.press('domains:money');
+      r.say(text);
+      expect(r.answers.domains, `${locale}: ${text}`).toEqual(['money']);
+    }
+    const r = atTopics();
+    r.say('iets anders');
+    expect(r.answers.domains).toEqual(['other']);
+  });
+
+  it('"I want to add something" gets "go on, I’m listening" and is not kept as a note', () => {
+    for (const [locale, more] of [
+      ['nl', 'ik wil nog iets zeggen'],
+      ['ar', 'bghit nzid'],
+      ['tr', 'eklemek istiyorum'],
+      ['en', 'one more thing'],
+    ] as const) {
+      const r = atTopics(locale);
+      r.press('domains:money');
+      r.say(more);
+      expect(r.step, `${locale}: ${more}`).toBe('domains');
+      expect(r.replyText).toBe(t(locale, 'bot:domains.goOn'));
+      expect(r.choices.map((c) => c.id)).toEqual(['cmd:continue']);
+      expect(r.last.snapshot.context.notes).toEqual([]);
+    }
+  });
+
+  it('a bare "yes" to "anything else?" goes on and is not kept as a note', () => {
+    for (const [locale, yes] of [
+      ['nl', 'ja'],
+      ['ar', 'ah'],
+      ['ar', 'ايه'],
+      ['tr', 'evet'],
+      ['en', 'yes'],
+    ] as const) {
+      const r = atTopics(locale);
+      r.say('ik maak me zorgen om de brieven van de gemeente die ik niet begrijp');
+      r.say(yes);
+      expect(r.step, `${locale}: ${yes}`).toBe('urgency');
+      expect(r.last.snapshot.context.notes).toHaveLength(1);
+    }
+  });
+});
+
 describe('contact details', () => {
   it('a call asks for the number and keeps it; the summary shows it', () => {
     const r = atTopics();

@@ -5,6 +5,9 @@ import { SAFETY_OPTIONS } from './context.js';
 /** The buttons the machine itself adds (the flow's own options are numbered by prompts.ts). */
 export const SKIP_CHOICE: ChoiceRef = { id: 'cmd:skip', label: 'bot:common.skip' };
 export const PERSON_CHOICE: ChoiceRef = { id: 'cmd:person', label: 'bot:common.person' };
+/** Between the labels of a list (the topics chosen), as the resident's language separates them. */
+export const LIST_SEPARATOR = { t: 'bot:common.listSeparator' };
+
 export const CONTINUE_CHOICE: ChoiceRef = { id: 'cmd:continue', label: 'bot:common.continue' };
 
 export const EMERGENCY_CHOICES: ChoiceRef[] = [

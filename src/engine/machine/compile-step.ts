@@ -104,6 +104,7 @@ export function compileStep(step: FlowStep, transitions: FlowTransitions): unkno
           ],
           TEXT: { actions: note },
           MEDIA: { actions: note },
+          ...(step.goOn ? { MORE: { actions: [say(step.goOn, [CONTINUE_CHOICE])] } } : {}),
           UNCLEAR: reprompt(step.id, 'bot:unclear'),
           SKIP: onward(step.next, []),
           CONTINUE: onward(step.next, []),

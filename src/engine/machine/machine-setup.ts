@@ -3,7 +3,7 @@ import type { MachineEvent } from '../events.js';
 import type { DetailsStep, FlowDefinition, FlowStep, MultiStep } from '../flow-definition.js';
 import type { SayRequest, TextValue } from '../say.js';
 import type { Effect, IntakeContext, MediaKind } from '../types.js';
-import { CONTINUE_CHOICE } from './choices.js';
+import { CONTINUE_CHOICE, LIST_SEPARATOR } from './choices.js';
 import { initialContext, knownDetail, UNCLEAR_BEFORE_PERSON, type MachineInput, type SafetyAnswer } from './context.js';
 import type { Prompts } from './prompts.js';
 
@@ -68,7 +68,7 @@ export function createMachineSetup(
         return {
           type: 'say' as const,
           key: step.ack,
-          vars: { list: { join: chosen.map((id) => optionLabel(step.save, id)), sep: ', ' } },
+          vars: { list: { join: chosen.map((id) => optionLabel(step.save, id)), sep: LIST_SEPARATOR } },
           choices: [CONTINUE_CHOICE, ...choicesFor(step, context).filter((c) => !chosen.includes(c.id.split(':')[1]!))],
         };
       }),

@@ -1,7 +1,7 @@
 import type { ChoiceStep, FlowDefinition, FlowStep, MultiStep, SummaryStep } from '../flow-definition.js';
 import type { ChoiceRef, SayRequest, TextValue } from '../say.js';
 import type { IntakeContext } from '../types.js';
-import { PERSON_CHOICE, SKIP_CHOICE } from './choices.js';
+import { LIST_SEPARATOR, PERSON_CHOICE, SKIP_CHOICE } from './choices.js';
 import { knownDetail, offersPerson, orderedOptions } from './context.js';
 
 export interface Prompts {
@@ -35,7 +35,10 @@ export function createPrompts(flow: FlowDefinition): Prompts {
         continue;
       }
       const values = Array.isArray(answer) ? answer : [answer];
-      lines.push({ t: line.label, vars: { value: { join: values.map((v) => optionLabel(line.answer, v)), sep: ', ' } } });
+      lines.push({
+        t: line.label,
+        vars: { value: { join: values.map((v) => optionLabel(line.answer, v)), sep: LIST_SEPARATOR } },
+      });
     }
     if (context.notes.length > 0) lines.push({ t: step.ownWords, vars: { count: context.notes.length } });
     return { join: lines.map((l) => ({ join: ['• ', l], sep: '' })), sep: '\n' };
