@@ -4,7 +4,8 @@ import type { DangerCategory } from './understanding/message-reader.js';
 /** What a resident's message means at the current step; the machine only ever sees these. */
 export type MachineEvent =
   | { type: 'ANSWER'; option: string }
-  | { type: 'ANSWERS'; options: string[] }
+  /** Options of a step with several answers; `story`: named in a story that is kept (the ack says so). */
+  | { type: 'ANSWERS'; options: string[]; story?: boolean }
   | { type: 'TEXT'; messageId: number; guessedLocale: string | null }
   | { type: 'MEDIA'; messageId: number; kind: MediaKind }
   | { type: 'UNCLEAR' }

@@ -62,6 +62,8 @@ const multiStep = z.strictObject({
   prompt: textKey,
   ack: textKey,
   ackNote: textKey,
+  /** The ack when a story named the options: it was kept, and what was noted. Absent: `ack`. */
+  ackStory: textKey.optional(),
   /** What a bare "yes" to "anything else?" gets: go on, I'm listening (no note is kept). Absent: read as words. */
   goOn: textKey.optional(),
   save: z.string().min(1),

@@ -167,7 +167,10 @@ function readText(
   if (answered && step.answers === 'many' && !reading.doneIsWhole) {
     return words < MIN_WORDS_FOR_STORY
       ? [answerEvent(step, loose.ids)]
-      : [{ type: 'NOTE', messageId: content.messageId }, answerEvent(step, loose.ids)];
+      : [
+          { type: 'NOTE', messageId: content.messageId },
+          { type: 'ANSWERS', options: loose.ids, story: true },
+        ];
   }
 
   // "That's all" where it means something; at consent "ja hoor" is read as the option it names. Words

@@ -87,7 +87,7 @@ function textKeysOf(step: FlowStep): string[] {
         (k): k is string => k !== undefined,
       );
     case 'multi':
-      return [step.prompt, step.ack, step.ackNote, step.goOn, ...step.options.map((o) => o.label)].filter(
+      return [step.prompt, step.ack, step.ackNote, step.ackStory, step.goOn, ...step.options.map((o) => o.label)].filter(
         (k): k is string => k !== undefined,
       );
     case 'summary':

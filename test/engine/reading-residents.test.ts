@@ -144,8 +144,12 @@ describe('a story at the topics question', () => {
     r.say(story);
     expect(r.step).toBe('domains');
     expect([...(r.answers.domains as string[])].sort()).toEqual([...topics].sort());
-    // The ack names what was noted, in the resident's language.
+    // The ack names what was noted, in the resident's language, and says a story was kept.
     for (const topic of topics) expect(r.replyText).toContain(t(locale, `bot:domains.${topic}`));
+    const isStory = story.split(' ').length >= 4;
+    const [ackStart] = t(locale, isStory ? 'bot:domains.ackStory' : 'bot:domains.ack', { list: '§' }).split('§');
+    expect(r.replyText.startsWith(ackStart!)).toBe(true);
+    expect(r.last.snapshot.context.notes).toHaveLength(isStory ? 1 : 0);
   });
 
   it('names the topics noted as the resident’s language lists them (Arabic with its own comma)', () => {

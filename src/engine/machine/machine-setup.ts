@@ -62,12 +62,13 @@ export function createMachineSetup(
       }),
       say: emit((_, params: SayRequest) => params),
       effect: emit((_, params: { effect: Effect }) => ({ type: 'effect' as const, effect: params.effect })),
-      ackAnswers: emit(({ context }, params: { step: string }) => {
+      ackAnswers: emit(({ context, event }, params: { step: string }) => {
         const step = stepsById.get(params.step) as MultiStep;
         const chosen = (context.answers[step.save] as string[] | undefined) ?? [];
+        const inStory = event.type === 'ANSWERS' && event.story === true;
         return {
           type: 'say' as const,
-          key: step.ack,
+          key: (inStory && step.ackStory) || step.ack,
           vars: { list: { join: chosen.map((id) => optionLabel(step.save, id)), sep: LIST_SEPARATOR } },
           choices: [CONTINUE_CHOICE, ...choicesFor(step, context).filter((c) => !chosen.includes(c.id.split(':')[1]!))],
         };
