@@ -3,7 +3,7 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY src/db/pglite-template-install.mjs ./src/db/
+COPY src/db/pglite-template-install.mjs src/db/pglite-template-path.mjs ./src/db/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -17,7 +17,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm ci's postinstall makes the empty embedded database the first start copies (no initdb on the server).
-COPY src/db/pglite-template-install.mjs ./src/db/
+COPY src/db/pglite-template-install.mjs src/db/pglite-template-path.mjs ./src/db/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY flows ./flows

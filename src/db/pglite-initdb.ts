@@ -1,26 +1,12 @@
-import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { chmodTree, pgliteTemplateFolder } from './pglite-template-path.mjs';
+
+/** Where `npm install` leaves an empty database for the installed PGlite (see pglite-template-path.mjs). */
+export { pgliteTemplateFolder };
 
 const PG_VERSION = 'PG_VERSION';
-
-/**
- * Where `npm install` leaves an empty database for the installed PGlite (src/db/pglite-template-install.mjs
- * makes it, in the same place): `node_modules/.cache/tussenin/pglite-<version>` beside the package, so
- * the same from the sources (tsx) and from the build (dist/). Null when the package cannot be found.
- */
-export function pgliteTemplateFolder(): string | null {
-  for (let dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite'))); ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-      if (name === '@electric-sql/pglite' && version)
-        return path.join(dir, '..', '..', '.cache', 'tussenin', `pglite-${version}`);
-    }
-    if (path.dirname(dir) === dir) return null;
-  }
-}
 
 /**
  * Creates a new PGlite data folder; nothing to do when the folder holds a database already. The empty
@@ -39,7 +25,8 @@ export async function initPgliteFolder(
       recursive: true,
       filter: (source) => path.basename(source) !== PG_VERSION || path.dirname(source) !== template,
     });
-    ownOnly(folder);
+    // The data folder is the app user's alone (the template is readable by all, for installs as another user).
+    chmodTree(folder, 0o700, 0o600);
     copyFileSync(path.join(template, PG_VERSION), path.join(folder, PG_VERSION));
     chmodSync(path.join(folder, PG_VERSION), 0o600);
     return 'copied';
@@ -64,15 +51,5 @@ import(workerData.entry)
     if (answer !== 'ready') throw new Error(`could not create the database in ${folder}: ${(answer as { error: string }).error}`);
   } finally {
     await worker.terminate();
-  }
-}
-
-/** The data folder is the app user's alone (the template is readable by all, for installs as another user). */
-function ownOnly(folder: string): void {
-  chmodSync(folder, 0o700);
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const entryPath = path.join(folder, entry.name);
-    if (entry.isDirectory()) ownOnly(entryPath);
-    else chmodSync(entryPath, 0o600);
   }
 }

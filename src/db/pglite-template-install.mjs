@@ -2,23 +2,13 @@
 // packages, so that the app's first start copies it instead of running PGlite's initdb, a WebAssembly
 // module of about 650 MB while it runs (src/db/pglite-initdb.ts). Plain JavaScript: it runs before
 // anything is built. It never fails the install: without a template the first start runs initdb itself.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { chmodTree, pgliteTemplateFolder } from './pglite-template-path.mjs';
 
 try {
-  // Keep in step with pgliteTemplateFolder() in src/db/pglite-initdb.ts.
-  let dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-  const manifestOf = (folder) => {
-    const file = path.join(folder, 'package.json');
-    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  };
-  while (manifestOf(dir).name !== '@electric-sql/pglite') {
-    if (path.dirname(dir) === dir) throw new Error('the @electric-sql/pglite package was not found');
-    dir = path.dirname(dir);
-  }
-  const { version } = manifestOf(dir);
-  const template = path.join(dir, '..', '..', '.cache', 'tussenin', `pglite-${version}`);
+  const template = pgliteTemplateFolder();
+  if (!template) throw new Error('the @electric-sql/pglite package was not found');
   if (existsSync(path.join(template, 'PG_VERSION'))) process.exit(0);
   const making = `${template}.making-${process.pid}`;
   rmSync(making, { recursive: true, force: true });
@@ -29,15 +19,7 @@ try {
   await db.close();
   // Readable by every user: the app may run as another user than the one who installed (Docker's `node`).
   // It holds nothing but an empty database; the copy in the data folder is the app user's alone.
-  const readable = (folder) => {
-    chmodSync(folder, 0o755);
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const entryPath = path.join(folder, entry.name);
-      if (entry.isDirectory()) readable(entryPath);
-      else chmodSync(entryPath, 0o644);
-    }
-  };
-  readable(making);
+  chmodTree(making, 0o755, 0o644);
   rmSync(template, { recursive: true, force: true });
   renameSync(making, template);
   console.log(`tussenin: an empty embedded database is ready for the first start (${template})`);

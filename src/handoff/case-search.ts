@@ -1,9 +1,9 @@
-import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { handoffReferrals, handoffs, media, messages, residents } from '../db/schema.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../staff/staff-types.js';
-import type { HandoffQueries, QueueFilter, QueueItem } from './handoff-queries.js';
+import { messagesOfCase, type HandoffQueries, type QueueFilter, type QueueItem } from './handoff-queries.js';
 import { canReadCase, type CaseHolders } from './access.js';
 
 /**
@@ -90,14 +90,7 @@ export async function casesWithWords(database: Database, handoffIds: readonly st
   const rows = await database.db
     .select({ handoffId: handoffs.id, text: messages.text, translation: messages.translation, transcript: media.transcript })
     .from(handoffs)
-    .innerJoin(
-      messages,
-      and(
-        eq(messages.residentId, handoffs.residentId),
-        eq(messages.conversationId, handoffs.conversationId),
-        eq(messages.direction, 'in'),
-      ),
-    )
+    .innerJoin(messages, messagesOfCase('in'))
     .leftJoin(media, eq(media.id, messages.mediaId))
     .where(inArray(handoffs.id, handoffIds.slice(0, MAX_CASES_SCANNED)));
   const textOf = new Map<string, string[]>();

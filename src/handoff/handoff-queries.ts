@@ -200,6 +200,18 @@ function ofConversation(conversationId: string): SQL {
   )!;
 }
 
+/**
+ * The join from a handoff to the messages of its conversation (with `direction`: only those going that
+ * way), found through the resident's index (`messages_resident_id`) as `ofConversation` finds them.
+ */
+export function messagesOfCase(direction?: 'in' | 'out'): SQL {
+  return and(
+    eq(messages.residentId, handoffs.residentId),
+    eq(messages.conversationId, handoffs.conversationId),
+    direction ? eq(messages.direction, direction) : undefined,
+  )!;
+}
+
 /** Reads for the inbox and the API. Authorisation and auditing are the caller's (see case-reader.ts). */
 export function createHandoffQueries(database: Database) {
   const { db, cipher } = database;
@@ -258,23 +270,13 @@ export function createHandoffQueries(database: Database) {
             createdAt: messages.createdAt,
           })
           .from(handoffs)
-          .innerJoin(
-            messages,
-            and(eq(messages.residentId, handoffs.residentId), eq(messages.conversationId, handoffs.conversationId)),
-          )
+          .innerJoin(messages, messagesOfCase())
           .where(inArray(handoffs.id, ids))
           .orderBy(handoffs.id, desc(messages.id)),
         db
           .select({ handoffId: handoffs.id, unread: sql<number>`count(${messages.id})::int` })
           .from(handoffs)
-          .innerJoin(
-            messages,
-            and(
-              eq(messages.residentId, handoffs.residentId),
-              eq(messages.conversationId, handoffs.conversationId),
-              eq(messages.direction, 'in'),
-            ),
-          )
+          .innerJoin(messages, messagesOfCase('in'))
           .where(
             and(
               inArray(handoffs.id, ids),

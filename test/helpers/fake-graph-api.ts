@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fieldText, parseMultipart } from './multipart.js';
+import { readBody } from './read-body.js';
 
 /**
  * A local stand-in for Meta's Graph API (WhatsApp Business Cloud API), for tests: a real HTTP server
@@ -322,15 +323,6 @@ export class FakeGraphApi {
     }
     return answer(404, { error: { message: `no route for ${req.method} ${url.pathname}`, code: 100 } });
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** A sent message as text: a text's body; an interactive's body and its buttons' or rows' titles; a template's name. */

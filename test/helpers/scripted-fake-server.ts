@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 
 /**
  * What the fakes of outside HTTP services share (fake-speech-server.ts, fake-translate-server.ts): a
@@ -129,13 +130,4 @@ function writeReply(res: ServerResponse, status: number, reply: FakeReply): void
   const text = typeof body === 'string';
   res.writeHead(status, { 'content-type': reply.contentType ?? (text ? 'text/plain; charset=utf-8' : 'application/json') });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
