@@ -158,6 +158,20 @@ describe('a story at the topics question', () => {
     expect(r.replyText).toContain(`${t('ar', 'bot:domains.money')}، ${t('ar', 'bot:domains.housing')}`);
   });
 
+  it.each([
+    ['ar', 'lmra dyal lkra katsifet lia briyat w ana ma fahmach walou o ma3ndich flous', ['money', 'housing', 'letters']],
+    ['ar', 'ما عنديش الفلوس باش نشري الماكلة لدراري هاد السيمانة', ['money']],
+    ['nl', 'Ik heb geen geld meer voor eten deze week', ['money']],
+    ['tr', 'Bu ay hiç param kalmadı, çocuklara yemek alamıyorum', ['money']],
+    ['en', 'I have no money left for food this week', ['money']],
+  ] as const)('in %s reads everyday money and letters as topics, not as danger (%s)', (locale, story, topics) => {
+    const r = atTopics(locale);
+    r.say(story);
+    expect(r.last.effects.map((e) => e.type)).not.toContain('urgent');
+    expect(r.step).toBe('domains');
+    for (const topic of topics) expect(r.answers.domains).toContain(topic);
+  });
+
   it('keeps a story of four words or more as the resident’s own words beside its topics', () => {
     const r = atTopics();
     r.say('mijn zoon gaat niet naar school');
