@@ -19,7 +19,7 @@ export type MachineEvent =
   | { type: 'VALUE'; value: string }
   /** A phone number seen in a message at another question: kept for when a call is chosen. */
   | { type: 'DETAIL'; detail: 'phone'; value: string }
-  /** A bare "yes" where the step asks whether there is more to tell: go on, the bot listens. */
+  /** "I want to add something" where the step asks whether there is more to tell: go on, the bot listens. */
   | { type: 'MORE' }
   | { type: 'SKIP' }
   | { type: 'CONTINUE' }

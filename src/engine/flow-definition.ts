@@ -64,7 +64,10 @@ const multiStep = z.strictObject({
   ackNote: textKey,
   /** The ack when a story named the options: it was kept, and what was noted. Absent: `ack`. */
   ackStory: textKey.optional(),
-  /** What a bare "yes" to "anything else?" gets: go on, I'm listening (no note is kept). Absent: read as words. */
+  /**
+   * What "I want to add something" (`words:more`) gets at "anything else?": go on, I'm listening, and no
+   * note is kept. A bare "yes" is "that's all" (goes on). Absent: such a message is read as words.
+   */
   goOn: textKey.optional(),
   save: z.string().min(1),
   next: stepId,

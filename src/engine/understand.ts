@@ -20,7 +20,7 @@ export interface StepView {
   detail?: 'phone' | 'address' | undefined;
   /** Catch-all options ("something else"): chosen only by a short answer without a "no" in it. */
   catchAll?: string[] | undefined;
-  /** The step asks whether there is more to tell: a bare "yes" means go on, the bot listens (MORE). */
+  /** The step asks whether there is more to tell: "I want to add something" gets "go on, I'm listening" (MORE). */
   hearsMore?: boolean | undefined;
   /** The question is who they want to talk to: a request for a person that names an option answers it. */
   aboutThePerson?: boolean | undefined;
@@ -126,7 +126,7 @@ function readText(
     }
   }
 
-  // "Anything else?" "Yes": they have more to tell; not a note, and not "ok, go on" (that is `done`).
+  // "Anything else?" "I want to add something": not a note, and not a bare "yes" (that is `done`: go on).
   if (step.hearsMore && localesInOrder.some((l) => vocabulary.get(l)!.more.some((w) => matchesEntry(raw, text, w)))) {
     return [{ type: 'MORE' }];
   }
