@@ -13,8 +13,17 @@ export const intakeFlow: FlowDefinition = loadFlowFile(projectPath('flows/intake
 /** The danger model the app loads (locales/danger-model.json), so tests read danger as residents meet it. */
 export const dangerModel = loadDangerModel(projectPath('locales'));
 
-export function buildEngine(flow: FlowDefinition = intakeFlow): Engine {
-  return createEngine(flow, texts, { render: { org: 'Al Amal' }, detectLanguage, dangerModel });
+let defaultEngine: Engine | undefined;
+
+/**
+ * The engine on the app's intake flow, or on `flow`. Building one takes about a second (the phrase
+ * indexes and machines), and the engine keeps no state between steps, so the default is built once per
+ * test file and shared by every resident in it.
+ */
+export function buildEngine(flow?: FlowDefinition): Engine {
+  if (flow) return createEngine(flow, texts, { render: { org: 'Al Amal' }, detectLanguage, dangerModel });
+  defaultEngine ??= createEngine(intakeFlow, texts, { render: { org: 'Al Amal' }, detectLanguage, dangerModel });
+  return defaultEngine;
 }
 
 /** One resident talking to the pure engine: no database, state kept in memory between steps. */
