@@ -4,7 +4,6 @@ import path from 'node:path';
 import { initPgliteFolder } from './pglite-initdb.js';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -13,6 +12,7 @@ import postgres from 'postgres';
 import { projectPath } from '../project-path.js';
 import { pipelinedTransaction } from './pipelined-transaction.js';
 import { pgliteQuery, type Query } from './query.js';
+import { preparedQueryOf } from './pglite-prepared.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -54,13 +54,6 @@ export function withCipher(database: Database, cipher: FieldCipher): Database {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
-}
-
-/** The driver's transaction client behind a drizzle transaction, which drizzle keeps as `session.client`. */
-function driverClientOf<Client>(tx: Tx): Client {
-  const client = (tx as unknown as { session?: { client?: Client } }).session?.client;
-  if (!client) throw new Error('drizzle transaction without session.client: adapt driverClientOf to this drizzle version');
-  return client;
 }
 
 function rowsOf<T>(result: unknown): T[] {
@@ -168,7 +161,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     db,
     kind: 'pglite',
     cipher: PLAIN_CIPHER,
-    transaction: (body) => db.transaction((tx) => body(tx, pgliteQuery(driverClientOf<PgliteTransaction>(tx)))),
+    // The transaction holds PGlite's lock: its raw statements go straight to the instance, prepared.
+    transaction: (body) => db.transaction((tx) => body(tx, pgliteQuery(preparedQueryOf(client)))),
     rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
     ping: async () => {
       if (closed) return false;

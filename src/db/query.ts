@@ -1,4 +1,4 @@
-import type { Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import type { PreparedQuery } from './pglite-prepared.js';
 
 /**
  * A parameter of a raw statement. Anything else is passed as text and cast in the SQL: jsonb as
@@ -35,13 +35,16 @@ export interface StatementOptions {
   thenCommit?: boolean;
 }
 
-/** PGlite commits when the transaction's body returns; a statement after `thenCommit` throws, as on Postgres. */
-export function pgliteQuery(client: PgliteTransaction): Query {
+/**
+ * A transaction's statements on PGlite, as prepared statements (src/db/pglite-prepared.ts). PGlite
+ * commits when the transaction's body returns; a statement after `thenCommit` throws, as on Postgres.
+ */
+export function pgliteQuery(run: PreparedQuery): Query {
   let committed = false;
   return async <Row extends object>(text: string, params: readonly SqlParam[] = [], options?: StatementOptions) => {
     if (committed) throw new Error(STATEMENT_AFTER_COMMIT);
     if (options?.thenCommit) committed = true;
-    return (await client.query<Row>(text, params as SqlParam[])).rows;
+    return run<Row>(text, params);
   };
 }
 
