@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { preparedQueryOf } from '../../src/db/pglite-prepared.js';
 import type { RunSize } from './engine-run.js';
 import { LatencyRecorder, type Throughput } from './stats.js';
 import { MESSAGES_PER_RESIDENT, SCRIPT, runPool, timed } from './workload.js';
@@ -123,13 +124,18 @@ export function postgresFloor(url: string, poolSize: number): FloorStatements {
   };
 }
 
-/** The floor through an in-memory PGlite of its own: raw client.query inside client.transaction. */
+/**
+ * The floor through an in-memory PGlite of its own: inside client.transaction, prepared statements run
+ * as the app runs its own (src/db/pglite-prepared.ts), the fastest raw path PGlite has.
+ */
 export async function pgliteFloor(): Promise<FloorStatements> {
   const client = new PGlite();
   await client.waitReady;
+  const prepared = preparedQueryOf(client);
+  const asText = (p: FloorParam) => (typeof p === 'object' ? JSON.stringify(p) : p);
   return {
     transaction: async (body) => {
-      await client.transaction((tx) => body(async (text, params) => (await tx.query(text, params)).rows));
+      await client.transaction(() => body((text, params) => prepared(text, params.map(asText))));
     },
     execute: async (text) => {
       await client.exec(text);
