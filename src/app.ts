@@ -22,7 +22,7 @@ import { openDatabase, withCipher, type Database } from './db/database.js';
 import { getOrCreateSetting } from './db/settings.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import type { RenderDefaults } from './engine/render.js';
-import { availabilityAt } from './hours/office-hours.js';
+import { availabilityByMinute } from './hours/office-hours.js';
 import { describeWeeklyHours } from './hours/weekly-hours.js';
 import { CaseEvents } from './handoff/case-events.js';
 import { createInbox, type Inbox, type InboxOptions } from './inbox/create-inbox.js';
@@ -229,7 +229,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     audit: services.audit,
     returnToSamePersonDays: config.RETURN_TO_SAME_PERSON_DAYS,
     ...(options.clock ? { now: options.clock } : {}),
-    availability: (at) => availabilityAt(officeHours, at),
+    availability: availabilityByMinute(officeHours),
     ...(config.TRANSCRIBE_URL || config.TRANSLATE_URL
       ? { language: { transcribe: !!config.TRANSCRIBE_URL, translate: !!config.TRANSLATE_URL, onQueued: () => language.wake() } }
       : {}),

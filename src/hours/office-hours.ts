@@ -73,6 +73,24 @@ export function availabilityAt(hours: OfficeHours, at: Date, options?: { closing
 }
 
 /**
+ * availabilityAt for the conversation steps, worked out once a minute: office hours open and close on
+ * whole minutes (every time zone's offset is whole minutes), so within a minute the answer is the same,
+ * and a busy minute of steps need not walk the calendar with luxon each time.
+ */
+export function availabilityByMinute(hours: OfficeHours): (at: Date) => Availability {
+  let minute = Number.NaN;
+  let answer: Availability | undefined;
+  return (at) => {
+    const atMinute = Math.floor(at.getTime() / 60_000);
+    if (atMinute !== minute || !answer) {
+      answer = availabilityAt(hours, at);
+      minute = atMinute;
+    }
+    return answer;
+  };
+}
+
+/**
  * The start of the first opening at or after `at`. An interval from 00:00 that continues the day
  * before's interval to 24:00 is not an opening: the office stays open through midnight.
  */

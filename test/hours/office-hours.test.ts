@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   availabilityAt,
+  availabilityByMinute,
   isValidTimezone,
   nextOpeningAfter,
   type OfficeHours,
@@ -299,5 +300,34 @@ describe('isValidTimezone', () => {
     expect(isValidTimezone('Europe/Amsterdam')).toBe(true);
     expect(isValidTimezone('Europe/Amsterdm')).toBe(false);
     expect(isValidTimezone('')).toBe(false);
+  });
+});
+
+describe('availabilityByMinute (what the conversation steps use)', () => {
+  it('answers as availabilityAt does on either side of opening, closing-soon and closing, also in a half-hour time zone', () => {
+    const india: OfficeHours = {
+      timezone: 'Asia/Kolkata',
+      weekly: parseWeeklyHours('mo-fr 09:00-17:00'),
+      closedDates: parseClosedDates(''),
+    };
+    for (const hours of [WEEKDAYS, india]) {
+      const byMinute = availabilityByMinute(hours);
+      const at = (wallTime: string) => DateTime.fromISO(wallTime, { zone: hours.timezone }).toJSDate();
+      const moments = [
+        '2026-12-07T08:59:59',
+        '2026-12-07T09:00:00',
+        '2026-12-07T15:59:30',
+        '2026-12-07T16:00:00',
+        '2026-12-07T16:00:59',
+        '2026-12-07T16:59:59',
+        '2026-12-07T17:00:00',
+        '2026-12-07T17:00:30',
+      ].map(at);
+      for (const moment of moments) expect(byMinute(moment)).toEqual(availabilityAt(hours, moment));
+      expect(byMinute(at('2026-12-07T08:59:59')).open).toBe(false);
+      expect(byMinute(at('2026-12-07T09:00:00')).open).toBe(true);
+      expect(byMinute(at('2026-12-07T16:59:59')).open).toBe(true);
+      expect(byMinute(at('2026-12-07T17:00:00')).open).toBe(false);
+    }
   });
 });
