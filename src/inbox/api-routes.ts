@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../server/body-limit.js';
 import { z } from 'zod';
 import { dueAtFrom } from '../continuity/reminders.js';
 import { isCoordinator } from '../handoff/access.js';

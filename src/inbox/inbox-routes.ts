@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../server/body-limit.js';
 import { HttpError } from '../server/http-error.js';
 import { assetResponse } from '../server/static-assets.js';
 import { createApiRoutes } from './api-routes.js';

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../server/body-limit.js';
 import { MAX_CAPTION_LENGTH } from '../handoff/staff-file.js';
 import { SNIFF_BYTES, sniffUploadType } from '../media/sniff-upload-type.js';
 import { HttpError } from '../server/http-error.js';

@@ -1,7 +1,7 @@
 import { Bot, webhookCallback, type Api, type Context } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../../server/body-limit.js';
 import type { ConversationService } from '../../conversation/conversation-service.js';
 import type { Database } from '../../db/database.js';
 import type { Texts } from '../../engine/texts.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../../server/body-limit.js';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import type { ConversationService } from '../../conversation/conversation-service.js';

@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../../server/body-limit.js';
 import { z } from 'zod';
 import type { Texts } from '../../engine/texts.js';
 import { HttpError } from '../../server/http-error.js';
