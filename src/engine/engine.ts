@@ -1,4 +1,5 @@
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import { pureTransitions } from './machine/pure-transitions.js';
 import { compileFlow } from './compile-flow.js';
 import { BUILTIN_STATES } from './machine/builtin-states.js';
 import { DISCREET_SWEEP_ID, knownDetail, orderedOptions, SAFETY_OPTIONS } from './machine/context.js';
@@ -170,6 +171,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
     ...(options.discreetDeleteAfterMs !== undefined ? { discreetDeleteAfterMs: options.discreetDeleteAfterMs } : {}),
     ...(options.channelsWithoutDeletion ? { channelsWithoutDeletion: options.channelsWithoutDeletion } : {}),
   });
+  const transitions = pureTransitions(machine);
   const discreetDeleteAfterMs = options.discreetDeleteAfterMs ?? Math.round(flow.discreetDeleteAfterMinutes * 60_000);
   const sweepTimer = (): TimerRequest => ({
     sendId: DISCREET_SWEEP_ID,
@@ -304,7 +306,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
   ): { snapshot: AnyMachineSnapshot; events: MachineEvent[] } => {
     const chosen = supportedLocale(returning.locale);
     const locale = chosen ?? supportedLocale(content.localeHint) ?? texts.sourceLocale;
-    const [first] = initialTransition(machine, {
+    const [first] = transitions.initialTransition({
       locale,
       localeHint: locale,
       knownPhone: content.knownPhone ?? null,
@@ -381,7 +383,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
         }
       };
       const send = (event: { type: string }) => {
-        const [next, actions] = transition(machine, snapshot, event as never);
+        const [next, actions] = transitions.transition(snapshot, event);
         if (next.status === 'error')
           throw new Error(`flow ${flow.id}@${flow.version} failed on ${event.type}: ${String(next.error)}`);
         snapshot = next;
@@ -393,7 +395,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
         ({ snapshot, events } = startReturning(returningStep, input.content, returning, collected));
       } else if (conversation === null && input.type === 'aftercare') {
         const locale = supportedLocale(input.locale) ?? texts.sourceLocale;
-        [snapshot] = initialTransition(machine, {
+        [snapshot] = transitions.initialTransition({
           locale,
           localeHint: locale,
           discreet: input.privacy.discreet,
@@ -411,7 +413,7 @@ export function createEngine(flow: FlowDefinition, texts: Texts, options: Engine
         const firstReading = content?.text ? reader.read(content.text) : null;
         const written = content?.text && firstReading ? languageOfText(content.text, firstReading) : null;
         const hint = written?.locale ?? supportedLocale(content?.localeHint);
-        const [first, actions] = initialTransition(machine, {
+        const [first, actions] = transitions.initialTransition({
           locale: hint ?? texts.sourceLocale,
           localeHint: hint,
           writtenLanguage: written?.language ?? null,
