@@ -13,6 +13,7 @@ import { projectPath } from '../project-path.js';
 import { pipelinedTransaction } from './pipelined-transaction.js';
 import { pgliteQuery, type Query } from './query.js';
 import { preparedQueryOf } from './pglite-prepared.js';
+import { builtOnFirstUse } from './built-on-first-use.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -161,8 +162,15 @@ async function openPglite(dataDir: string): Promise<Database> {
     db,
     kind: 'pglite',
     cipher: PLAIN_CIPHER,
-    // The transaction holds PGlite's lock: its raw statements go straight to the instance, prepared.
-    transaction: (body) => db.transaction((tx) => body(tx, pgliteQuery(preparedQueryOf(client)))),
+    // PGlite's transaction holds its lock: the raw statements go straight to the instance, prepared, and
+    // drizzle is built over the transaction only when the body uses it.
+    transaction: (body) =>
+      client.transaction((pgliteTx) =>
+        body(
+          builtOnFirstUse(() => drizzlePglite({ client: pgliteTx as unknown as typeof client, schema }) as unknown as Tx),
+          pgliteQuery(preparedQueryOf(client)),
+        ),
+      ),
     rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
     ping: async () => {
       if (closed) return false;

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { builtOnFirstUse } from './built-on-first-use.js';
 import { STATEMENT_AFTER_COMMIT, type Query, type SqlParam } from './query.js';
 
 /**
@@ -14,7 +15,7 @@ import { STATEMENT_AFTER_COMMIT, type Query, type SqlParam } from './query.js';
  * handed back: postgres.js has put it with its closed ones and reconnects it when needed. Before this
  * watch, a statement sent on such a connection crashed the process inside postgres.js.
  */
-export async function pipelinedTransaction<T, Tx>(
+export async function pipelinedTransaction<T, Tx extends object>(
   client: postgres.Sql,
   /** The query builder on the reserved connection, made only when the body asks for it. */
   builderOn: (reserved: postgres.Sql) => Tx,
@@ -53,18 +54,13 @@ export async function pipelinedTransaction<T, Tx>(
     return rows.value as unknown as Row[];
   };
 
-  let tx: Tx | undefined;
-  const lazyTx = new Proxy({} as object, {
-    get: (_target, property) => {
-      tx ??= builderOn(
-        new Proxy(reserved, {
-          get: (target, name, receiver) => (name === 'unsafe' ? unsafeForBuilder : Reflect.get(target, name, receiver)),
-        }),
-      );
-      const value = Reflect.get(tx as object, property) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(tx) : value;
-    },
-  }) as Tx;
+  const lazyTx = builtOnFirstUse(() =>
+    builderOn(
+      new Proxy(reserved, {
+        get: (target, name, receiver) => (name === 'unsafe' ? unsafeForBuilder : Reflect.get(target, name, receiver)),
+      }),
+    ),
+  );
 
   try {
     const result = await body(lazyTx, query);
