@@ -57,7 +57,7 @@ function createPreparedQuery(client: PGlite): PreparedQuery {
     parts.push(serialize.execute({}), serialize.sync());
 
     // Synchronous inside PGlite: calls run in the order they are made, as statements on one connection do.
-    const answer = await client.execProtocolRaw(concat(parts), { syncToFs: false });
+    const answer = await client.execProtocolRaw(Buffer.concat(parts), { syncToFs: false });
     const messages: BackendMessage[] = [];
     new Parser().parse(answer, (message: BackendMessage) => messages.push(message));
 
@@ -83,16 +83,4 @@ function createPreparedQuery(client: PGlite): PreparedQuery {
     }
     return rows;
   };
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const buffer = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    buffer.set(part, offset);
-    offset += part.length;
-  }
-  return buffer;
 }

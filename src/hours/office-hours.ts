@@ -82,11 +82,11 @@ export function availabilityByMinute(hours: OfficeHours): (at: Date) => Availabi
   let answer: Availability | undefined;
   return (at) => {
     const atMinute = Math.floor(at.getTime() / 60_000);
-    if (atMinute !== minute || !answer) {
+    if (atMinute !== minute) {
       answer = availabilityAt(hours, at);
       minute = atMinute;
     }
-    return answer;
+    return answer!;
   };
 }
 
