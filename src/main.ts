@@ -3,6 +3,7 @@ import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, whatsappMode, type Config } from './config/config.js';
 import { FlowError } from './engine/validate-flow.js';
 import { createLogger } from './logging/logger.js';
+import { applyHeapGrowth, heapGrowthPercent } from './lifecycle/heap-growth.js';
 
 /** Start-up faults a person must fix: print them plainly and stop, no stack trace. */
 function fail(message: string): never {
@@ -17,6 +18,8 @@ try {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
+
+applyHeapGrowth(heapGrowthPercent(config));
 
 const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'development' && process.stdout.isTTY);
 

@@ -52,6 +52,13 @@ const envSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: positiveInt('a whole number of connections, at least 1').default(10),
   DATA_DIR: z.string().min(1, { message: 'expected a folder path' }).default('./data'),
+  // Unset: 25 on the embedded database, V8's own on Postgres (src/lifecycle/heap-growth.ts).
+  HEAP_GROWTH_PERCENT: z.coerce
+    .number({ message: 'expected a whole number of percent from 0 to 300 (0: V8 decides)' })
+    .int({ message: 'expected a whole number of percent from 0 to 300 (0: V8 decides)' })
+    .min(0, { message: 'expected a whole number of percent from 0 to 300 (0: V8 decides)' })
+    .max(300, { message: 'expected a whole number of percent from 0 to 300 (0: V8 decides)' })
+    .optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'expected one of fatal, error, warn, info, debug, trace, silent',
