@@ -12,6 +12,11 @@ src=${TGBENCH:-$here/../shared/tgbench}
 [ -d "$src" ] || { echo "tgbench not found at $src (set TGBENCH)"; exit 2; }
 work=$(mktemp -d)/tgbench
 cp -r "$src" "$work" && (cd "$work" && npm ci --no-audit --no-fund --silent >/dev/null) || { echo "could not install tgbench"; exit 2; }
+# tussenin runs as it is deployed (the Dockerfile's `node dist/src/main.js`), as the peer runs its plain
+# JavaScript: through tsx, TypeScript's loader alone holds about 70 MB more.
+(cd "$here" && npm run build --silent >/dev/null) || { echo "could not build tussenin (npm run build)"; exit 2; }
+sed -i 's#setsid node --import tsx src/main.ts#setsid node dist/src/main.js#' "$work/bench-tussenin.sh"
+grep -q 'setsid node dist/src/main.js' "$work/bench-tussenin.sh" || { echo "bench-tussenin.sh no longer starts tussenin as expected"; exit 2; }
 open_env="TELEGRAM_MESSAGES_PER_SECOND=100000 TELEGRAM_CHAT_BURST=100000"
 
 # CPU ticks Postgres spent so far: the postmaster's own and its ended children's (each connection's
