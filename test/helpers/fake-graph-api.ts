@@ -120,6 +120,7 @@ export class FakeGraphApi {
   static async start(options: { token?: string; phoneNumberId?: string } = {}): Promise<FakeGraphApi> {
     let fake: FakeGraphApi | undefined;
     const server = createServer((req, res) => void fake!.handle(req, res));
+    server.keepAliveTimeout = 0; // as in fake-telegram.ts: an idle socket is never closed under a client's request
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     fake = new FakeGraphApi(

@@ -158,6 +158,11 @@ export class FakeTelegram {
         res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
       });
     });
+    // grammY keeps one keep-alive agent per API root for the whole process, so a second app in a test file
+    // reuses the first one's idle sockets. Node's server closes a socket idle for 5 s, and a request sent
+    // on it at that moment fails as a network error (CI saw setWebhook fail so). The fake never closes
+    // idle sockets itself; close() ends them all.
+    server.keepAliveTimeout = 0;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     fake = new FakeTelegram(server, `http://127.0.0.1:${port}`, token, options);
