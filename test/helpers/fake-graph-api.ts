@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fieldText, parseMultipart } from './multipart.js';
+import { listenLocally } from './local-server.js';
 import { readBody } from './read-body.js';
 
 /**
@@ -120,12 +120,9 @@ export class FakeGraphApi {
   static async start(options: { token?: string; phoneNumberId?: string } = {}): Promise<FakeGraphApi> {
     let fake: FakeGraphApi | undefined;
     const server = createServer((req, res) => void fake!.handle(req, res));
-    server.keepAliveTimeout = 0; // as in fake-telegram.ts: an idle socket is never closed under a client's request
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     fake = new FakeGraphApi(
       server,
-      `http://127.0.0.1:${port}`,
+      await listenLocally(server),
       options.token ?? TEST_GRAPH_TOKEN,
       options.phoneNumberId ?? TEST_PHONE_NUMBER_ID,
     );

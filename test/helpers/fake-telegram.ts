@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { fieldText, parseMultipart } from './multipart.js';
+import { listenLocally } from './local-server.js';
 
 /**
  * A local stand-in for the Telegram Bot API, for tests: a real HTTP server on 127.0.0.1 that grammY
@@ -158,14 +158,7 @@ export class FakeTelegram {
         res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
       });
     });
-    // grammY keeps one keep-alive agent per API root for the whole process, so a second app in a test file
-    // reuses the first one's idle sockets. Node's server closes a socket idle for 5 s, and a request sent
-    // on it at that moment fails as a network error (CI saw setWebhook fail so). The fake never closes
-    // idle sockets itself; close() ends them all.
-    server.keepAliveTimeout = 0;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeTelegram(server, `http://127.0.0.1:${port}`, token, options);
+    fake = new FakeTelegram(server, await listenLocally(server), token, options);
     return fake;
   }
 

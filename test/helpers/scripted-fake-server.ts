@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readBody } from './read-body.js';
+import { listenLocally } from './local-server.js';
 
 /**
  * What the fakes of outside HTTP services share (fake-speech-server.ts, fake-translate-server.ts): a
@@ -54,10 +54,7 @@ export abstract class ScriptedFakeServer<Request extends RecordedRequest> {
   }
 
   protected async listen(): Promise<this> {
-    this.#server.keepAliveTimeout = 0; // as in fake-telegram.ts: an idle socket is never closed under a client's request
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    const { port } = this.#server.address() as AddressInfo;
-    this.#url = `http://127.0.0.1:${port}`;
+    this.#url = await listenLocally(this.#server);
     return this;
   }
 

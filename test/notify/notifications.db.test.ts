@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { FakeTelegram, serverError, TEST_BOT_TOKEN, testBotInfo } from '../helpers/fake-telegram.js';
 import { eventually } from '../helpers/sse.js';
+import { listenLocally } from '../helpers/local-server.js';
 import { residentAsksForPerson } from '../helpers/staff-client.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -32,8 +32,7 @@ class Receiver {
         res.writeHead(this.statuses.shift() ?? 200).end();
       });
     });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/tussenin`;
+    this.url = `${await listenLocally(this.server)}/hooks/tussenin`;
   }
   close() {
     return new Promise<void>((r) => this.server.close(() => r()));
