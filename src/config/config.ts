@@ -24,11 +24,14 @@ const parsed =
     }
   };
 
-const positiveInt = (what: string) =>
-  z.coerce
-    .number({ message: `expected ${what}` })
-    .int({ message: `expected ${what}` })
-    .positive({ message: `expected ${what}` });
+/** A whole number of at least `min` (and at most `max`), refused with the one message `expected <what>`. */
+const wholeNumber = (what: string, min: number, max?: number) => {
+  const message = `expected ${what}`;
+  const atLeast = z.coerce.number({ message }).int({ message }).min(min, { message });
+  return max === undefined ? atLeast : atLeast.max(max, { message });
+};
+
+const positiveInt = (what: string) => wholeNumber(what, 1);
 
 /** An upload is held in memory while it arrives (eight at once at most): files are not meant to be larger. */
 const MAX_FILE_BYTES_LIMIT = 100 * 1024 * 1024;
@@ -39,12 +42,7 @@ const envSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { message: 'expected development, production or test' })
     .default('development'),
-  PORT: z.coerce
-    .number({ message: 'expected a port number between 1 and 65535' })
-    .int({ message: 'expected a port number between 1 and 65535' })
-    .min(0, { message: 'expected a port number between 1 and 65535' })
-    .max(65535, { message: 'expected a port number between 1 and 65535' })
-    .default(3000),
+  PORT: wholeNumber('a port number between 1 and 65535', 0, 65535).default(3000),
   HOST: z.string().min(1, { message: 'expected a host name or address' }).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
@@ -53,12 +51,7 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: positiveInt('a whole number of connections, at least 1').default(10),
   DATA_DIR: z.string().min(1, { message: 'expected a folder path' }).default('./data'),
   // Unset: 25 on the embedded database, V8's own on Postgres (src/lifecycle/heap-growth.ts).
-  HEAP_GROWTH_PERCENT: z.coerce
-    .number({ message: 'expected a whole number of percent from 0 to 300 (0: V8 decides)' })
-    .int({ message: 'expected a whole number of percent from 0 to 300 (0: V8 decides)' })
-    .min(0, { message: 'expected a whole number of percent from 0 to 300 (0: V8 decides)' })
-    .max(300, { message: 'expected a whole number of percent from 0 to 300 (0: V8 decides)' })
-    .optional(),
+  HEAP_GROWTH_PERCENT: wholeNumber('a whole number of percent from 0 to 300 (0: V8 decides)', 0, 300).optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -97,22 +90,9 @@ const envSchema = z.object({
   /** The walk-in hours (same form as ORG_HOURS) and address, told to a resident who chooses to drop in. */
   WALK_IN_HOURS: z.string().transform(parsed(parseWeeklyHours, 'expected walk-in hours such as "tu,th 13:00-16:00"')).optional(),
   WALK_IN_ADDRESS: z.string().min(3, { message: 'expected the street address residents can walk in at' }).max(300).optional(),
-  RETURN_TO_SAME_PERSON_DAYS: z.coerce
-    .number({ message: 'expected a whole number of days, 0 (off) or more' })
-    .int({ message: 'expected a whole number of days, 0 (off) or more' })
-    .min(0, { message: 'expected a whole number of days, 0 (off) or more' })
-    .default(90),
-  AFTERCARE_AFTER_DAYS: z.coerce
-    .number({ message: 'expected a whole number of days from 0 (off) to 730' })
-    .int({ message: 'expected a whole number of days from 0 (off) to 730' })
-    .min(0, { message: 'expected a whole number of days from 0 (off) to 730' })
-    .max(730, { message: 'expected a whole number of days from 0 (off) to 730' })
-    .default(90),
-  ESCALATE_URGENT_AFTER_MINUTES: z.coerce
-    .number({ message: 'expected a whole number of minutes, 0 (off) or more' })
-    .int({ message: 'expected a whole number of minutes, 0 (off) or more' })
-    .min(0, { message: 'expected a whole number of minutes, 0 (off) or more' })
-    .default(15),
+  RETURN_TO_SAME_PERSON_DAYS: wholeNumber('a whole number of days, 0 (off) or more', 0).default(90),
+  AFTERCARE_AFTER_DAYS: wholeNumber('a whole number of days from 0 (off) to 730', 0, 730).default(90),
+  ESCALATE_URGENT_AFTER_MINUTES: wholeNumber('a whole number of minutes, 0 (off) or more', 0).default(15),
   FLOW_FILE: z.string().min(1, { message: 'expected a path to a flow JSON file' }).default('flows/intake.json'),
   WEBCHAT_ENABLED: booleanText.default(true),
   WEBCHAT_SECRET: z.string().min(32, { message: 'expected at least 32 characters of random text' }).optional(),
@@ -128,11 +108,7 @@ const envSchema = z.object({
     .max(MAX_FILE_BYTES_LIMIT, { message: 'expected a number of bytes from 1 to 104857600 (100 MB)' })
     .default(10 * 1024 * 1024),
   WEBCHAT_IDLE_DAYS: positiveInt('a whole number of days, at least 1').default(14),
-  WEBCHAT_CLOSED_TRANSCRIPT_HOURS: z.coerce
-    .number({ message: 'expected a whole number of hours, 0 (at once) or more' })
-    .int({ message: 'expected a whole number of hours, 0 (at once) or more' })
-    .min(0, { message: 'expected a whole number of hours, 0 (at once) or more' })
-    .default(24),
+  WEBCHAT_CLOSED_TRANSCRIPT_HOURS: wholeNumber('a whole number of hours, 0 (at once) or more', 0).default(24),
   INBOUND_PER_RESIDENT_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
   INBOUND_MAX_LAG_MS: positiveInt('a number of milliseconds, at least 1').default(10_000),
   INBOUND_GLOBAL_PER_SECOND: positiveInt('a whole number of messages per second, at least 1').optional(),
@@ -142,11 +118,7 @@ const envSchema = z.object({
   TIMER_POLL_MS: positiveInt('a number of milliseconds, at least 1').default(5000),
   RETENTION_CLOSED_DAYS: positiveInt('a whole number of days, at least 1').default(365),
   RETENTION_ABANDONED_DAYS: positiveInt('a whole number of days, at least 1').default(90),
-  RETENTION_INTERVAL_MINUTES: z.coerce
-    .number({ message: 'expected a whole number of minutes, 0 (off) or more' })
-    .int({ message: 'expected a whole number of minutes, 0 (off) or more' })
-    .min(0, { message: 'expected a whole number of minutes, 0 (off) or more' })
-    .default(60),
+  RETENTION_INTERVAL_MINUTES: wholeNumber('a whole number of minutes, 0 (off) or more', 0).default(60),
   STAFF_SESSION_IDLE_MINUTES: positiveInt('a whole number of minutes, at least 1').default(120),
   STAFF_SESSION_MAX_HOURS: positiveInt('a whole number of hours, at least 1').default(12),
   /** Wrong passwords in a row (per email; twice as many per client address) before the delays start. */
@@ -240,16 +212,8 @@ const envSchema = z.object({
   WHATSAPP_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(30),
   WHATSAPP_CHAT_MESSAGES_PER_MINUTE: positiveInt('a whole number of messages per minute, at least 1').default(20),
   WHATSAPP_CHAT_BURST: positiveInt('a whole number of messages, at least 1').default(2),
-  WHATSAPP_SEND_JITTER_MS: z.coerce
-    .number({ message: 'expected a number of milliseconds, 0 or more' })
-    .int({ message: 'expected a number of milliseconds, 0 or more' })
-    .min(0, { message: 'expected a number of milliseconds, 0 or more' })
-    .default(1500),
-  WHATSAPP_LEASE_MS: z.coerce
-    .number({ message: 'expected a number of milliseconds, at least 1000' })
-    .int({ message: 'expected a number of milliseconds, at least 1000' })
-    .min(1000, { message: 'expected a number of milliseconds, at least 1000' })
-    .default(30_000),
+  WHATSAPP_SEND_JITTER_MS: wholeNumber('a number of milliseconds, 0 or more', 0).default(1500),
+  WHATSAPP_LEASE_MS: wholeNumber('a number of milliseconds, at least 1000', 1000).default(30_000),
   /**
    * Speech to text (issue 15): an OpenAI-compatible server of the organisation's own (whisper.cpp's
    * server, faster-whisper-server). Unset: voice notes are not transcribed and nothing is sent anywhere.
