@@ -1,5 +1,6 @@
 import { PLAIN_CIPHER, type FieldCipher } from '../crypto/field-cipher.js';
 import { mkdirSync } from 'node:fs';
+import type net from 'node:net';
 import path from 'node:path';
 import { initPgliteFolder } from './pglite-initdb.js';
 import { sql } from 'drizzle-orm';
@@ -11,6 +12,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { projectPath } from '../project-path.js';
 import { pipelinedTransaction } from './pipelined-transaction.js';
+import { coalescedSocketFactory } from './coalesced-socket.js';
 import { pgliteQuery, type Query } from './query.js';
 import { preparedQueryOf } from './pglite-prepared.js';
 import { builtOnFirstUse } from './built-on-first-use.js';
@@ -89,7 +91,9 @@ function preparedByDefault(sql: postgres.Sql): postgres.Sql {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const client = postgres(url, { max: poolSize, onnotice: () => {}, connection: { application_name: 'tussenin' } });
+  const options = { max: poolSize, onnotice: () => {}, connection: { application_name: 'tussenin' } };
+  // `socket` (a socket factory) is an option of postgres.js its types leave out.
+  const client = postgres(url, { ...options, socket: coalescedSocketsFor(url) } as typeof options);
   const db = drizzlePostgres(preparedByDefault(client), { schema }) as unknown as Db;
   await migrateWithLock(url);
   let ended = false;
@@ -122,6 +126,19 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       return client.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * Sockets that send a statement and the `commit` after it in one write (coalesced-socket.ts), for a
+ * single host; with several, postgres.js's own sockets (it moves on to the next host itself).
+ */
+function coalescedSocketsFor(url: string): (() => net.Socket) | undefined {
+  const parsed = postgres(url); // only parses: postgres.js connects on the first query
+  const { host, port, path } = parsed.options as unknown as { host: string[]; port: number[]; path: string | false };
+  void parsed.end();
+  if (path) return coalescedSocketFactory({ path });
+  if (host.length !== 1) return undefined;
+  return coalescedSocketFactory({ host: host[0]!, port: port[0]! });
 }
 
 /** drizzle's migrator takes no lock; with several instances one must migrate while the others wait. */
