@@ -302,73 +302,84 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       let effects: string[] = [];
       let direct: DirectReply[] = [];
       let queuedLanguageWork = false;
+      let limit: LimitExceeded | null | undefined;
       try {
         const outcome = await queue.run(key, async () => {
-          return database.transaction(async (tx, query) => {
-            // Sent together, executed in order on one connection: the upsert takes the resident's row
-            // lock first, and the statement after it starts (and takes its snapshot) only then.
-            // Never read the conversation in the upsert's own statement: its snapshot predates the lock.
-            const [resident, { open, inboundId, previousHandoffId }] = await Promise.all([
-              upsertResident(query, message, now()),
-              lockConversationAndStoreInbound(query, database.cipher, message, returnSince()),
-            ]);
-            residentIdForDuplicate = resident.id;
-            if (inboundId === undefined) throw new DuplicateInbound();
-            // Counted only once we know it is new. A message that starts a conversation is always read
-            // (so the conversation exists), and so is one that names danger: it gets the numbers.
-            const over = deps.limits?.take(key, now().getTime() - arrivedAt) ?? null;
-            const languageParts = languageJobParts(deps.language, message, inboundId, resident.id);
-            queuedLanguageWork = languageParts.length > 0;
-            if (open && over && !engine.mentionsDanger(message.text)) {
-              return storedOnly({ query, key, over, open, residentId: resident.id, channel: message.channel, languageParts });
-            }
-            const conversationId = open?.id ?? randomUUID();
-            const input: StepInput = {
-              type: 'inbound',
-              availability: deps.availability ? () => deps.availability!(now()) : undefined,
-              returning: previousHandoffId ? { previousHandoffId, locale: resident.locale } : undefined,
-              content: {
-                messageId: inboundId,
-                text: message.text,
-                choice: message.choice,
-                media: message.media ? { kind: message.media.kind } : undefined,
-                notice: message.notice,
-                localeHint: message.localeHint ?? resident.locale ?? undefined,
-                channel: message.channel,
-                knownPhone: message.knownPhone,
-                privacy: open ? undefined : { discreet: resident.discreet, neutral: resident.neutral },
-              },
-            };
-            const result = await withCleaning(query, resident.id, key, engine.step(open ? stateOf(open) : null, input));
-            const leased = await writeStep(
-              tx,
-              query,
-              {
+          // Grouped: other residents' steps may share this transaction (group commit); the body may run
+          // twice, so what it reports is set afresh on each run.
+          return database.transaction(
+            async (tx, query) => {
+              effects = [];
+              direct = [];
+              queuedLanguageWork = false;
+              // Sent together, executed in order on one connection: the upsert takes the resident's row
+              // lock first, and the statement after it starts (and takes its snapshot) only then.
+              // Never read the conversation in the upsert's own statement: its snapshot predates the lock.
+              const [resident, { open, inboundId, previousHandoffId }] = await Promise.all([
+                upsertResident(query, message, now()),
+                lockConversationAndStoreInbound(query, database.cipher, message, returnSince()),
+              ]);
+              residentIdForDuplicate = resident.id;
+              if (inboundId === undefined) throw new DuplicateInbound();
+              // Counted only once we know it is new, and once if the body runs again. A message that starts
+              // a conversation is always read (so the conversation exists), and so is one that names
+              // danger: it gets the numbers.
+              if (limit === undefined) limit = deps.limits?.take(key, now().getTime() - arrivedAt) ?? null;
+              const over = limit;
+              const languageParts = languageJobParts(deps.language, message, inboundId, resident.id);
+              queuedLanguageWork = languageParts.length > 0;
+              if (open && over && !engine.mentionsDanger(message.text)) {
+                return storedOnly({ query, key, over, open, residentId: resident.id, channel: message.channel, languageParts });
+              }
+              const conversationId = open?.id ?? randomUUID();
+              const input: StepInput = {
+                type: 'inbound',
+                availability: deps.availability ? () => deps.availability!(now()) : undefined,
+                returning: previousHandoffId ? { previousHandoffId, locale: resident.locale } : undefined,
+                content: {
+                  messageId: inboundId,
+                  text: message.text,
+                  choice: message.choice,
+                  media: message.media ? { kind: message.media.kind } : undefined,
+                  notice: message.notice,
+                  localeHint: message.localeHint ?? resident.locale ?? undefined,
+                  channel: message.channel,
+                  knownPhone: message.knownPhone,
+                  privacy: open ? undefined : { discreet: resident.discreet, neutral: resident.neutral },
+                },
+              };
+              const result = await withCleaning(query, resident.id, key, engine.step(open ? stateOf(open) : null, input));
+              const leased = await writeStep(
+                tx,
+                query,
+                {
+                  residentId: resident.id,
+                  conversationId,
+                  channel: message.channel,
+                  residentLocale: resident.locale,
+                  isNew: !open,
+                  inboundId,
+                  consentBefore: open?.snapshot.context.consent ?? null,
+                  direct: true,
+                  alreadySent: deps.sentNotRecorded?.(key),
+                  more: languageParts,
+                },
+                result,
+              );
+              effects = result.effects.map((e) => e.type);
+              // The i-th leased row is the i-th reply (both in the replies' order); all or none are leased.
+              direct = leased.map((row, i) => ({
+                ...row,
                 residentId: resident.id,
-                conversationId,
                 channel: message.channel,
-                residentLocale: resident.locale,
-                isNew: !open,
-                inboundId,
-                consentBefore: open?.snapshot.context.consent ?? null,
-                direct: true,
-                alreadySent: deps.sentNotRecorded?.(key),
-                more: languageParts,
-              },
-              result,
-            );
-            effects = result.effects.map((e) => e.type);
-            // The i-th leased row is the i-th reply (both in the replies' order); all or none are leased.
-            direct = leased.map((row, i) => ({
-              ...row,
-              residentId: resident.id,
-              channel: message.channel,
-              externalUserId: message.externalUserId,
-              message: result.outbound[i]!,
-              arrivedAt,
-            }));
-            return { status: 'processed' as const, residentId: resident.id, conversationId, replies: result.outbound.length };
-          });
+                externalUserId: message.externalUserId,
+                message: result.outbound[i]!,
+                arrivedAt,
+              }));
+              return { status: 'processed' as const, residentId: resident.id, conversationId, replies: result.outbound.length };
+            },
+            { groupKey: key },
+          );
         });
         deps.metrics?.step('inbound', (now().getTime() - arrivedAt) / 1000);
         if (outcome.replies > 0) deps.onReplies?.(direct);

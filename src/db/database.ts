@@ -13,6 +13,7 @@ import postgres from 'postgres';
 import { projectPath } from '../project-path.js';
 import { pipelinedTransaction } from './pipelined-transaction.js';
 import { coalescedSocketFactory } from './coalesced-socket.js';
+import { transactionGroups } from './transaction-group.js';
 import { pgliteQuery, type Query } from './query.js';
 import { preparedQueryOf } from './pglite-prepared.js';
 import { builtOnFirstUse } from './built-on-first-use.js';
@@ -32,12 +33,23 @@ export interface Database {
    * A transaction: drizzle's query builder and a raw query port on the same connection (the hot path,
    * see query.ts). On Postgres, begin and commit travel with the statements (pipelined-transaction.ts).
    */
-  transaction<T>(body: (tx: Tx, query: Query) => Promise<T>): Promise<T>;
+  transaction<T>(body: (tx: Tx, query: Query) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Rows of a raw query, whichever driver runs it (PGlite returns { rows }, postgres.js an array). */
   rows<T>(query: ReturnType<typeof sql>, executor?: Executor): Promise<T[]>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /**
+   * On Postgres, the transaction may be shared with other keys' that start at the same time (group
+   * commit, transaction-group.ts), never with another of the same key. The key names the rows the body
+   * touches (a resident's address); the body may run twice, so it does nothing outside the database a
+   * second run would get wrong. The per-message step asks for it. PGlite runs one transaction at a
+   * time and ignores it.
+   */
+  groupKey?: string;
 }
 
 const MIGRATIONS_FOLDER = projectPath('migrations');
@@ -95,22 +107,22 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // `socket` (a socket factory) is an option of postgres.js its types leave out.
   const client = postgres(url, { ...options, socket: coalescedSocketsFor(url) } as typeof options);
   const db = drizzlePostgres(preparedByDefault(client), { schema }) as unknown as Db;
+  // drizzle sets its type parsers on `options`, which a reserved connection lacks; they are the pool's
+  // own (set already by `db` above), so the reserved connection is given those.
+  const builderOn = (reserved: postgres.Sql) =>
+    drizzlePostgres(preparedByDefault(Object.assign(reserved, { options: client.options }))) as unknown as Tx;
+  const groups = transactionGroups(client, builderOn);
   await migrateWithLock(url);
   let ended = false;
   return {
     db,
     kind: 'postgres',
     cipher: PLAIN_CIPHER,
-    transaction: async (body) => {
+    transaction: async (body, transactionOptions) => {
       // postgres.js's reserve() waits for ever on a pool that was ended; a query would fail at once.
       if (ended) throw new Error('the database connections are closed');
-      return pipelinedTransaction(
-        client,
-        // drizzle sets its type parsers on `options`, which a reserved connection lacks; they are the
-        // pool's own (set already by `db` above), so the reserved connection is given those.
-        (reserved) => drizzlePostgres(preparedByDefault(Object.assign(reserved, { options: client.options }))) as unknown as Tx,
-        body,
-      );
+      if (transactionOptions?.groupKey !== undefined) return groups.run(transactionOptions.groupKey, body);
+      return pipelinedTransaction(client, builderOn, body);
     },
     rows: async (query, executor = db) => rowsOf(await executor.execute(query)),
     ping: async () => {

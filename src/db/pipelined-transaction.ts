@@ -87,7 +87,7 @@ export async function pipelinedTransaction<T, Tx extends object>(
  * its `onexecute` option, and calls that connection's `onclose` when it closes: the two hooks its own
  * `begin()` uses to notice a connection lost mid-transaction. A reserved connection has no such watch.
  */
-class ConnectionWatch {
+export class ConnectionWatch {
   underlying: { onclose: ((error: unknown) => void) | null } | undefined;
   closedWith: unknown;
   /** Rejects when the connection closes. */
