@@ -136,7 +136,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   const database = withCipher(
     options.database ??
-      (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE })),
+      (await openDatabase({
+        databaseUrl: config.DATABASE_URL,
+        dataDir: config.DATA_DIR,
+        poolSize: config.DATABASE_POOL_SIZE,
+        groupCommit: config.DATABASE_GROUP_COMMIT,
+      })),
     cipher,
   );
 

@@ -3,6 +3,7 @@ import { parseEncryptionKeys } from '../crypto/field-cipher.js';
 import { isValidTimezone, parseClosedDates } from '../hours/office-hours.js';
 import { parseWeeklyHours } from '../hours/weekly-hours.js';
 import { parseTrustProxy } from '../server/client-address.js';
+import { GROUP_MEMBERS_MAX } from '../db/transaction-group.js';
 
 /**
  * Every environment variable the process reads, parsed once at start.
@@ -49,6 +50,9 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// or postgresql:// URL' })
     .optional(),
   DATABASE_POOL_SIZE: positiveInt('a whole number of connections, at least 1').default(10),
+  DATABASE_GROUP_COMMIT: wholeNumber('a whole number of messages from 1 to 16 (1: each its own transaction)', 1, 16).default(
+    GROUP_MEMBERS_MAX,
+  ),
   DATA_DIR: z.string().min(1, { message: 'expected a folder path' }).default('./data'),
   // Unset: 25 on the embedded database, V8's own on Postgres (src/lifecycle/heap-growth.ts).
   HEAP_GROWTH_PERCENT: wholeNumber('a whole number of percent from 0 to 300 (0: V8 decides)', 0, 300).optional(),

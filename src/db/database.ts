@@ -13,7 +13,7 @@ import postgres from 'postgres';
 import { projectPath } from '../project-path.js';
 import { pipelinedTransaction } from './pipelined-transaction.js';
 import { coalescedSocketFactory } from './coalesced-socket.js';
-import { transactionGroups } from './transaction-group.js';
+import { GROUP_MEMBERS_MAX, transactionGroups } from './transaction-group.js';
 import { pgliteQuery, type Query } from './query.js';
 import { preparedQueryOf } from './pglite-prepared.js';
 import { builtOnFirstUse } from './built-on-first-use.js';
@@ -60,6 +60,8 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /** Postgres: how many messages' transactions may share one (transaction-group.ts); 1: none. */
+  groupCommit?: number;
 }
 
 /** The same connections, with the cipher of the configured keys (src/app.ts, the CLI). */
@@ -68,7 +70,9 @@ export function withCipher(database: Database, cipher: FieldCipher): Database {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.groupCommit ?? GROUP_MEMBERS_MAX)
+    : openPglite(options.dataDir);
 }
 
 function rowsOf<T>(result: unknown): T[] {
@@ -102,7 +106,7 @@ function preparedByDefault(sql: postgres.Sql): postgres.Sql {
   });
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, groupCommit: number): Promise<Database> {
   const options = { max: poolSize, onnotice: () => {}, connection: { application_name: 'tussenin' } };
   // `socket` (a socket factory) is an option of postgres.js its types leave out.
   const client = postgres(url, { ...options, socket: coalescedSocketsFor(url) } as typeof options);
@@ -111,7 +115,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // own (set already by `db` above), so the reserved connection is given those.
   const builderOn = (reserved: postgres.Sql) =>
     drizzlePostgres(preparedByDefault(Object.assign(reserved, { options: client.options }))) as unknown as Tx;
-  const groups = transactionGroups(client, builderOn);
+  const groups = groupCommit > 1 ? transactionGroups(client, builderOn, groupCommit) : undefined;
   await migrateWithLock(url);
   let ended = false;
   return {
@@ -121,7 +125,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     transaction: async (body, transactionOptions) => {
       // postgres.js's reserve() waits for ever on a pool that was ended; a query would fail at once.
       if (ended) throw new Error('the database connections are closed');
-      if (transactionOptions?.groupKey !== undefined) return groups.run(transactionOptions.groupKey, body);
+      if (groups && transactionOptions?.groupKey !== undefined) return groups.run(transactionOptions.groupKey, body);
       return pipelinedTransaction(client, builderOn, body);
     },
     rows: async (query, executor = db) => rowsOf(await executor.execute(query)),

@@ -53,6 +53,21 @@ describe('configuration', () => {
   });
 });
 
+describe('group commit on Postgres (DATABASE_GROUP_COMMIT)', () => {
+  it('shares a transaction among up to four messages by default; 1 turns it off', () => {
+    expect(loadConfig({}).DATABASE_GROUP_COMMIT).toBe(4);
+    expect(loadConfig({ DATABASE_GROUP_COMMIT: '1' }).DATABASE_GROUP_COMMIT).toBe(1);
+  });
+
+  it('refuses none, more than 16 and a fraction, naming the variable', () => {
+    for (const value of ['0', '17', '2.5']) {
+      expect(() => loadConfig({ DATABASE_GROUP_COMMIT: value })).toThrow(
+        `DATABASE_GROUP_COMMIT: expected a whole number of messages from 1 to 16 (1: each its own transaction) (got "${value}")`,
+      );
+    }
+  });
+});
+
 describe('office hours and continuity settings', () => {
   it('default to weekdays 09:00-17:00 in Amsterdam, returning residents for 90 days, escalation after 15 minutes', () => {
     const config = loadConfig({});

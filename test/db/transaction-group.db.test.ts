@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
 import type { Query } from '../../src/db/query.js';
 import { GROUP_MEMBERS_MAX } from '../../src/db/transaction-group.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
@@ -51,6 +52,17 @@ describe.runIf(onPostgres)('per-message transactions sharing one transaction (gr
     for (const txid of txids) sizes.set(txid, (sizes.get(txid) ?? 0) + 1);
     expect(Math.max(...sizes.values())).toBe(GROUP_MEMBERS_MAX);
     expect(await stored()).toEqual(ids);
+  });
+
+  it('gives each step its own transaction when group commit is off (DATABASE_GROUP_COMMIT=1)', async () => {
+    const alone = await openDatabase({ databaseUrl: testDb.url, dataDir: '', groupCommit: 1 });
+    try {
+      const txids = await Promise.all(['a', 'b', 'c'].map((id) => alone.transaction(addResident(id), { groupKey: id })));
+      expect(new Set(txids).size).toBe(3);
+    } finally {
+      await alone.close();
+    }
+    expect(await stored()).toEqual(['a', 'b', 'c']);
   });
 
   it('never puts two steps of one key in one transaction: the second waits for the first', async () => {
