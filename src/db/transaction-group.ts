@@ -171,8 +171,9 @@ class TransactionGroup<Tx extends object> {
   /** Commits (or rolls back) once every member has finished, then hands the connection back. */
   private async end(): Promise<void> {
     let committed = false;
+    let reserved: postgres.ReservedSql | undefined;
     try {
-      const reserved = await this.reserved;
+      reserved = await this.reserved;
       if (this.failed) {
         await this.unsafe(reserved, 'rollback', [], { prepare: false }).catch(() => {});
       } else {
@@ -180,14 +181,14 @@ class TransactionGroup<Tx extends object> {
         // Postgres answers a commit after a failed statement with ROLLBACK, not with an error.
         committed = (commit as unknown as { command?: string }).command === 'COMMIT' && !this.failed;
       }
+    } catch {
+      committed = false; // a commit that failed ended the transaction too
+    } finally {
       // A closed connection is with postgres.js's closed ones (it reconnects it when needed).
-      if (this.connection.closedWith === undefined) {
+      if (reserved && this.connection.closedWith === undefined) {
         if (this.connection.underlying) this.connection.underlying.onclose = null;
         reserved.release();
       }
-    } catch {
-      committed = false;
-    } finally {
       this.settle(committed);
     }
   }

@@ -94,6 +94,31 @@ describe.runIf(onPostgres)('per-message transactions sharing one transaction (gr
     expect(await stored()).toEqual(['a', 'c']);
   });
 
+  it('runs the steps again alone when the commit itself fails, and hands the connection back', async () => {
+    // One connection: had the failed commit kept it, the next transaction would wait for ever.
+    const single = await openDatabase({ databaseUrl: testDb.url, dataDir: '', poolSize: 1 });
+    try {
+      await single.transaction((_tx, query) =>
+        query('create table if not exists checked_at_commit (k text unique deferrable initially deferred)'),
+      );
+      const insert = (key: string) =>
+        single.transaction(
+          (_tx, query) => query('insert into checked_at_commit (k) values ($1)', ['same'], { thenCommit: true }),
+          {
+            groupKey: key,
+          },
+        );
+      const results = await Promise.allSettled([insert('a'), insert('b')]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(results.find((r) => r.status === 'rejected')!.reason.code).toBe('23505');
+      const rows = await single.transaction((_tx, query) => query('select k from checked_at_commit'));
+      expect(rows).toEqual([{ k: 'same' }]);
+      await single.transaction((_tx, query) => query('drop table checked_at_commit'));
+    } finally {
+      await single.close();
+    }
+  });
+
   it('reports a lost connection to its steps, and the next step gets a working one', async () => {
     const killer = async (_tx: unknown, query: Query) => {
       await query('select pg_terminate_backend(pg_backend_pid())');
