@@ -241,17 +241,18 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
    */
   async function storedOnly(args: {
     query: Query;
-    key: string;
     over: LimitExceeded;
     open: OpenConversation;
     residentId: string;
     channel: string;
     languageParts: readonly WritePart[];
+    /** The first message over the limit in this window (InboundLimits.firstInWindow): the one that tells them. */
+    firstInWindow: boolean;
   }): Promise<{ status: 'processed'; residentId: string; conversationId: string; replies: number; limited: LimitExceeded }> {
-    const { query, key, over, open, residentId } = args;
+    const { query, over, open, residentId } = args;
     if (args.languageParts.length > 0) await runAsOneStatement(query, args.languageParts);
     let replies = 0;
-    if (deps.limits!.firstInWindow(key)) {
+    if (args.firstInWindow) {
       logger.warn({ channel: args.channel, limit: over }, 'inbound rate limit reached: messages are stored, not read by the bot');
       if (open.mode !== 'with_person') {
         const notice = engine.say(stateOf(open), `bot:slowDown.${over}`);
@@ -302,7 +303,9 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       let effects: string[] = [];
       let direct: DirectReply[] = [];
       let queuedLanguageWork = false;
+      // Asked once per message, though the body may run twice (a shared transaction that rolled back).
       let limit: LimitExceeded | null | undefined;
+      let firstInWindow: boolean | undefined;
       try {
         const outcome = await queue.run(key, async () => {
           // Grouped: other residents' steps may share this transaction (group commit); the body may run
@@ -321,15 +324,23 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
               ]);
               residentIdForDuplicate = resident.id;
               if (inboundId === undefined) throw new DuplicateInbound();
-              // Counted only once we know it is new, and once if the body runs again. A message that starts
-              // a conversation is always read (so the conversation exists), and so is one that names
-              // danger: it gets the numbers.
+              // Counted only once we know it is new. A message that starts a conversation is always read
+              // (so the conversation exists), and so is one that names danger: it gets the numbers.
               if (limit === undefined) limit = deps.limits?.take(key, now().getTime() - arrivedAt) ?? null;
               const over = limit;
               const languageParts = languageJobParts(deps.language, message, inboundId, resident.id);
               queuedLanguageWork = languageParts.length > 0;
               if (open && over && !engine.mentionsDanger(message.text)) {
-                return storedOnly({ query, key, over, open, residentId: resident.id, channel: message.channel, languageParts });
+                firstInWindow ??= deps.limits!.firstInWindow(key);
+                return storedOnly({
+                  query,
+                  over,
+                  open,
+                  residentId: resident.id,
+                  channel: message.channel,
+                  languageParts,
+                  firstInWindow,
+                });
               }
               const conversationId = open?.id ?? randomUUID();
               const input: StepInput = {

@@ -157,6 +157,26 @@ describe(`inbound rate limits on ${onPostgres ? 'Postgres' : 'PGlite'}`, () => {
     ]);
   });
 
+  it.runIf(onPostgres)(
+    'still says "slow down" when the message shared a transaction that was rolled back and ran again',
+    async () => {
+      const service = limitedService(2);
+      await service.handleInbound(inbound('quick', 'hallo'));
+      await service.handleInbound(inbound('quick', '1'));
+      await service.handleInbound(inbound('sara', 'hallo', { externalMessageId: 'sara-1' }));
+      // Sent together they share one transaction (group commit); sara's is a re-delivery, which rolls the
+      // transaction back, and quick's message runs again on its own.
+      const [quick, again] = await Promise.all([
+        service.handleInbound(inbound('quick', 'nog een')),
+        service.handleInbound(inbound('sara', 'hallo', { externalMessageId: 'sara-1' })),
+      ]);
+      expect(again.status).toBe('duplicate');
+      expect(quick).toMatchObject({ limited: 'resident', replies: 1 });
+      expect((await messagesOf('quick', 'out')).at(-1)!.text).toBe(t('nl', 'bot:slowDown.resident'));
+      expect((await messagesOf('quick', 'in')).map((m) => m.text)).toEqual(['hallo', '1', 'nog een']);
+    },
+  );
+
   it('sheds load by lag: a message that waited too long is stored, not read, and the resident told once; danger still answered', async () => {
     let lagging = false;
     let clock = Date.now();
