@@ -43,11 +43,11 @@ export interface Database {
 
 export interface TransactionOptions {
   /**
-   * On Postgres, the transaction may be shared with other keys' that start at the same time (group
-   * commit, transaction-group.ts), never with another of the same key. The key names the rows the body
-   * touches (a resident's address); the body may run twice, so it does nothing outside the database a
-   * second run would get wrong. The per-message step asks for it. PGlite runs one transaction at a
-   * time and ignores it.
+   * On Postgres, the transaction may be shared with transactions of other keys that start at the same
+   * time (group commit, transaction-group.ts), never with one of the same key. The key names the rows
+   * the body touches (a resident's address); the body may run twice, so it does nothing outside the
+   * database a second run would get wrong. The per-message step asks for it. PGlite runs one
+   * transaction at a time and ignores it.
    */
   groupKey?: string;
 }
