@@ -21,24 +21,12 @@ export async function pipelinedTransaction<T, Tx extends object>(
   builderOn: (reserved: postgres.Sql) => Tx,
   body: (tx: Tx, query: Query) => Promise<T>,
 ): Promise<T> {
-  const reserved = await client.reserve();
-  const connection = new ConnectionWatch();
+  const connection = new WatchedConnection(await client.reserve());
   let committed = false;
-  const unsafe = (text: string, params: readonly SqlParam[], options: object) => {
-    // A statement written to a connection that has closed throws inside postgres.js, out of reach.
-    if (connection.closedWith !== undefined) return Promise.reject(connection.closedWith);
-    // One still waiting in the reserved connection's own queue when it closes is never answered.
-    return Promise.race([reserved.unsafe(text, params as SqlParam[], options), connection.closed]);
-  };
-  const send = (text: string, params: readonly SqlParam[], prepare: boolean) => unsafe(text, params, { prepare });
-  // drizzle reads the result through postgres.js's query object (`.values()`), so it gets that object.
-  const unsafeForBuilder = (text: string, params: SqlParam[], options?: object) => {
-    if (connection.closedWith !== undefined) throw connection.closedWith;
-    return reserved.unsafe(text, params, options);
-  };
+  const send = (text: string, params: readonly SqlParam[], prepare: boolean) => connection.send(text, params, { prepare });
   // Not awaited: it is written together with the statements the body sends in this same tick. Should
   // it fail, the statements after it fail too, and the body sees that.
-  unsafe('begin', [], { prepare: false, onexecute: connection.watch }).catch(() => {});
+  connection.begin();
 
   const query: Query = async <Row extends object>(
     text: string,
@@ -54,16 +42,8 @@ export async function pipelinedTransaction<T, Tx extends object>(
     return rows.value as unknown as Row[];
   };
 
-  const lazyTx = builtOnFirstUse(() =>
-    builderOn(
-      new Proxy(reserved, {
-        get: (target, name, receiver) => (name === 'unsafe' ? unsafeForBuilder : Reflect.get(target, name, receiver)),
-      }),
-    ),
-  );
-
   try {
-    const result = await body(lazyTx, query);
+    const result = await body(connection.builder(builderOn), query);
     if (!committed) {
       committed = true;
       await send('commit', [], false);
@@ -73,38 +53,81 @@ export async function pipelinedTransaction<T, Tx extends object>(
     if (!committed) await send('rollback', [], false).catch(() => {});
     throw error;
   } finally {
-    // A closed connection is with postgres.js's closed ones already (it reconnects it when needed);
-    // handing it back as open would give the next transaction a dead connection.
-    if (connection.closedWith === undefined) {
-      if (connection.underlying) connection.underlying.onclose = null;
-      reserved.release();
-    }
+    connection.handBack();
   }
 }
 
 /**
- * Notices the reserved connection closing. postgres.js hands the connection that runs a statement to
- * its `onexecute` option, and calls that connection's `onclose` when it closes: the two hooks its own
- * `begin()` uses to notice a connection lost mid-transaction. A reserved connection has no such watch.
+ * A reserved postgres.js connection that notices when it closes. postgres.js hands the connection that
+ * runs a statement to its `onexecute` option, and calls that connection's `onclose` when it closes: the
+ * two hooks its own `begin()` uses to notice a connection lost mid-transaction. A reserved connection
+ * has no such watch.
  */
-export class ConnectionWatch {
-  underlying: { onclose: ((error: unknown) => void) | null } | undefined;
-  closedWith: unknown;
+interface UnderlyingConnection {
+  onclose: ((error: unknown) => void) | null;
+}
+
+export class WatchedConnection {
+  #underlying: UnderlyingConnection | undefined;
+  #closedWith: unknown;
   /** Rejects when the connection closes. */
-  readonly closed: Promise<never>;
+  readonly #closed: Promise<never>;
   #reject: (error: unknown) => void = () => {};
 
-  constructor() {
-    this.closed = new Promise<never>((_, reject) => (this.#reject = reject));
-    this.closed.catch(() => {}); // awaited only by statements in flight
+  constructor(readonly reserved: postgres.ReservedSql) {
+    this.#closed = new Promise<never>((_, reject) => (this.#reject = reject));
+    this.#closed.catch(() => {}); // awaited only by statements in flight
+  }
+
+  /** Sends `begin`, not awaited: it goes out with the statements sent after it in the same tick. */
+  begin(): void {
+    this.send('begin', [], { prepare: false, onexecute: this.#watch }).catch(() => {});
+  }
+
+  /** One statement; it fails at once on a closed connection, and when the connection closes under it. */
+  send(text: string, params: readonly SqlParam[], options: object): Promise<unknown> {
+    // A statement written to a connection that has closed throws inside postgres.js, out of reach.
+    if (this.#closedWith !== undefined) return Promise.reject(this.#closedWith);
+    // One still waiting in the reserved connection's own queue when it closes is never answered.
+    return Promise.race([this.reserved.unsafe(text, params as SqlParam[], options), this.#closed]);
+  }
+
+  /**
+   * The query builder over this connection, made on first use. `check` may throw to refuse a statement
+   * before it is sent (besides a closed connection).
+   */
+  builder<Tx extends object>(builderOn: (reserved: postgres.Sql) => Tx, check: () => void = () => {}): Tx {
+    // drizzle reads the result through postgres.js's query object (`.values()`), so it gets that object.
+    const unsafe = (text: string, params: SqlParam[], options?: object) => {
+      if (this.#closedWith !== undefined) throw this.#closedWith;
+      check();
+      return this.reserved.unsafe(text, params, options);
+    };
+    return builtOnFirstUse(() =>
+      builderOn(
+        new Proxy(this.reserved, {
+          get: (target, name, receiver) => (name === 'unsafe' ? unsafe : Reflect.get(target, name, receiver)),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Back to the pool, unless it closed: a closed connection is with postgres.js's closed ones already
+   * (it reconnects it when needed); handing it back as open would give the next transaction a dead one.
+   */
+  handBack(): void {
+    if (this.#closedWith !== undefined) return;
+    if (this.#underlying) this.#underlying.onclose = null;
+    this.reserved.release();
   }
 
   /** The `onexecute` option of the transaction's first statement. */
-  readonly watch = (underlying: NonNullable<ConnectionWatch['underlying']>) => {
-    this.underlying = underlying;
+  readonly #watch = (underlying: UnderlyingConnection) => {
+    this.#underlying = underlying;
     underlying.onclose = (error) => {
-      this.closedWith = error ?? new Error('the database connection closed');
-      this.#reject(this.closedWith);
+      this.#closedWith = error ?? new Error('the database connection closed');
+      this.#reject(this.#closedWith);
     };
     return true; // go on sending on it (a falsy answer would hold the statements after it back)
   };

@@ -1,6 +1,5 @@
 import type postgres from 'postgres';
-import { builtOnFirstUse } from './built-on-first-use.js';
-import { ConnectionWatch, pipelinedTransaction } from './pipelined-transaction.js';
+import { pipelinedTransaction, WatchedConnection } from './pipelined-transaction.js';
 import { STATEMENT_AFTER_COMMIT, type Query, type SqlParam } from './query.js';
 
 /**
@@ -79,41 +78,24 @@ class TransactionGroup<Tx extends object> {
   private closed = false;
   /** A statement failed, or a member's body threw: the group rolls back. */
   private failed = false;
-  private readonly connection = new ConnectionWatch();
-  private readonly reserved: Promise<postgres.ReservedSql>;
+  private readonly connection: Promise<WatchedConnection>;
   /** True once committed, false once rolled back. */
   private readonly outcome: Promise<boolean>;
   private settle: (committed: boolean) => void = () => {};
-  /** Each member's query builder, made only when it asks for one. */
-  private readonly builder: (reserved: postgres.ReservedSql) => Tx;
 
   constructor(
     client: postgres.Sql,
-    builderOn: (reserved: postgres.Sql) => Tx,
+    private readonly builderOn: (reserved: postgres.Sql) => Tx,
     private readonly maxMembers: number,
   ) {
     this.outcome = new Promise<boolean>((resolve) => (this.settle = resolve));
-    this.reserved = client.reserve().then((reserved) => {
+    this.connection = client.reserve().then((reserved) => {
+      const connection = new WatchedConnection(reserved);
       // Not awaited: it is written together with the first member's statements.
-      this.unsafe(reserved, 'begin', [], { prepare: false, onexecute: this.connection.watch }).catch(() => {});
-      return reserved;
+      connection.begin();
+      return connection;
     });
-    this.reserved.catch(() => {});
-    // drizzle reads results through postgres.js's query object (`.values()`), so it gets that object.
-    const unsafeForBuilder = (reserved: postgres.ReservedSql) => (text: string, params: SqlParam[], options?: object) => {
-      if (this.connection.closedWith !== undefined) throw this.connection.closedWith;
-      if (this.failed) throw new GroupRolledBack();
-      return reserved.unsafe(text, params, options);
-    };
-    this.builder = (reserved) =>
-      builtOnFirstUse(() =>
-        builderOn(
-          new Proxy(reserved, {
-            get: (target, name, receiver) =>
-              name === 'unsafe' ? unsafeForBuilder(reserved) : Reflect.get(target, name, receiver),
-          }),
-        ),
-      );
+    this.connection.catch(() => {});
   }
 
   takes(key: string): boolean {
@@ -124,9 +106,9 @@ class TransactionGroup<Tx extends object> {
   async join<T>(key: string, body: (tx: Tx, query: Query) => Promise<T>): Promise<{ settled: Settled<T>; committed: boolean }> {
     this.keys.add(key);
     this.members++;
-    let reserved: postgres.ReservedSql;
+    let connection: WatchedConnection;
     try {
-      reserved = await this.reserved;
+      connection = await this.connection;
     } catch (error) {
       this.memberFinished(true);
       return { settled: { ok: false, error }, committed: false };
@@ -139,7 +121,7 @@ class TransactionGroup<Tx extends object> {
     ) => {
       if (finished) throw new Error(STATEMENT_AFTER_COMMIT);
       if (this.failed) throw new GroupRolledBack();
-      const statement = this.unsafe(reserved, text, params, { prepare: true });
+      const statement = connection.send(text, params, { prepare: true });
       statement.catch(() => (this.failed = true));
       if (!options?.thenCommit) return (await statement) as unknown as Row[];
       finished = true;
@@ -148,9 +130,13 @@ class TransactionGroup<Tx extends object> {
       if (!(await this.outcome)) throw new GroupRolledBack();
       return rows;
     };
+    // Each member's own builder, made only when it asks for one.
+    const tx = connection.builder(this.builderOn, () => {
+      if (this.failed) throw new GroupRolledBack();
+    });
     let settled: Settled<T>;
     try {
-      settled = { ok: true, value: await body(this.builder(reserved), query) };
+      settled = { ok: true, value: await body(tx, query) };
     } catch (error) {
       settled = { ok: false, error };
     }
@@ -171,31 +157,21 @@ class TransactionGroup<Tx extends object> {
   /** Commits (or rolls back) once every member has finished, then hands the connection back. */
   private async end(): Promise<void> {
     let committed = false;
-    let reserved: postgres.ReservedSql | undefined;
+    let connection: WatchedConnection | undefined;
     try {
-      reserved = await this.reserved;
+      connection = await this.connection;
       if (this.failed) {
-        await this.unsafe(reserved, 'rollback', [], { prepare: false }).catch(() => {});
+        await connection.send('rollback', [], { prepare: false }).catch(() => {});
       } else {
-        const commit = await this.unsafe(reserved, 'commit', [], { prepare: false });
+        const commit = await connection.send('commit', [], { prepare: false });
         // Postgres answers a commit after a failed statement with ROLLBACK, not with an error.
-        committed = (commit as unknown as { command?: string }).command === 'COMMIT' && !this.failed;
+        committed = (commit as { command?: string }).command === 'COMMIT' && !this.failed;
       }
     } catch {
       committed = false; // a commit that failed ended the transaction too
     } finally {
-      // A closed connection is with postgres.js's closed ones (it reconnects it when needed).
-      if (reserved && this.connection.closedWith === undefined) {
-        if (this.connection.underlying) this.connection.underlying.onclose = null;
-        reserved.release();
-      }
+      connection?.handBack();
       this.settle(committed);
     }
-  }
-
-  private unsafe(reserved: postgres.ReservedSql, text: string, params: readonly SqlParam[], options: object) {
-    // A statement written to a connection that has closed throws inside postgres.js, out of reach.
-    if (this.connection.closedWith !== undefined) return Promise.reject(this.connection.closedWith);
-    return Promise.race([reserved.unsafe(text, params as SqlParam[], options), this.connection.closed]);
   }
 }
